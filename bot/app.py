@@ -1,0 +1,98 @@
+"""Wiring: builds every long-running part from settings and runs them in one loop.
+
+A part is anything with `name`, `async start()` and `async stop()`. Parts start
+in the order `build_parts` lists them and stop in reverse order, so the outbox
+sender stops before the WhatsApp connection it sends through, and a queued
+message stays queued in PostgreSQL instead of being lost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from rich.console import Console
+from rich.panel import Panel
+
+from bot.settings import Settings
+from db.pool import Database, open_database
+from jobs.clock import Clock, SystemClock
+
+log = logging.getLogger(__name__)
+
+
+class Part(Protocol):
+    name: str
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
+@dataclass
+class AppContext:
+    """What every part may use; built once in `run_service`."""
+
+    settings: Settings
+    db: Database
+    clock: Clock
+    console: Console
+    options: dict = field(default_factory=dict)  # command-line options such as pair_phone
+
+
+def build_parts(app: AppContext) -> list[Part]:
+    """Every long-running part, in start order."""
+    parts: list[Part] = []
+    return parts
+
+
+def banner_lines(app: AppContext, parts: list[Part]) -> list[str]:
+    s = app.settings
+    api = f"http://{s.api.host}:{s.api.port}" if s.api.enabled else "disabled"
+    queue = s.queue.url.split("@")[-1] if s.queue.url else "in-process"
+    return [
+        f"database   : {app.db.description}",
+        f"whatsapp   : {s.whatsapp.transport} ({len(s.whatsapp.admins)} admin number(s))",
+        f"http api   : {api}",
+        f"queue      : {queue}",
+        f"timezone   : {s.general.timezone}",
+        f"parts      : {', '.join(p.name for p in parts) or '(none yet)'}",
+    ]
+
+
+async def run_service(settings: Settings, console: Console, *, options: dict | None = None,
+                      stop_event: asyncio.Event | None = None) -> int:
+    """Run until SIGINT/SIGTERM (or `stop_event`); stop parts in reverse order."""
+    stop_event = stop_event or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(sig, stop_event.set)
+        except (NotImplementedError, RuntimeError):  # pragma: no cover - non-Unix
+            pass
+    async with open_database(settings, migrate=True) as db:
+        app = AppContext(settings=settings, db=db, clock=SystemClock(settings.tz), console=console,
+                         options=options or {})
+        parts = build_parts(app)
+        console.print(Panel("\n".join(banner_lines(app, parts)), title="Cicero", expand=False))
+        started: list[Part] = []
+        try:
+            for part in parts:
+                await part.start()
+                started.append(part)
+                log.info("started %s", part.name)
+            console.print("running — press Ctrl-C to stop")
+            await stop_event.wait()
+        finally:
+            console.print("stopping…")
+            for part in reversed(started):
+                try:
+                    await part.stop()
+                    log.info("stopped %s", part.name)
+                except Exception:
+                    log.exception("error while stopping %s", part.name)
+    console.print("stopped cleanly")
+    return 0

@@ -1,0 +1,11 @@
+"""Subcommands of `cicero`; each module has `register(subparsers)`. Add new ones here."""
+
+from bot.commands import clients_cmd, config_cmd, db_cmd, run_cmd, users_cmd
+
+COMMAND_MODULES = [
+    run_cmd,
+    config_cmd,
+    db_cmd,
+    clients_cmd,
+    users_cmd,
+]

@@ -1,0 +1,111 @@
+"""`cicero clients add|list|set`: manage the clients whose accounts are watched."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from bot.commands.common import CliContext, UserError, database, table
+from db.clients import Client, get_client, list_clients, upsert_client
+from db.formats import FormatError
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("clients", help="manage clients (directorates and Polres)")
+    sub = p.add_subparsers(dest="clients_command", metavar="ACTION", required=True)
+
+    add = sub.add_parser("add", help="create or replace a client")
+    add.add_argument("id", help="client id, e.g. DITBINMAS or POLRES_BLITAR")
+    add.add_argument("--name", required=True)
+    add.add_argument("--type", required=True, choices=["org", "direktorat"])
+    _add_field_options(add)
+    add.set_defaults(handler=add_client)
+
+    lst = sub.add_parser("list", help="list clients")
+    lst.add_argument("--active", action="store_true", help="only active clients")
+    lst.set_defaults(handler=list_clients_cmd)
+
+    st = sub.add_parser("set", help="change fields of an existing client")
+    st.add_argument("id")
+    st.add_argument("--name")
+    st.add_argument("--type", choices=["org", "direktorat"])
+    _add_field_options(st)
+    st.add_argument("--active", choices=["yes", "no"], help="client active flag")
+    st.add_argument("--instagram-active", choices=["yes", "no"])
+    st.add_argument("--tiktok-active", choices=["yes", "no"])
+    st.add_argument("--clear-groups", action="store_true", help="remove all group ids before adding --group")
+    st.set_defaults(handler=set_client)
+
+
+def _add_field_options(p) -> None:
+    p.add_argument("--instagram", help="Instagram account username")
+    p.add_argument("--tiktok", help="TikTok account username")
+    p.add_argument("--group", action="append", default=[], help="WhatsApp group id (…@g.us); repeatable")
+    p.add_argument("--operator", help="operator WhatsApp number")
+    p.add_argument("--super", action="append", default=[], help="super-admin WhatsApp number; repeatable")
+    p.add_argument("--regional", help="regional id, e.g. JATIM")
+    p.add_argument("--parent", help="parent client id")
+    p.add_argument("--secuid", help="TikTok secUid (normally looked up automatically)")
+
+
+async def _save(ctx: CliContext, db, client: Client) -> Client:
+    try:
+        saved = await upsert_client(db.pool, client)
+    except (FormatError, ValueError) as exc:
+        raise UserError(str(exc)) from None
+    ctx.console.print(f"saved client [bold]{saved.id}[/] ({saved.name}, {saved.type})")
+    return saved
+
+
+async def add_client(ctx: CliContext) -> int:
+    a = ctx.args
+    client = Client(
+        id=a.id, name=a.name, type=a.type, instagram=a.instagram, tiktok=a.tiktok, group_ids=a.group,
+        operator_phone=a.operator, super_phones=a.super, regional_id=a.regional, parent_id=a.parent,
+        tiktok_secuid=a.secuid,
+    )
+    async with database(ctx) as db:
+        await _save(ctx, db, client)
+    return 0
+
+
+def _flag(value: str | None, current: bool) -> bool:
+    return current if value is None else value == "yes"
+
+
+async def set_client(ctx: CliContext) -> int:
+    a = ctx.args
+    async with database(ctx) as db:
+        current = await get_client(db.pool, a.id)
+        if current is None:
+            raise UserError(f"client {a.id.upper()} tidak ditemukan (lihat `cicero clients list`)")
+        groups = [] if a.clear_groups else list(current.group_ids)
+        updated = replace(
+            current,
+            name=a.name or current.name,
+            type=a.type or current.type,
+            instagram=a.instagram if a.instagram is not None else current.instagram,
+            tiktok=a.tiktok if a.tiktok is not None else current.tiktok,
+            group_ids=groups + a.group,
+            operator_phone=a.operator if a.operator is not None else current.operator_phone,
+            super_phones=(current.super_phones + a.super) if a.super else current.super_phones,
+            regional_id=a.regional if a.regional is not None else current.regional_id,
+            parent_id=a.parent if a.parent is not None else current.parent_id,
+            tiktok_secuid=a.secuid if a.secuid is not None else current.tiktok_secuid,
+            active=_flag(a.active, current.active),
+            instagram_active=_flag(a.instagram_active, current.instagram_active),
+            tiktok_active=_flag(a.tiktok_active, current.tiktok_active),
+        )
+        await _save(ctx, db, updated)
+    return 0
+
+
+async def list_clients_cmd(ctx: CliContext) -> int:
+    async with database(ctx) as db:
+        clients = await list_clients(db.pool, active_only=ctx.args.active)
+    rows = [
+        [c.id, c.name, c.type, "yes" if c.active else "no", c.instagram or "-", c.tiktok or "-",
+         "\n".join(c.group_ids) or "-", c.operator_phone or "-"]
+        for c in clients
+    ]
+    ctx.console.print(table(f"{len(clients)} client(s)", ["id", "name", "type", "active", "instagram", "tiktok", "groups", "operator"], rows))
+    return 0

@@ -1,0 +1,106 @@
+"""`cicero users add|list` and `cicero import-users`: personnel management."""
+
+from __future__ import annotations
+
+import time
+
+from bot.commands.common import CliContext, UserError, database, table
+from db.clients import get_client
+from db.formats import FormatError, normalize_nrp, normalize_optional_phone, normalize_username
+from db.personnel import Personnel, get_personnel, personnel_of_client, upsert_personnel
+from jobs.personnel_import import import_personnel
+from jobs.sources.sheet import SheetError, read_source
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("users", help="manage personnel")
+    sub = p.add_subparsers(dest="users_command", metavar="ACTION", required=True)
+    add = sub.add_parser("add", help="create or update one person")
+    add.add_argument("nrp")
+    add.add_argument("--client", required=True)
+    add.add_argument("--name", required=True)
+    add.add_argument("--rank")
+    add.add_argument("--division")
+    add.add_argument("--position")
+    add.add_argument("--instagram")
+    add.add_argument("--tiktok")
+    add.add_argument("--whatsapp")
+    add.add_argument("--role", action="append", default=[], help="role such as ditbinmas or operator; repeatable")
+    add.add_argument("--exception", action="store_true", help="always counted as done in attendance")
+    add.set_defaults(handler=add_user)
+    lst = sub.add_parser("list", help="list personnel of a client")
+    lst.add_argument("--client", required=True)
+    lst.set_defaults(handler=list_users)
+
+    imp = subparsers.add_parser("import-users", help="import personnel from a Google Sheet URL, .csv or .xlsx")
+    imp.add_argument("source", help="Google Sheet URL, path to .csv or .xlsx")
+    imp.add_argument("--client", required=True, help="client the personnel belong to")
+    imp.add_argument("--dry-run", action="store_true", help="validate and report without writing")
+    imp.add_argument("--verbose", action="store_true", help="list every row's outcome")
+    imp.set_defaults(handler=import_users)
+
+
+async def add_user(ctx: CliContext) -> int:
+    a = ctx.args
+    try:
+        nrp = normalize_nrp(a.nrp)
+        person = Personnel(
+            nrp=nrp, name=" ".join(a.name.split()).upper(), client_id=a.client.upper(),
+            rank=a.rank and a.rank.upper(), division=a.division and a.division.upper(),
+            position=a.position and a.position.upper(), instagram=normalize_username(a.instagram),
+            tiktok=normalize_username(a.tiktok), whatsapp=normalize_optional_phone(a.whatsapp),
+            exception=a.exception, roles=sorted({r.strip().lower() for r in a.role if r.strip()}),
+        )
+    except FormatError as exc:
+        raise UserError(str(exc)) from None
+    async with database(ctx) as db:
+        if await get_client(db.pool, person.client_id) is None:
+            raise UserError(f"client {person.client_id} tidak ditemukan")
+        existing = await get_personnel(db.pool, nrp)
+        if existing:
+            for f in ("rank", "division", "position", "instagram", "tiktok", "whatsapp"):
+                if getattr(person, f) is None:
+                    setattr(person, f, getattr(existing, f))
+            person.roles = sorted(set(existing.roles) | set(person.roles))
+            person.exception = person.exception or existing.exception
+        async with db.pool.acquire() as conn, conn.transaction():
+            await upsert_personnel(conn, [person])
+    ctx.console.print(f"{'updated' if existing else 'created'} {person.nrp} {person.name} ({person.client_id})")
+    return 0
+
+
+async def list_users(ctx: CliContext) -> int:
+    async with database(ctx) as db:
+        people = await personnel_of_client(db.pool, ctx.args.client.upper())
+    rows = [[p.nrp, p.rank or "", p.name, p.division or "", p.position or "", p.instagram or "-",
+             p.tiktok or "-", p.whatsapp or "-", "yes" if p.exception else ""] for p in people]
+    ctx.console.print(table(f"{len(people)} personnel of {ctx.args.client.upper()}",
+                            ["nrp", "rank", "name", "division", "position", "instagram", "tiktok", "whatsapp", "exception"], rows))
+    return 0
+
+
+async def import_users(ctx: CliContext) -> int:
+    a = ctx.args
+    client_id = a.client.upper()
+    started = time.perf_counter()
+    async with database(ctx) as db:
+        if await get_client(db.pool, client_id) is None:
+            raise UserError(f"client {client_id} tidak ditemukan; buat dulu dengan `cicero clients add`")
+        try:
+            sheet = await read_source(a.source)
+            async with db.pool.acquire() as conn, conn.transaction():
+                report = await import_personnel(conn, client_id, sheet, dry_run=a.dry_run)
+        except SheetError as exc:
+            raise UserError(str(exc)) from None
+    elapsed = time.perf_counter() - started
+    totals = report.totals()
+    mode = " (dry run: nothing written)" if a.dry_run else ""
+    ctx.console.print(
+        f"import {client_id}{mode}: created {totals['created']}, updated {totals['updated']}, "
+        f"unchanged {totals['unchanged']}, rejected {totals['rejected']} — {len(sheet.rows)} rows in {elapsed:.2f}s"
+    )
+    shown = report.outcomes if a.verbose else report.rejected
+    if shown:
+        ctx.console.print(table("Rows" if a.verbose else "Rejected rows", ["row", "nrp", "name", "outcome", "reason"],
+                                [[o.line, o.nrp, o.name, o.outcome, o.reason] for o in shown]))
+    return 1 if report.rejected else 0

@@ -1,0 +1,59 @@
+"""Embedded PostgreSQL (pgserver) for a zero-setup start when no URL is configured.
+
+pgserver runs a real PostgreSQL 16 from a wheel, listening on a Unix socket in
+the data directory with trust auth. Several processes on the same data
+directory share one server (pgserver reference-counts handles and the last one
+stops it). As root, pgserver creates a system user `pgserver`, chowns the data
+directory to it and adds o+rx to the data directory's parents; see README.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+EMBEDDED_DATABASE = "cicero"
+
+
+class EmbeddedDatabaseError(RuntimeError):
+    """pgserver could not start; the message says what to do."""
+
+
+@dataclass
+class EmbeddedServer:
+    data_dir: Path
+    admin_uri: str  # the `postgres` database on the socket
+    handle: Any
+
+    @property
+    def socket_dir(self) -> str:
+        return str(self.data_dir)
+
+    def uri_for(self, database: str) -> str:
+        base, _, query = self.admin_uri.partition("?")
+        return f"{base.rsplit('/', 1)[0]}/{database}?{query}"
+
+
+def start_embedded(data_dir: Path, cleanup: str = "stop") -> EmbeddedServer:
+    """Start (or join) the embedded server for `data_dir`."""
+    data_dir = Path(data_dir).resolve()
+    try:
+        import pgserver
+    except ImportError as exc:  # pragma: no cover - a broken install
+        raise EmbeddedDatabaseError(f"pgserver is not installed ({exc}); run `make run` to install") from None
+    data_dir.parent.mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("XDG_RUNTIME_DIR", str(data_dir.parent))
+    logging.getLogger("pgserver").setLevel(logging.WARNING)
+    try:
+        server = pgserver.get_server(data_dir, cleanup_mode=cleanup)
+    except Exception as exc:  # pgserver raises plain exceptions with the pg log text
+        raise EmbeddedDatabaseError(
+            f"could not start the embedded PostgreSQL in {data_dir}: {exc}. "
+            f"Check the log at {data_dir / 'log'} or set [database] url."
+        ) from None
+    return EmbeddedServer(data_dir=data_dir, admin_uri=server.get_uri(), handle=server)

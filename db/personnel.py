@@ -1,0 +1,75 @@
+"""Queries for `personnel`: the officers tasked to like and comment."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+
+from db.pool import Executor
+
+
+@dataclass
+class Personnel:
+    nrp: str
+    name: str
+    client_id: str
+    rank: str | None = None
+    division: str | None = None
+    position: str | None = None
+    instagram: str | None = None
+    tiktok: str | None = None
+    whatsapp: str | None = None
+    active: bool = True
+    exception: bool = False
+    roles: list[str] = field(default_factory=list)
+
+
+PERSONNEL_COLUMNS = [f.name for f in fields(Personnel)]
+
+
+def personnel_from_row(row) -> Personnel:
+    return Personnel(**{c: row[c] for c in PERSONNEL_COLUMNS})
+
+
+async def upsert_personnel(db: Executor, people: list[Personnel]) -> None:
+    """Insert or fully replace the given rows in one batch (callers merge first)."""
+    if not people:
+        return
+    cols = PERSONNEL_COLUMNS
+    await db.executemany(
+        f"""
+        INSERT INTO personnel ({", ".join(cols)})
+        VALUES ({", ".join(f"${i + 1}" for i in range(len(cols)))})
+        ON CONFLICT (nrp) DO UPDATE SET
+            {", ".join(f"{c} = EXCLUDED.{c}" for c in cols[1:])},
+            updated_at = now()
+        """,
+        [tuple(getattr(p, c) for c in cols) for p in people],
+    )
+
+
+async def personnel_by_nrps(db: Executor, nrps: list[str]) -> dict[str, Personnel]:
+    rows = await db.fetch("SELECT * FROM personnel WHERE nrp = ANY($1::text[])", nrps)
+    return {r["nrp"]: personnel_from_row(r) for r in rows}
+
+
+async def get_personnel(db: Executor, nrp: str) -> Personnel | None:
+    row = await db.fetchrow("SELECT * FROM personnel WHERE nrp = $1", nrp)
+    return personnel_from_row(row) if row else None
+
+
+async def personnel_of_client(db: Executor, client_id: str, *, active_only: bool = True) -> list[Personnel]:
+    rows = await db.fetch(
+        "SELECT * FROM personnel WHERE client_id = $1 AND ($2::bool IS FALSE OR active) ORDER BY name, nrp",
+        client_id,
+        active_only,
+    )
+    return [personnel_from_row(r) for r in rows]
+
+
+async def personnel_with_whatsapp(db: Executor, phone: str) -> list[Personnel]:
+    rows = await db.fetch("SELECT * FROM personnel WHERE whatsapp = $1 AND active", phone)
+    return [personnel_from_row(r) for r in rows]
+
+
+async def count_personnel(db: Executor, client_id: str) -> int:
+    return await db.fetchval("SELECT count(*) FROM personnel WHERE client_id = $1 AND active", client_id)

@@ -1,0 +1,1 @@
+"""Adapters for data that comes from outside: RapidAPI, Google Sheets, files."""
