@@ -1,0 +1,1 @@
+"""The chat port: `port.py` (dataclasses + protocol) and its adapters."""

@@ -1,0 +1,84 @@
+"""The WhatsApp port: what the rest of Cicero knows about chat.
+
+A leaf module (standard library only), so handlers and jobs may import these
+types without importing the bot. Adapters: `neonize_adapter.py` (real
+WhatsApp), `console.py` (terminal chat), `fake.py` (tests).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Awaitable, Callable, Protocol
+
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@dataclass(frozen=True)
+class IncomingMessage:
+    chat_id: str                 # "62…@s.whatsapp.net", "…@lid" or "…@g.us"
+    sender_phone: str | None     # "62…" digits when known
+    sender_lid: str | None       # "…@lid" when known
+    is_group: bool
+    text: str
+    message_id: str
+    timestamp: datetime          # aware
+    push_name: str | None = None
+
+    @property
+    def sender_key(self) -> str:
+        """Stable identity of the sender for sessions: phone if known, else LID."""
+        return self.sender_phone or self.sender_lid or self.chat_id
+
+
+@dataclass(frozen=True)
+class Document:
+    data: bytes
+    filename: str
+    mimetype: str
+    caption: str | None = None
+
+
+@dataclass(frozen=True)
+class SendResult:
+    message_id: str              # WhatsApp's id of the sent message
+
+
+class SendError(Exception):
+    """The gateway could not send; `retryable` says whether to try again later."""
+
+    def __init__(self, message: str, *, retryable: bool = True):
+        super().__init__(message)
+        self.retryable = retryable
+
+
+MessageHandler = Callable[[IncomingMessage], Awaitable[None]]
+
+
+class ChatGateway(Protocol):
+    """What Cicero needs from a WhatsApp connection."""
+
+    name: str
+
+    async def start(self, on_message: MessageHandler) -> None:
+        """Connect and deliver every incoming message to `on_message`."""
+        ...
+
+    async def stop(self) -> None: ...
+
+    def is_connected(self) -> bool: ...
+
+    async def send_text(self, to: str, text: str) -> SendResult:
+        """`to` is a 62… number, a …@s.whatsapp.net / …@lid JID or a …@g.us group."""
+        ...
+
+    async def send_document(self, to: str, document: Document) -> SendResult: ...
+
+
+@dataclass
+class ConnectionState:
+    connected: bool = False
+    logged_in: bool = False
+    since: datetime | None = None
+    detail: str = ""
+    extra: dict = field(default_factory=dict)
