@@ -1,6 +1,6 @@
 """Subcommands of `cicero`; each module has `register(subparsers)`. Add new ones here."""
 
-from bot.commands import clients_cmd, config_cmd, db_cmd, run_cmd, users_cmd
+from bot.commands import clients_cmd, config_cmd, db_cmd, doctor_cmd, run_cmd, users_cmd
 
 COMMAND_MODULES = [
     run_cmd,
@@ -8,4 +8,5 @@ COMMAND_MODULES = [
     db_cmd,
     clients_cmd,
     users_cmd,
+    doctor_cmd,
 ]
