@@ -1,6 +1,6 @@
 """Subcommands of `cicero`; each module has `register(subparsers)`. Add new ones here."""
 
-from bot.commands import clients_cmd, config_cmd, db_cmd, doctor_cmd, run_cmd, users_cmd
+from bot.commands import clients_cmd, config_cmd, db_cmd, doctor_cmd, queue_cmd, run_cmd, users_cmd, worker_cmd
 
 COMMAND_MODULES = [
     run_cmd,
@@ -9,4 +9,6 @@ COMMAND_MODULES = [
     clients_cmd,
     users_cmd,
     doctor_cmd,
+    worker_cmd,
+    queue_cmd,
 ]

@@ -1,0 +1,23 @@
+"""`cicero worker [--concurrency N]`: consume RabbitMQ tasks (no WhatsApp in this process)."""
+
+from __future__ import annotations
+
+from bot.commands.common import CliContext, UserError
+from bot.worker import run_worker
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("worker", help="consume queued tasks from RabbitMQ ([queue] url must be set)")
+    p.add_argument("--concurrency", type=int, default=1, metavar="N",
+                   help="tasks run at once by this process (default 1)")
+    p.set_defaults(handler=worker)
+
+
+async def worker(ctx: CliContext) -> int:
+    if not ctx.settings.queue.url:
+        raise UserError(
+            "cicero worker needs [queue] url (amqp://…); with an empty url tasks run inside `cicero run`"
+        )
+    if not 1 <= ctx.args.concurrency <= 64:
+        raise UserError("--concurrency must be between 1 and 64")
+    return await run_worker(ctx.settings, ctx.console, concurrency=ctx.args.concurrency)

@@ -1,0 +1,102 @@
+"""Wiring for `cicero worker`: a process that consumes RabbitMQ tasks and never talks to WhatsApp.
+
+It opens the database, builds what the task kinds need (RapidAPI clients for
+`collect_client`, report builders for `build_report`), and runs a
+`jobs.queue.RabbitWorker` until SIGINT/SIGTERM, then stops gracefully: no new
+deliveries, running tasks finish and are acknowledged, unstarted ones go back
+to the queue once. Failures reach the admins through the outbox (the admin
+log writes outbox rows; the bot process sends them). Nothing here imports
+neonize, directly or through `bot.app`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from contextlib import AsyncExitStack, asynccontextmanager
+from typing import Any, AsyncIterator, Callable
+
+from rich.console import Console
+
+from bot.settings import Settings
+from db.pool import Database, open_database
+from jobs.clock import Clock, SystemClock
+from jobs.queue import Executor, RabbitWorker, TaskHandler, TaskRegistry
+from jobs.queue_tasks import default_registry
+from jobs.reporting import LoggingReporter, Reporter
+
+log = logging.getLogger(__name__)
+
+
+def worker_reporter(settings: Settings, db: Database, clock: Clock) -> Reporter:
+    """The admin log (outbox-backed) when the notifications module is present, else the process log."""
+    try:
+        from bot.adminlog import AdminLog  # noqa: WPS433 - optional until the notifications module lands
+    except ImportError:
+        log.warning("bot.adminlog is not available: worker failures go to the process log only")
+        return LoggingReporter()
+    return AdminLog.for_worker(settings, db.pool, clock) if hasattr(AdminLog, "for_worker") else AdminLog(
+        settings=settings, pool=db.pool, clock=clock)
+
+
+@asynccontextmanager
+async def task_services(settings: Settings, db: Database, clock: Clock) -> AsyncIterator[dict[str, Any]]:
+    """What the task kinds need; closed when the worker stops."""
+    services: dict[str, Any] = {"settings": settings}
+    async with AsyncExitStack() as stack:
+        try:
+            from jobs import fetch
+        except ImportError:
+            fetch = None
+        if fetch is not None and hasattr(fetch, "fetch_deps"):
+            services["fetch_deps"] = await stack.enter_async_context(fetch.fetch_deps(settings, db.pool, clock))
+        try:
+            from handlers.reports import heavy  # report builders offered to workers
+        except ImportError:
+            heavy = None
+        if heavy is not None and hasattr(heavy, "REPORT_BUILDERS"):
+            services["report_builders"] = dict(heavy.REPORT_BUILDERS)
+        try:
+            from jobs import outbox
+        except ImportError:
+            outbox = None
+        if outbox is not None and hasattr(outbox, "enqueue_document"):
+            services["enqueue_document"] = outbox.enqueue_document
+        yield services
+
+
+async def run_worker(settings: Settings, console: Console, *, concurrency: int = 1,
+                     stop_event: asyncio.Event | None = None,
+                     extra_handlers: dict[str, TaskHandler] | None = None,
+                     reporter_factory: Callable[[Settings, Database, Clock], Reporter] | None = None) -> int:
+    """Consume tasks until SIGINT/SIGTERM (or `stop_event`); return the exit code."""
+    stop_event = stop_event or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(sig, stop_event.set)
+        except (NotImplementedError, RuntimeError):  # pragma: no cover - non-Unix
+            pass
+    registry: TaskRegistry = default_registry().with_handlers(extra_handlers or {})
+    async with open_database(settings, migrate=True) as db:
+        clock = SystemClock(settings.tz)
+        reporter = (reporter_factory or worker_reporter)(settings, db, clock)
+        async with task_services(settings, db, clock) as services:
+            executor = Executor(pool=db.pool, registry=registry, clock=clock, reporter=reporter,
+                                delivery_limit=settings.queue.delivery_limit, services=services)
+            worker = RabbitWorker(settings.queue, executor, concurrency=concurrency)
+            await worker.start()
+            console.print(
+                f"worker {executor.worker} consuming {settings.queue.queue_name} with {concurrency} consumer(s); "
+                f"task kinds: {', '.join(sorted(registry.handlers))}. Ctrl-C/SIGTERM stops after running tasks.",
+                highlight=False,
+            )
+            try:
+                await stop_event.wait()
+            finally:
+                console.print(f"stopping: waiting for {worker.in_flight} running task(s)…", highlight=False)
+                await worker.stop()
+            done = ", ".join(f"{k}={v}" for k, v in sorted(worker.processed.items())) or "none"
+            console.print(f"worker stopped cleanly (tasks: {done})", highlight=False)
+    return 0

@@ -1,0 +1,147 @@
+"""The task kinds Cicero ships: `collect_client` and `build_report`.
+
+A handler receives a `TaskContext` (jobs/queue.py) and returns a JSON-able
+result that is stored in `tasks.result`. What a handler needs beyond the
+database comes from `ctx.services`, filled by the wiring (`bot/worker.py`):
+
+* `settings`       the Settings object;
+* `fetch_deps`     what `jobs.fetch.collect_client` needs (RapidAPI clients…);
+* `report_builders` report name → `async (ReportRequest) -> ReportFile`;
+* `enqueue_document` optional `async (pool, recipient, ReportFile, key, caption)`
+  that puts a finished report in the WhatsApp outbox (the notifications
+  engineer's API), so only the bot process ever talks to WhatsApp.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Awaitable, Callable
+
+from db import tasks as task_db
+from jobs.queue import PoisonTask, Task, TaskContext, TaskRegistry
+
+COLLECT_CLIENT = "collect_client"
+BUILD_REPORT = "build_report"
+
+
+# --------------------------------------------------------------------------- collect_client
+
+
+def collect_client_task(client_id: str, phase: str, now: datetime, *, job_run_id: int | None = None,
+                        not_after: datetime | None = None, task_id: uuid.UUID | None = None) -> Task:
+    """One client's collection for one cycle (posts and/or engagement by `phase`)."""
+    return Task(
+        kind=COLLECT_CLIENT,
+        payload={"client_id": client_id, "phase": phase, "now": now.isoformat()},
+        id=task_id or uuid.uuid4(),
+        job_run_id=job_run_id,
+        not_after=not_after,
+    )
+
+
+def to_jsonable(value: Any) -> Any:
+    """Dataclasses, enums, datetimes and sets as plain JSON values."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if hasattr(value, "value") and type(value).__module__ != "builtins" and hasattr(type(value), "__members__"):
+        return value.value  # Enum
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    return str(value)
+
+
+async def run_collect_client(ctx: TaskContext) -> Any:
+    """Run `jobs.fetch.collect_client` for the client in the payload; the result is its summary."""
+    from db.clients import get_client
+    from jobs import fetch
+
+    payload = ctx.task.payload
+    client_id, phase, now_text = payload.get("client_id"), payload.get("phase"), payload.get("now")
+    if not isinstance(client_id, str) or not isinstance(phase, str) or not isinstance(now_text, str):
+        raise PoisonTask("collect_client needs client_id, phase and now")
+    try:
+        now = datetime.fromisoformat(now_text)
+    except ValueError:
+        raise PoisonTask(f"collect_client: now {now_text!r} is not an ISO time") from None
+    client = await get_client(ctx.pool, client_id)
+    if client is None:
+        raise PoisonTask(f"client {client_id} does not exist")
+    deps = ctx.services.get("fetch_deps")
+    if deps is None:
+        raise PoisonTask("this worker has no fetch dependencies (RapidAPI clients) configured")
+    result = await fetch.collect_client(deps, client, phase, now=now)
+    return to_jsonable(result)
+
+
+# --------------------------------------------------------------------------- build_report
+
+
+@dataclass(frozen=True)
+class ReportRequest:
+    """What a report builder receives."""
+
+    report: str
+    params: dict
+    pool: Any
+    settings: Any
+    now: datetime
+
+
+@dataclass(frozen=True)
+class ReportFile:
+    data: bytes
+    filename: str
+    mimetype: str
+    caption: str | None = None
+
+
+ReportBuilder = Callable[[ReportRequest], Awaitable[ReportFile]]
+EnqueueDocument = Callable[..., Awaitable[Any]]
+
+
+def build_report_task(report: str, params: dict, *, deliver_to: str | None = None,
+                      requested_by: str | None = None, task_id: uuid.UUID | None = None) -> Task:
+    """A heavy report (Excel export); with `deliver_to` the file is also queued to that chat."""
+    return Task(
+        kind=BUILD_REPORT,
+        payload={"report": report, "params": params, "deliver_to": deliver_to, "requested_by": requested_by},
+        id=task_id or uuid.uuid4(),
+    )
+
+
+async def run_build_report(ctx: TaskContext) -> Any:
+    """Build the report, store the bytes in `report_results`, optionally queue it to the requester."""
+    payload = ctx.task.payload
+    name, params = payload.get("report"), payload.get("params", {})
+    builders: dict[str, ReportBuilder] = ctx.services.get("report_builders", {})
+    if not isinstance(name, str) or name not in builders:
+        raise PoisonTask(f"unknown report {name!r} (known: {', '.join(sorted(builders)) or 'none'})")
+    if not isinstance(params, dict):
+        raise PoisonTask("build_report: params is not an object")
+    request = ReportRequest(report=name, params=params, pool=ctx.pool, settings=ctx.services.get("settings"),
+                            now=ctx.clock.now())
+    file = await builders[name](request)
+    await task_db.store_report_result(ctx.pool, task_id=ctx.task.id, report=name, filename=file.filename,
+                                      mimetype=file.mimetype, data=file.data,
+                                      requested_by=payload.get("requested_by"))
+    delivered = False
+    deliver_to = payload.get("deliver_to")
+    enqueue: EnqueueDocument | None = ctx.services.get("enqueue_document")
+    if deliver_to and enqueue is not None:
+        await enqueue(ctx.pool, deliver_to, file, f"report:{ctx.task.id}", file.caption)
+        delivered = True
+    return {"report": name, "filename": file.filename, "bytes": len(file.data), "queued_to": deliver_to
+            if delivered else None}
+
+
+def default_registry() -> TaskRegistry:
+    return TaskRegistry({COLLECT_CLIENT: run_collect_client, BUILD_REPORT: run_build_report})
