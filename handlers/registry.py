@@ -1,0 +1,38 @@
+"""The one table of chat commands: every handler module's `COMMANDS`, in help order.
+
+To add a module: import it below and append its `COMMANDS`. Trigger words must
+be unique across modules; `check_registry` (run by the router at start-up and
+by the tests) raises on a duplicate.
+"""
+
+from __future__ import annotations
+
+from handlers.context import Command, Menu
+
+
+def all_commands() -> list[Command]:
+    from handlers import admin
+
+    commands: list[Command] = []
+    commands += admin.COMMANDS
+    # other modules append their COMMANDS here, e.g.:
+    # from handlers import dirrequest; commands += dirrequest.COMMANDS
+    check_registry(commands)
+    return commands
+
+
+def all_menus(commands: list[Command]) -> dict[str, Menu]:
+    return {c.menu.id: c.menu for c in commands if c.menu is not None}
+
+
+def check_registry(commands: list[Command]) -> None:
+    seen: dict[str, str] = {}
+    ids: set[str] = set()
+    for c in commands:
+        if c.id in ids:
+            raise ValueError(f"duplicate command id {c.id!r}")
+        ids.add(c.id)
+        for t in c.triggers:
+            if t in seen:
+                raise ValueError(f"trigger {t!r} is used by both {seen[t]!r} and {c.id!r}")
+            seen[t] = c.id
