@@ -1,0 +1,85 @@
+"""Test factories: clients, personnel, posts and engagements inserted with plain SQL.
+
+Any test may use them:
+
+    f = Factory(pool)
+    dit = await f.client("DITBINMAS", type="direktorat")
+    await f.person("1001", client_id="DITBINMAS", instagram="budi", roles=["ditbinmas"])
+    await f.ig_post("SC1", client_id="DITBINMAS", posted_at=wib(2026, 11, 25, 9))
+    await f.likes("SC1", ["budi"])
+"""
+
+from __future__ import annotations
+
+import itertools
+from datetime import datetime
+
+from db.clients import Client, upsert_client
+from db.personnel import Personnel, upsert_personnel
+from jobs.clock import JAKARTA
+
+
+def wib(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0) -> datetime:
+    """An aware Asia/Jakarta datetime."""
+    return datetime(year, month, day, hour, minute, second, tzinfo=JAKARTA)
+
+
+class Factory:
+    def __init__(self, db):
+        self.db = db
+        self._nrp = itertools.count(70010001)
+
+    async def client(self, id: str, *, type: str = "org", name: str | None = None, **kw) -> Client:
+        kw.setdefault("instagram", id.lower().replace("_", ""))
+        kw.setdefault("tiktok", id.lower().replace("_", ""))
+        return await upsert_client(self.db, Client(id=id, name=name or id.replace("_", " "), type=type, **kw))
+
+    async def person(self, nrp: str | None = None, *, client_id: str, name: str | None = None, **kw) -> Personnel:
+        nrp = nrp or str(next(self._nrp))
+        p = Personnel(nrp=nrp, name=name or f"ORANG {nrp}", client_id=client_id, **kw)
+        await upsert_personnel(self.db, [p])
+        return p
+
+    async def people(self, rows: list[Personnel]) -> None:
+        await upsert_personnel(self.db, rows)
+
+    async def ig_post(self, shortcode: str, *, client_id: str, posted_at: datetime, removed: bool = False,
+                      like_count: int = 0, caption: str | None = None) -> None:
+        await self.db.execute(
+            """INSERT INTO instagram_posts (shortcode, client_id, posted_at, like_count, caption, removed_at)
+               VALUES ($1, $2, $3, $4, $5, CASE WHEN $6 THEN now() END)""",
+            shortcode, client_id, posted_at, like_count, caption, removed,
+        )
+
+    async def tt_post(self, video_id: str, *, client_id: str, posted_at: datetime, removed: bool = False,
+                      comment_count: int = 0, caption: str | None = None) -> None:
+        await self.db.execute(
+            """INSERT INTO tiktok_posts (video_id, client_id, posted_at, comment_count, caption, removed_at)
+               VALUES ($1, $2, $3, $4, $5, CASE WHEN $6 THEN now() END)""",
+            video_id, client_id, posted_at, comment_count, caption, removed,
+        )
+
+    async def engagements(self, platform: str, post_id: str, usernames: list[str]) -> None:
+        await self.db.executemany(
+            "INSERT INTO engagements (platform, post_id, username) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+            [(platform, post_id, u) for u in usernames],
+        )
+
+    async def likes(self, shortcode: str, usernames: list[str]) -> None:
+        await self.engagements("instagram", shortcode, usernames)
+
+    async def comments(self, video_id: str, usernames: list[str]) -> None:
+        await self.engagements("tiktok", video_id, usernames)
+
+    async def dashboard_account(self, username: str, *, role: str, whatsapp: str | None = None,
+                                client_ids: list[str] = ()) -> int:
+        account_id = await self.db.fetchval(
+            """INSERT INTO dashboard_accounts (username, password_hash, role, whatsapp)
+               VALUES ($1, 'x', $2, $3) RETURNING id""",
+            username, role, whatsapp,
+        )
+        for cid in client_ids:
+            await self.db.execute(
+                "INSERT INTO dashboard_account_clients (account_id, client_id) VALUES ($1, $2)", account_id, cid
+            )
+        return account_id

@@ -1,0 +1,127 @@
+"""The attendance engine: counts, categories, scope, sorting and period boundaries."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from handlers.reports.attendance import (
+    AttendanceRules, Category, Period, Platform, Scope, build_attendance, build_combined_attendance,
+)
+from handlers.reports.sorting import division_sort_key, person_sort_key, rank_index
+from tests.support.factories import Factory, wib
+
+NOW = wib(2026, 11, 25, 14, 5)
+
+
+async def _world(pool):
+    f = Factory(pool)
+    dit = await f.client("DITBINMAS", type="direktorat", name="DIREKTORAT BINMAS")
+    await f.client("POLRES_A", name="POLRES A", parent_id="DITBINMAS")
+    await f.client("POLRES_B", name="POLRES B", parent_id="DITBINMAS")
+    await f.client("POLRES_EMPTY", name="POLRES KOSONG", parent_id="DITBINMAS")
+    r = ["ditbinmas"]
+    await f.person("1", client_id="DITBINMAS", name="BUDI", rank="BRIPDA", division="SUBDIT BINPOLMAS",
+                   instagram="budi", tiktok="budi.tt", roles=r)
+    await f.person("2", client_id="DITBINMAS", name="ANI", rank="AKBP", division="SUBDIT BINPOLMAS",
+                   position="KASUBDIT BINPOLMAS", instagram="ani", roles=r)
+    await f.person("3", client_id="DITBINMAS", name="CICI", rank="IPTU", division="BAG OPS",
+                   instagram="cici", roles=r)
+    await f.person("4", client_id="DITBINMAS", name="DODI", rank="BRIPKA", division="BAG OPS", roles=r)
+    await f.person("5", client_id="DITBINMAS", name="EXCEP", rank="AIPTU", division="BAG OPS",
+                   instagram="excep", exception=True, roles=r)
+    await f.person("6", client_id="POLRES_A", name="FAJAR", rank="AKP", division="SAT BINMAS",
+                   instagram="fajar", roles=r)
+    await f.person("7", client_id="POLRES_B", name="GITA", rank="BRIPTU", division="SAT BINMAS",
+                   instagram="gita", roles=r)
+    await f.person("8", client_id="POLRES_B", name="NOROLE", instagram="norole")  # not in the directorate
+    await f.person("9", client_id="DITBINMAS", name="INACTIVE", instagram="inactive", active=False, roles=r)
+    # today: 2 posts; one removed; one yesterday at 23:59:59 WIB; one tomorrow 00:00 WIB
+    await f.ig_post("P1", client_id="DITBINMAS", posted_at=wib(2026, 11, 25, 0, 0, 0))
+    await f.ig_post("P2", client_id="DITBINMAS", posted_at=wib(2026, 11, 25, 23, 59, 59))
+    await f.ig_post("PX", client_id="DITBINMAS", posted_at=wib(2026, 11, 25, 10), removed=True)
+    await f.ig_post("PY", client_id="DITBINMAS", posted_at=wib(2026, 11, 24, 23, 59, 59))
+    await f.ig_post("PT", client_id="DITBINMAS", posted_at=wib(2026, 11, 26, 0, 0, 0))
+    await f.ig_post("OTHER", client_id="POLRES_A", posted_at=wib(2026, 11, 25, 9))
+    await f.likes("P1", ["budi", "ani", "fajar", "stranger", "inactive"])
+    await f.likes("P2", ["ani", "cici"])
+    await f.likes("PX", ["budi", "gita"])
+    await f.likes("PY", ["budi", "gita"])
+    await f.likes("PT", ["gita"])
+    await f.likes("OTHER", ["gita"])
+    return dit
+
+
+async def test_directorate_counts_categories_and_boundaries(pool):
+    dit = await _world(pool)
+    rep = await build_attendance(pool, dit, Period.today(NOW), Platform.INSTAGRAM)
+    assert rep.scope is Scope.DIRECTORATE
+    assert [p.post_id for p in rep.posts] == ["P1", "P2"]  # midnight boundaries, removed excluded
+    by = {p.name: p for p in rep.people}
+    assert set(by) == {"BUDI", "ANI", "CICI", "DODI", "EXCEP", "FAJAR", "GITA"}
+    assert (by["ANI"].done, by["ANI"].category) == (2, Category.LENGKAP)
+    assert (by["BUDI"].done, by["BUDI"].category) == (1, Category.KURANG)
+    assert (by["GITA"].done, by["GITA"].category) == (0, Category.BELUM)
+    assert by["DODI"].category is Category.TANPA_USERNAME
+    assert (by["EXCEP"].done, by["EXCEP"].category) == (2, Category.LENGKAP)
+    t = rep.tally
+    assert (t.personnel, t.lengkap, t.kurang, t.belum, t.tanpa_username) == (7, 2, 3, 1, 1)
+    assert t.belum_total == 2
+    assert [s.name for s in rep.satkers] == ["DIREKTORAT BINMAS", "POLRES A", "POLRES B", "POLRES KOSONG"]
+    assert rep.satkers[3].tally.personnel == 0
+    dit_sat = rep.satkers[0]
+    assert [d.name for d in dit_sat.divisions] == ["BAG OPS", "SUBDIT BINPOLMAS"]
+    assert [p.name for p in dit_sat.divisions[1].people] == ["ANI", "BUDI"]  # KASUBDIT first
+    assert [p.name for p in dit_sat.divisions[0].people] == ["CICI", "EXCEP", "DODI"]  # rank order
+
+
+async def test_client_scope_and_thresholds(pool):
+    dit = await _world(pool)
+    rep = await build_attendance(pool, dit, Period.today(NOW), "instagram", scope=Scope.CLIENT)
+    assert {p.client_id for p in rep.people} == {"DITBINMAS"}
+    assert [s.client_id for s in rep.satkers] == ["DITBINMAS"]
+    half = AttendanceRules(complete_percent=50, partial_percent=0)
+    rep = await build_attendance(pool, dit, Period.today(NOW), "instagram", rules=half, scope=Scope.CLIENT)
+    assert {p.name: p.category for p in rep.people}["BUDI"] is Category.LENGKAP
+
+
+async def test_yesterday_week_and_empty_day(pool):
+    dit = await _world(pool)
+    rep = await build_attendance(pool, dit, Period.yesterday(NOW), Platform.INSTAGRAM)
+    assert [p.post_id for p in rep.posts] == ["PY"]
+    rep = await build_attendance(pool, dit, Period.this_week(NOW), Platform.INSTAGRAM)
+    assert [p.post_id for p in rep.posts] == ["PY", "P1", "P2", "PT"]
+    rep = await build_attendance(pool, dit, Period.on(date(2026, 11, 20)), Platform.TIKTOK)
+    assert not rep.has_tasks and rep.tally.personnel == 7
+    assert {p.category for p in rep.people} <= {Category.TANPA_TUGAS, Category.TANPA_USERNAME}
+    both = await build_combined_attendance(pool, dit, Period.today(NOW))
+    assert both.instagram.task_count == 2 and both.tiktok.task_count == 0
+
+
+async def test_client_without_personnel(pool):
+    f = Factory(pool)
+    c = await f.client("POLRES_Z")
+    await f.ig_post("Z1", client_id="POLRES_Z", posted_at=wib(2026, 11, 25, 8))
+    rep = await build_attendance(pool, c, Period.today(NOW), Platform.INSTAGRAM)
+    assert rep.task_count == 1 and rep.people == [] and rep.tally.personnel == 0
+
+
+def test_periods():
+    assert Period.last_week(NOW).first == date(2026, 11, 16) and Period.last_week(NOW).last == date(2026, 11, 22)
+    assert Period.last_month(NOW) == Period.month(2026, 10)
+    assert Period.this_month(NOW).last == date(2026, 11, 30)
+    assert Period.today(wib(2026, 11, 25, 23, 59, 59)).first == date(2026, 11, 25)
+    start, end = Period.on(date(2026, 11, 25)).bounds()
+    assert start.isoformat() == "2026-11-25T00:00:00+07:00" and end.isoformat() == "2026-11-26T00:00:00+07:00"
+    with pytest.raises(ValueError):
+        Period.range(date(2026, 11, 2), date(2026, 11, 1))
+
+
+def test_sorting_rules():
+    assert sorted(["SUBDIT X", "POLSEK A", "SAT B", "BAG C", "SPKT", "SIE HUMAS", "-"], key=division_sort_key) == [
+        "BAG C", "SAT B", "SIE HUMAS", "SPKT", "POLSEK A", "SUBDIT X", "-"]
+    assert rank_index("KOMBES") == rank_index("KBP") < rank_index("AKBP") < rank_index("BRIPDA") < rank_index("PHL")
+    keys = [person_sort_key("WADIR", "AKBP", "B"), person_sort_key("DIR", "KBP", "A"),
+            person_sort_key(None, "AKP", "C"), person_sort_key("KANIT 1", "IPDA", "D")]
+    assert sorted(keys)[0][0] == 0 and sorted(keys)[1][0] == 1 and sorted(keys)[-1][2] == "C"
