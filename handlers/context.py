@@ -86,7 +86,7 @@ from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable, Protocol, Sequence
 
 from bot.settings import Settings
-from bot.whatsapp.port import Document, IncomingMessage
+from bot.whatsapp.port import ConnectionState, Document, IncomingMessage
 from jobs.clock import Clock
 from jobs.reporting import Reporter
 
@@ -231,7 +231,8 @@ class HandlerContext:
     conversation: Conversation
     outgoing: Outgoing
     collection: CollectionStarter | None = None
-    gateway_status: Callable[[], dict[str, Any]] | None = None   # transport health for `status`
+    gateway_status: Callable[[], ConnectionState] | None = None  # transport health for `status`
+    commands: Sequence["Command"] = ()      # the registry, for `help`
     _prompt_suppressed: bool = False
     _sent: int = 0
 

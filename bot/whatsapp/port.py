@@ -74,6 +74,14 @@ class ChatGateway(Protocol):
 
     async def send_document(self, to: str, document: Document) -> SendResult: ...
 
+    async def phone_for_lid(self, lid: str) -> str | None:
+        """The 62… number behind a `…@lid` sender, from the transport's store; None if unknown."""
+        ...
+
+    def connection_state(self) -> "ConnectionState":
+        """Connected / logged in / since when, for `status` and health checks."""
+        ...
+
 
 @dataclass
 class ConnectionState:

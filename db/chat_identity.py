@@ -1,0 +1,42 @@
+"""Who a WhatsApp number is: dashboard accounts and client operators with that number."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from db.pool import Executor
+
+
+@dataclass(frozen=True)
+class DashboardAccountRow:
+    id: int
+    username: str
+    role: str
+    client_ids: tuple[str, ...]
+
+
+async def active_dashboard_accounts_by_whatsapp(db: Executor, phone: str) -> list[DashboardAccountRow]:
+    """Active dashboard accounts whose `whatsapp` is exactly this normalised 62… number."""
+    rows = await db.fetch(
+        """
+        SELECT a.id, a.username, a.role,
+               COALESCE(array_agg(c.client_id ORDER BY c.client_id)
+                        FILTER (WHERE c.client_id IS NOT NULL), '{}') AS client_ids
+        FROM dashboard_accounts a
+        LEFT JOIN dashboard_account_clients c ON c.account_id = a.id
+        WHERE a.active AND a.whatsapp = $1
+        GROUP BY a.id
+        ORDER BY a.id
+        """,
+        phone,
+    )
+    return [DashboardAccountRow(r["id"], r["username"], r["role"], tuple(r["client_ids"])) for r in rows]
+
+
+async def client_ids_operated_by(db: Executor, phone: str) -> list[str]:
+    """Active clients whose operator_phone or super_phones contain this normalised number."""
+    rows = await db.fetch(
+        "SELECT id FROM clients WHERE active AND (operator_phone = $1 OR $1 = ANY (super_phones)) ORDER BY id",
+        phone,
+    )
+    return [r["id"] for r in rows]
