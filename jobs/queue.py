@@ -303,7 +303,7 @@ class InProcessQueue:
     async def start(self) -> None:
         self._closed = False
         for record in await task_db.unfinished_task_records(self.executor.pool, self.backend):
-            self._spawn(Task(kind=record.kind, payload=record.payload, id=record.id,
+            self.deliver(Task(kind=record.kind, payload=record.payload, id=record.id,
                              job_run_id=record.job_run_id, not_after=record.not_after))
 
     async def submit(self, task: Task) -> None:
@@ -311,9 +311,10 @@ class InProcessQueue:
             raise QueueUnavailable("the in-process queue is stopping")
         await task_db.insert_task(self.executor.pool, task_id=task.id, kind=task.kind, payload=task.payload,
                                   backend=self.backend, job_run_id=task.job_run_id, not_after=task.not_after)
-        self._spawn(task)
+        self.deliver(task)
 
-    def _spawn(self, task: Task) -> None:
+    def deliver(self, task: Task) -> None:
+        """Run an already-recorded task (resumed at start, or delivered again)."""
         t = asyncio.create_task(self._run(task), name=f"task-{task.kind}-{task.id}")
         self._running.add(t)
         t.add_done_callback(self._running.discard)

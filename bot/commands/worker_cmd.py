@@ -16,7 +16,7 @@ def register(subparsers) -> None:
 async def worker(ctx: CliContext) -> int:
     if not ctx.settings.queue.url:
         raise UserError(
-            "cicero worker needs [queue] url (amqp://…); with an empty url tasks run inside `cicero run`"
+            "cicero worker needs a broker: set queue.url (CICERO_QUEUE__URL=amqp://…); with an empty url tasks run inside `cicero run`"
         )
     if not 1 <= ctx.args.concurrency <= 64:
         raise UserError("--concurrency must be between 1 and 64")
