@@ -1,0 +1,91 @@
+"""Queries for `notification_state` (per-client task-notification memory) and the task posts it compares.
+
+The state holds the post ids last notified for `state_day` (a Jakarta date),
+the counts, and `last_notified_slot` (`YYYY-MM-DD-HH@05`). It is read with
+`FOR UPDATE` inside the transaction that queues the messages, so two runs for
+the same client never both notify the same slot.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from db.pool import Executor
+
+
+@dataclass
+class NotificationState:
+    client_id: str
+    last_instagram_count: int = 0
+    last_tiktok_count: int = 0
+    notified_instagram: list[str] = field(default_factory=list)
+    notified_tiktok: list[str] = field(default_factory=list)
+    state_day: date | None = None
+    last_notified_slot: str | None = None
+    last_notified_at: datetime | None = None
+
+
+_FIELDS = list(NotificationState.__dataclass_fields__)
+
+
+async def state_for_update(db: Executor, client_id: str) -> NotificationState | None:
+    """The client's state, row-locked until the caller's transaction ends; None if never saved."""
+    row = await db.fetchrow(
+        f"SELECT {', '.join(_FIELDS)} FROM notification_state WHERE client_id = $1 FOR UPDATE", client_id
+    )
+    if row is None:
+        return None
+    return NotificationState(**{f: row[f] for f in _FIELDS})
+
+
+async def save_state(db: Executor, state: NotificationState) -> None:
+    await db.execute(
+        f"""
+        INSERT INTO notification_state ({', '.join(_FIELDS)}, updated_at)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now())
+        ON CONFLICT (client_id) DO UPDATE SET
+            {', '.join(f'{c} = EXCLUDED.{c}' for c in _FIELDS[1:])}, updated_at = now()
+        """,
+        *[getattr(state, f) for f in _FIELDS],
+    )
+
+
+async def all_states(db: Executor) -> list[NotificationState]:
+    rows = await db.fetch(f"SELECT {', '.join(_FIELDS)} FROM notification_state ORDER BY client_id")
+    return [NotificationState(**{f: r[f] for f in _FIELDS}) for r in rows]
+
+
+@dataclass(frozen=True)
+class TaskPost:
+    """A post personnel must like/comment: one entry of a task message."""
+
+    platform: str  # instagram | tiktok
+    post_id: str   # shortcode or video id
+    caption: str | None
+    posted_at: datetime
+    like_count: int
+    comment_count: int
+
+
+async def todays_task_posts(db: Executor, client_id: str, start: datetime, end: datetime
+                            ) -> tuple[list[TaskPost], list[TaskPost]]:
+    """(Instagram, TikTok) posts of the client posted in [start, end) and not removed, oldest first."""
+    ig = await db.fetch(
+        """
+        SELECT shortcode AS post_id, caption, posted_at, like_count, comment_count FROM instagram_posts
+        WHERE client_id = $1 AND posted_at >= $2 AND posted_at < $3 AND removed_at IS NULL
+        ORDER BY posted_at, shortcode
+        """,
+        client_id, start, end,
+    )
+    tt = await db.fetch(
+        """
+        SELECT video_id AS post_id, caption, posted_at, like_count, comment_count FROM tiktok_posts
+        WHERE client_id = $1 AND posted_at >= $2 AND posted_at < $3 AND removed_at IS NULL
+        ORDER BY posted_at, video_id
+        """,
+        client_id, start, end,
+    )
+    return ([TaskPost(platform="instagram", **dict(r)) for r in ig],
+            [TaskPost(platform="tiktok", **dict(r)) for r in tt])
