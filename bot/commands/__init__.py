@@ -1,6 +1,6 @@
 """Subcommands of `cicero`; each module has `register(subparsers)`. Add new ones here."""
 
-from bot.commands import clients_cmd, config_cmd, db_cmd, doctor_cmd, queue_cmd, run_cmd, users_cmd, worker_cmd
+from bot.commands import clients_cmd, config_cmd, db_cmd, doctor_cmd, outbox_cmd, queue_cmd, run_cmd, users_cmd, worker_cmd
 
 COMMAND_MODULES = [
     run_cmd,
@@ -11,4 +11,5 @@ COMMAND_MODULES = [
     doctor_cmd,
     worker_cmd,
     queue_cmd,
+    outbox_cmd,
 ]
