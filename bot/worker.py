@@ -14,56 +14,50 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from contextlib import AsyncExitStack, asynccontextmanager
+from contextlib import asynccontextmanager
 from typing import Any, AsyncIterator, Callable
 
 from rich.console import Console
 
+from bot.adminlog import AdminLog
 from bot.settings import Settings
 from db.pool import Database, open_database
 from jobs.clock import Clock, SystemClock
 from jobs.queue import Executor, RabbitWorker, TaskHandler, TaskRegistry
 from jobs.queue_tasks import default_registry
-from jobs.reporting import LoggingReporter, Reporter
+from jobs.reporting import Reporter
 
 log = logging.getLogger(__name__)
 
 
 def worker_reporter(settings: Settings, db: Database, clock: Clock) -> Reporter:
-    """The admin log (outbox-backed) when the notifications module is present, else the process log."""
-    try:
-        from bot.adminlog import AdminLog  # noqa: WPS433 - optional until the notifications module lands
-    except ImportError:
-        log.warning("bot.adminlog is not available: worker failures go to the process log only")
-        return LoggingReporter()
-    return AdminLog.for_worker(settings, db.pool, clock) if hasattr(AdminLog, "for_worker") else AdminLog(
-        settings=settings, pool=db.pool, clock=clock)
+    """The admin log: failures become outbox rows that the bot process sends to the admins."""
+    return AdminLog(pool=db.pool, settings=settings, clock=clock)
 
 
 @asynccontextmanager
-async def task_services(settings: Settings, db: Database, clock: Clock) -> AsyncIterator[dict[str, Any]]:
-    """What the task kinds need; closed when the worker stops."""
-    services: dict[str, Any] = {"settings": settings}
-    async with AsyncExitStack() as stack:
-        try:
-            from jobs import fetch
-        except ImportError:
-            fetch = None
-        if fetch is not None and hasattr(fetch, "fetch_deps"):
-            services["fetch_deps"] = await stack.enter_async_context(fetch.fetch_deps(settings, db.pool, clock))
-        try:
-            from handlers.reports import heavy  # report builders offered to workers
-        except ImportError:
-            heavy = None
-        if heavy is not None and hasattr(heavy, "REPORT_BUILDERS"):
-            services["report_builders"] = dict(heavy.REPORT_BUILDERS)
-        try:
-            from jobs import outbox
-        except ImportError:
-            outbox = None
-        if outbox is not None and hasattr(outbox, "enqueue_document"):
-            services["enqueue_document"] = outbox.enqueue_document
+async def task_services(settings: Settings, db: Database, clock: Clock,
+                        reporter: Reporter) -> AsyncIterator[dict[str, Any]]:
+    """What the task kinds need (RapidAPI clients, report builders); closed when the worker stops.
+
+    `fetch_deps` has no `after_client` hook: notifications are decided by the
+    process that runs the cycle (the bot), from the stored task results.
+    """
+    from jobs.fetch import fetch_deps
+
+    services: dict[str, Any] = {"settings": settings, "report_builders": report_builders()}
+    async with fetch_deps(settings, db.pool, clock, reporter=reporter) as deps:
+        services["fetch_deps"] = deps
         yield services
+
+
+def report_builders() -> dict:
+    """Heavy report builders a worker can run (`build_report` tasks), by name."""
+    try:
+        from handlers.reports.queued import REPORT_BUILDERS
+    except ImportError:  # the Excel builders are not offered to workers yet
+        return {}
+    return dict(REPORT_BUILDERS)
 
 
 async def run_worker(settings: Settings, console: Console, *, concurrency: int = 1,
@@ -82,7 +76,7 @@ async def run_worker(settings: Settings, console: Console, *, concurrency: int =
     async with open_database(settings, migrate=True) as db:
         clock = SystemClock(settings.tz)
         reporter = (reporter_factory or worker_reporter)(settings, db, clock)
-        async with task_services(settings, db, clock) as services:
+        async with task_services(settings, db, clock, reporter) as services:
             executor = Executor(pool=db.pool, registry=registry, clock=clock, reporter=reporter,
                                 delivery_limit=settings.queue.delivery_limit, services=services)
             worker = RabbitWorker(settings.queue, executor, concurrency=concurrency)

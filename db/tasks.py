@@ -114,6 +114,26 @@ async def _finish(db: Executor, task_id: uuid.UUID, status: str, result: Any, er
     return row is not None
 
 
+async def expire_unstarted_tasks(db: Executor, task_ids: list[uuid.UUID], error: str) -> list[uuid.UUID]:
+    """Finish as `dead` those of `task_ids` that no worker is running now; return their ids.
+
+    A task being claimed at the same moment wins (row lock), so a running task
+    is never expired under its worker.
+    """
+    rows = await db.fetch(
+        """
+        WITH expired AS (
+            UPDATE tasks SET status = 'dead', error = $2, finished_at = now(), updated_at = now()
+            WHERE id = ANY($1::uuid[]) AND status IN ('queued', 'failed')
+            RETURNING id
+        )
+        SELECT id, pg_notify($3, id::text) FROM expired
+        """,
+        task_ids, error, TASK_NOTIFY_CHANNEL,
+    )
+    return [r["id"] for r in rows]
+
+
 async def mark_task_failed(db: Executor, task_id: uuid.UUID, error: str) -> None:
     """Record a failed attempt that will be retried (status `failed`, not finished)."""
     await db.execute(

@@ -572,17 +572,19 @@ class RabbitWorker:
 # --------------------------------------------------------------------------- waiting
 
 
-async def wait_for_tasks(pool: asyncpg.Pool, task_ids: list[uuid.UUID], *, timeout: float,
-                         poll_seconds: float = 2.0) -> list[task_db.TaskRecord]:
-    """Wait until every task is finished or `timeout` seconds pass; return the finished records.
+async def watch_tasks(pool: asyncpg.Pool, task_ids: list[uuid.UUID], *, timeout: float,
+                      on_finished: Callable[[task_db.TaskRecord], Awaitable[None]] | None = None,
+                      poll_seconds: float = 2.0) -> dict[uuid.UUID, task_db.TaskRecord]:
+    """Wait until every task is finished or `timeout` seconds pass; return the finished records by id.
 
+    `on_finished` is awaited once per task as soon as its row is finished.
     Wakes on `NOTIFY cicero_tasks` and re-checks every `poll_seconds` in case a
     notification was missed (connection blip).
     """
     pending = set(task_ids)
     finished: dict[uuid.UUID, task_db.TaskRecord] = {}
     if not pending:
-        return []
+        return finished
     loop = asyncio.get_running_loop()
     deadline = loop.time() + max(timeout, 0)
     woke = asyncio.Event()
@@ -602,6 +604,8 @@ async def wait_for_tasks(pool: asyncpg.Pool, task_ids: list[uuid.UUID], *, timeo
                 for rec in await task_db.finished_task_records(pool, list(pending)):
                     finished[rec.id] = rec
                     pending.discard(rec.id)
+                    if on_finished is not None:
+                        await on_finished(rec)
                 remaining = deadline - loop.time()
                 if not pending or remaining <= 0:
                     break
@@ -611,7 +615,83 @@ async def wait_for_tasks(pool: asyncpg.Pool, task_ids: list[uuid.UUID], *, timeo
                     pass
         finally:
             await listener.remove_listener(task_db.TASK_NOTIFY_CHANNEL, on_notify)
+    return finished
+
+
+async def wait_for_tasks(pool: asyncpg.Pool, task_ids: list[uuid.UUID], *, timeout: float,
+                         poll_seconds: float = 2.0) -> list[task_db.TaskRecord]:
+    """The finished records of `task_ids` (in that order) once all finish or `timeout` passes."""
+    finished = await watch_tasks(pool, task_ids, timeout=timeout, poll_seconds=poll_seconds)
     return [finished[i] for i in task_ids if i in finished]
+
+
+# --------------------------------------------------------------------------- collection cycle
+
+
+@dataclass
+class QueueRunner:
+    """A `jobs.fetch.ClientRunner` that runs each client of a cycle as a `collect_client` task.
+
+    It publishes one task per client (each carrying the cycle's deadline), then
+    waits for their completion records in PostgreSQL and hands every result to
+    `plan.finished` as it arrives, so notifications go out from the bot
+    process as before. At the deadline, tasks no worker has started are
+    finished as dead (a worker that sees them later skips them) and reported as
+    failed clients; tasks already running get `grace_seconds` more.
+    """
+
+    queue: TaskQueue
+    pool: asyncpg.Pool
+    grace_seconds: float = 300.0
+    poll_seconds: float = 2.0
+
+    async def __call__(self, deps, plan) -> None:
+        from jobs.fetch import ClientResult
+        from jobs.queue_tasks import collect_client_task
+
+        def failed(client_id: str, error: str) -> "ClientResult":
+            return ClientResult(client_id=client_id, phase=plan.phase, ok=False, error=error)
+
+        client_of: dict[uuid.UUID, str] = {}
+        for client in plan.clients:
+            if not await plan.may_start(client):
+                continue
+            task = collect_client_task(client.id, plan.phase, plan.now, job_run_id=plan.job_run_id,
+                                       not_after=plan.deadline)
+            try:
+                await self.queue.submit(task)
+            except QueueUnavailable as exc:
+                await plan.finished(failed(client.id, str(exc)))
+                continue
+            client_of[task.id] = client.id
+
+        async def on_finished(record: task_db.TaskRecord) -> None:
+            client_id = client_of[record.id]
+            if record.status == "done" and isinstance(record.result, dict):
+                try:
+                    result = ClientResult.from_dict(record.result)
+                except (TypeError, ValueError) as exc:
+                    result = failed(client_id, f"unreadable task result: {exc}")
+            else:
+                result = failed(client_id, f"queue task {record.id} {record.status}: {record.error or 'no result'}")
+            await plan.finished(result)
+
+        until_deadline = (plan.deadline - deps.clock.now()).total_seconds()
+        done = await watch_tasks(self.pool, list(client_of), timeout=until_deadline, on_finished=on_finished,
+                                 poll_seconds=self.poll_seconds)
+        left = [i for i in client_of if i not in done]
+        if not left:
+            return
+        for task_id in await task_db.expire_unstarted_tasks(self.pool, left, "no worker started it before the deadline"):
+            left.remove(task_id)
+            await plan.finished(failed(client_of[task_id], "no worker started this client before the run deadline "
+                                       "(is `cicero worker` running?)"))
+        done = await watch_tasks(self.pool, left, timeout=self.grace_seconds, on_finished=on_finished,
+                                 poll_seconds=self.poll_seconds)
+        for task_id in left:
+            if task_id not in done:
+                await plan.finished(failed(client_of[task_id], f"queue task {task_id} still running "
+                                           f"{self.grace_seconds:.0f} s after the run deadline"))
 
 
 # --------------------------------------------------------------------------- status

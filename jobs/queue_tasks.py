@@ -6,10 +6,11 @@ database comes from `ctx.services`, filled by the wiring (`bot/worker.py`):
 
 * `settings`       the Settings object;
 * `fetch_deps`     what `jobs.fetch.collect_client` needs (RapidAPI clients…);
-* `report_builders` report name → `async (ReportRequest) -> ReportFile`;
-* `enqueue_document` optional `async (pool, recipient, ReportFile, key, caption)`
-  that puts a finished report in the WhatsApp outbox (the notifications
-  engineer's API), so only the bot process ever talks to WhatsApp.
+* `report_builders` report name → `async (ReportRequest) -> ReportFile`.
+
+A finished report is stored in `report_results` and, when the task names a
+`deliver_to` chat, queued in the WhatsApp outbox in the same transaction, so
+only the bot process ever talks to WhatsApp.
 """
 
 from __future__ import annotations
@@ -78,8 +79,10 @@ async def run_collect_client(ctx: TaskContext) -> Any:
     deps = ctx.services.get("fetch_deps")
     if deps is None:
         raise PoisonTask("this worker has no fetch dependencies (RapidAPI clients) configured")
+    if phase not in fetch.PHASES:
+        raise PoisonTask(f"collect_client: unknown phase {phase!r}")
     result = await fetch.collect_client(deps, client, phase, now=now)
-    return to_jsonable(result)
+    return result.to_dict() if hasattr(result, "to_dict") else to_jsonable(result)
 
 
 # --------------------------------------------------------------------------- build_report
@@ -105,7 +108,6 @@ class ReportFile:
 
 
 ReportBuilder = Callable[[ReportRequest], Awaitable[ReportFile]]
-EnqueueDocument = Callable[..., Awaitable[Any]]
 
 
 def build_report_task(report: str, params: dict, *, deliver_to: str | None = None,
@@ -130,17 +132,26 @@ async def run_build_report(ctx: TaskContext) -> Any:
     request = ReportRequest(report=name, params=params, pool=ctx.pool, settings=ctx.services.get("settings"),
                             now=ctx.clock.now())
     file = await builders[name](request)
-    await task_db.store_report_result(ctx.pool, task_id=ctx.task.id, report=name, filename=file.filename,
-                                      mimetype=file.mimetype, data=file.data,
-                                      requested_by=payload.get("requested_by"))
-    delivered = False
     deliver_to = payload.get("deliver_to")
-    enqueue: EnqueueDocument | None = ctx.services.get("enqueue_document")
-    if deliver_to and enqueue is not None:
-        await enqueue(ctx.pool, deliver_to, file, f"report:{ctx.task.id}", file.caption)
-        delivered = True
-    return {"report": name, "filename": file.filename, "bytes": len(file.data), "queued_to": deliver_to
-            if delivered else None}
+    async with ctx.pool.acquire() as conn, conn.transaction():
+        await task_db.store_report_result(conn, task_id=ctx.task.id, report=name, filename=file.filename,
+                                          mimetype=file.mimetype, data=file.data,
+                                          requested_by=payload.get("requested_by"))
+        if deliver_to:
+            await enqueue_report(conn, deliver_to, file, ctx.task.id)
+    return {"report": name, "filename": file.filename, "bytes": len(file.data), "queued_to": deliver_to}
+
+
+async def enqueue_report(conn, recipient: str, file: ReportFile, task_id: uuid.UUID) -> bool:
+    """Put the finished file in the WhatsApp outbox for `recipient` (once per task)."""
+    from bot.whatsapp.port import Document
+    from jobs.outbox import enqueue
+
+    return await enqueue(
+        conn, recipient=recipient, kind="report", body=file.caption or file.filename,
+        idempotency_key=f"report:{task_id}",
+        document=Document(data=file.data, filename=file.filename, mimetype=file.mimetype, caption=file.caption),
+    )
 
 
 def default_registry() -> TaskRegistry:

@@ -17,6 +17,7 @@ from pathlib import Path
 import aio_pika
 import pytest
 
+from bot.adminlog import AdminLog
 from db import tasks as task_db
 from jobs.clock import SystemClock
 from jobs.queue import (
@@ -52,22 +53,10 @@ def _rabbit_reachable() -> bool:
 needs_rabbit = pytest.mark.skipif(not _rabbit_reachable(), reason=f"no RabbitMQ reachable at {RABBIT_URL}")
 
 
-class RecordingReporter:
-    def __init__(self) -> None:
-        self.messages: list[tuple[str, str, dict]] = []
-
-    async def info(self, text, **context):
-        self.messages.append(("info", text, context))
-
-    async def warning(self, text, **context):
-        self.messages.append(("warning", text, context))
-
-    async def error(self, text, **context):
-        self.messages.append(("error", text, context))
-
-    @property
-    def errors(self) -> list[str]:
-        return [t for level, t, _ in self.messages if level == "error"]
+async def admin_messages(pool) -> list[str]:
+    """Admin-log messages queued in the outbox (what the admins will read)."""
+    rows = await pool.fetch("SELECT body FROM outbox WHERE kind = 'admin_log' ORDER BY id")
+    return [r["body"] for r in rows]
 
 
 async def eventually(predicate, *, timeout: float = 30.0, what: str = "condition"):
@@ -101,11 +90,11 @@ def with_queue(settings, **queue):
 class Harness:
     """One backend, driven the same way: submit tasks, run consumers, crash them, deliver again."""
 
-    def __init__(self, backend: str, settings, pool, reporter: RecordingReporter):
+    def __init__(self, backend: str, settings, pool):
         self.backend = backend
         self.settings = settings
         self.pool = pool
-        self.reporter = reporter
+        self.reporter = AdminLog(pool=pool, settings=settings, clock=SystemClock())
         self.publisher: RabbitQueue | None = None
         self.workers: list[RabbitWorker] = []
         self.inproc: InProcessQueue | None = None
@@ -166,6 +155,7 @@ class Harness:
             "CICERO_QUEUE__QUEUE_NAME": self.settings.queue.queue_name,
             "CICERO_QUEUE__DELIVERY_LIMIT": str(self.settings.queue.delivery_limit),
             "CICERO_GENERAL__ENVIRONMENT": "development",
+            "CICERO_WHATSAPP__ADMINS": json.dumps(self.settings.whatsapp.admins),
             "PYTHONPATH": str(ROOT),
         }
         proc = await asyncio.create_subprocess_exec(
@@ -227,7 +217,7 @@ async def harness(request, settings, pool, effects):
         pytest.skip(f"no RabbitMQ reachable at {RABBIT_URL}")
     settings = with_queue(settings, url=RABBIT_URL if backend == BACKEND_RABBITMQ else "",
                           queue_name=f"cicero.test.{secrets.token_hex(4)}", delivery_limit=2)
-    h = Harness(backend, settings, pool, RecordingReporter())
+    h = Harness(backend, settings, pool)
     yield h
     await h.close()
 
@@ -268,8 +258,8 @@ async def test_a_poison_task_is_dead_lettered_and_reported_to_admins(harness, po
     assert record.status == "dead"
     assert record.attempts == harness.settings.queue.delivery_limit
     assert "kaboom" in record.error
-    [report] = harness.reporter.errors
-    assert "boom" in report and "kaboom" in report
+    [report] = await eventually(lambda: admin_messages(pool), what="an admin message in the outbox")
+    assert "boom" in report and "kaboom" in report and str(task.id) in report
     if harness.backend == BACKEND_RABBITMQ:
         async def dead_lettered():
             return (await queue_status(harness.settings, pool)).dead_letters == 1
@@ -286,7 +276,8 @@ async def test_an_unknown_task_kind_is_dead_at_once(harness, pool):
 
     assert (record.status, record.attempts) == ("dead", 1)
     assert "unknown task kind" in record.error
-    assert len(harness.reporter.errors) == 1
+    [report] = await eventually(lambda: admin_messages(pool), what="an admin message in the outbox")
+    assert "no_such_kind" in report
 
 
 async def test_two_workers_share_the_load(harness, pool, effects):
@@ -340,7 +331,7 @@ async def _status_is(pool, task, status):
 @needs_rabbit
 async def test_sigterm_finishes_the_running_task_and_requeues_nothing_twice(settings, pool, effects):
     settings = with_queue(settings, url=RABBIT_URL, queue_name=f"cicero.test.{secrets.token_hex(4)}")
-    h = Harness(BACKEND_RABBITMQ, settings, pool, RecordingReporter())
+    h = Harness(BACKEND_RABBITMQ, settings, pool)
     try:
         h.publisher = RabbitQueue(settings.queue, pool)
         await h.publisher.start()
@@ -371,7 +362,7 @@ async def test_sigterm_finishes_the_running_task_and_requeues_nothing_twice(sett
 @needs_rabbit
 async def test_an_unreadable_message_is_dead_lettered_and_reported(settings, pool):
     settings = with_queue(settings, url=RABBIT_URL, queue_name=f"cicero.test.{secrets.token_hex(4)}")
-    h = Harness(BACKEND_RABBITMQ, settings, pool, RecordingReporter())
+    h = Harness(BACKEND_RABBITMQ, settings, pool)
     try:
         await h.start()
         channel = h.publisher._channel
@@ -384,7 +375,8 @@ async def test_an_unreadable_message_is_dead_lettered_and_reported(settings, poo
             return (await queue_status(settings, pool)).dead_letters == 1
 
         await eventually(dead_lettered, what="the unreadable message in the dead-letter queue")
-        assert len(h.reporter.errors) == 1 and "tidak bisa dibaca" in h.reporter.errors[0]
+        [report] = await eventually(lambda: admin_messages(pool), what="an admin message in the outbox")
+        assert "tidak bisa dibaca" in report
     finally:
         await h.close()
 
@@ -392,7 +384,7 @@ async def test_an_unreadable_message_is_dead_lettered_and_reported(settings, poo
 @needs_rabbit
 async def test_queue_status_shows_depth_consumers_and_dead_letters(settings, pool):
     settings = with_queue(settings, url=RABBIT_URL, queue_name=f"cicero.test.{secrets.token_hex(4)}")
-    h = Harness(BACKEND_RABBITMQ, settings, pool, RecordingReporter())
+    h = Harness(BACKEND_RABBITMQ, settings, pool)
     try:
         h.publisher = RabbitQueue(settings.queue, pool)
         await h.publisher.start()
@@ -524,3 +516,26 @@ def test_cicero_queue_status_json_in_process(settings, tmp_path):
     assert done.returncode == 0, done.stdout + done.stderr
     data = json.loads(done.stdout[done.stdout.index("{"):])
     assert data["backend"] == "in-process" and data["reachable"] is True
+
+
+@needs_rabbit
+async def test_a_worker_process_reports_a_poison_task_through_the_outbox(settings, pool):
+    settings = with_queue(settings, url=RABBIT_URL, queue_name=f"cicero.test.{secrets.token_hex(4)}",
+                          delivery_limit=2)
+    h = Harness(BACKEND_RABBITMQ, settings, pool)
+    try:
+        h.publisher = RabbitQueue(settings.queue, pool)
+        await h.publisher.start()
+        await h.spawn_worker_process()
+        task = Task(kind="boom")
+        await h.submit(task)
+
+        [record] = await wait_for_tasks(pool, [task.id], timeout=60)
+
+        assert (record.status, record.attempts) == ("dead", 2)
+        [report] = await eventually(lambda: admin_messages(pool), what="an admin message in the outbox")
+        assert "kaboom" in report
+        recipients = await pool.fetch("SELECT recipient FROM outbox WHERE kind = 'admin_log'")
+        assert [r["recipient"] for r in recipients] == settings.whatsapp.admins
+    finally:
+        await h.close()
