@@ -15,6 +15,11 @@ group in `[whatsapp] admin_groups`.
   queued as ONE message when the block ends; errors are still delivered at once
   and are listed in the summary too. `cycle_summary(title, lines)` queues a
   ready-made summary in one call.
+- **Digest outside a batch.** Started as a service part, `AdminLog` buffers
+  info and warning lines reported outside any batch and queues them as one
+  digest every `flush_seconds` (and on stop), so a cycle whose steps each call
+  `reporter.info(...)` still produces one message. Not started (CLI, tests),
+  every call is queued at once.
 """
 
 from __future__ import annotations
@@ -72,7 +77,11 @@ class AdminLog:
     settings: Settings
     clock: Clock
     timeout_seconds: float = 5.0
+    flush_seconds: float = 60.0
+    name: str = "adminlog"
     _batch: ContextVar = field(init=False, repr=False)
+    _digest: _Batch | None = field(default=None, init=False, repr=False)
+    _task: asyncio.Task | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._batch = ContextVar(f"adminlog_batch_{id(self)}", default=None)
@@ -82,6 +91,35 @@ class AdminLog:
     @property
     def recipients(self) -> list[str]:
         return list(dict.fromkeys([*self.settings.whatsapp.admins, *self.settings.whatsapp.admin_groups]))
+
+    # -- service part: periodic digest of unbatched info/warnings ------------------------------
+    async def start(self) -> None:
+        self._digest = _Batch(title="Log operasional")
+        self._task = asyncio.create_task(self._flush_loop(), name="adminlog-digest")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            try:
+                await self._task
+            except asyncio.CancelledError:
+                pass
+            self._task = None
+        await self.flush()
+        self._digest = None
+
+    async def _flush_loop(self) -> None:
+        while True:
+            await asyncio.sleep(self.flush_seconds)
+            await self.flush()
+
+    async def flush(self) -> None:
+        """Queue the buffered digest lines (if any) as one message."""
+        digest = self._digest
+        if digest is None or not digest.lines:
+            return
+        self._digest = _Batch(title=digest.title)
+        await self.cycle_summary(digest.title, digest.lines, errors=digest.errors, warnings=digest.warnings)
 
     # -- Reporter -----------------------------------------------------------------------------
     async def info(self, text: str, **context: Any) -> None:
@@ -130,6 +168,8 @@ class AdminLog:
         try:
             log.log(LOG_LEVEL[level], "%s%s", text, f" {context}" if context else "")
             batch: _Batch | None = self._batch.get()
+            if batch is None and level != "error":
+                batch = self._digest  # None unless started as a part
             if batch is not None:
                 emoji, _ = LEVEL_LABEL[level]
                 batch.lines.append(f"{emoji} {text}" if level != "info" else f"• {text}")

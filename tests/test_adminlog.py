@@ -92,3 +92,20 @@ async def test_no_admins_means_console_only(pool, settings, clock):
     log = AdminLog(pool, settings, clock)
     await log.error("hanya di konsol")
     assert await messages_in_order(pool) == []
+
+
+async def test_started_as_a_part_unbatched_info_is_one_digest(pool, admin_log):
+    admin_log.flush_seconds = 3600
+    await admin_log.start()
+    try:
+        await admin_log.info("Siklus 06:05 dimulai")
+        await admin_log.warning("POLRES_B: TikTok kosong")
+        await admin_log.info("Siklus 06:05 selesai")
+        assert await bodies(pool) == []  # buffered
+        await admin_log.error("Database lambat")  # errors are never buffered
+        assert len(await bodies(pool)) == 1
+    finally:
+        await admin_log.stop()  # flushes
+    sent = await bodies(pool)
+    assert len(sent) == 2
+    assert "Log operasional" in sent[1] and "Siklus 06:05 dimulai" in sent[1] and "⚠️ POLRES_B" in sent[1]
