@@ -15,8 +15,10 @@ def all_commands() -> list[Command]:
 
     commands: list[Command] = []
     commands += admin.COMMANDS
-    # other modules append their COMMANDS here, e.g.:
-    # from handlers import dirrequest; commands += dirrequest.COMMANDS
+    from handlers import dirrequest
+
+    commands += dirrequest.COMMANDS
+    # other modules append their COMMANDS here
     check_registry(commands)
     return commands
 

@@ -1,0 +1,306 @@
+"""dirrequest through the router and the fake WhatsApp transport: every option, as an admin sees it."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+
+import pytest
+from openpyxl import load_workbook
+
+from bot.router import Router
+from bot.whatsapp.fake import FakeGateway
+from bot.whatsapp.port import XLSX_MIMETYPE
+from handlers import dirrequest
+from handlers.dirrequest.actions import ACTIONS, action_by_id
+from jobs.clock import ManualClock
+from tests.support.dirrequest_world import TODAY_NOON, build_world
+from tests.support.factories import Factory, wib
+from tests.support.recording_reporter import RecordingReporter
+
+ADMIN = "6281100000001"
+CHAT = f"{ADMIN}@s.whatsapp.net"
+
+
+@pytest.fixture
+def clock():
+    return ManualClock(TODAY_NOON)
+
+
+@pytest.fixture
+async def chat(pool, settings, clock):
+    gateway = FakeGateway()
+    router = Router(settings=settings, pool=pool, clock=clock, reporter=RecordingReporter(), gateway=gateway,
+                    commands=dirrequest.COMMANDS)
+    await gateway.start(router.handle)
+    return gateway
+
+
+async def say(gateway, text, phone=ADMIN):
+    gateway.take()
+    await gateway.inject(text, phone=phone)
+    return gateway.take()
+
+
+def texts(sent):
+    return [m.text for m in sent if m.text is not None]
+
+
+async def open_menu(gateway, client="DITBINMAS"):
+    first = texts(await say(gateway, "dirrequest"))
+    assert "DITBINMAS - DIREKTORAT BINMAS" in first[-1]
+    menu = texts(await say(gateway, client))
+    assert "Client: *DIREKTORAT BINMAS*" in menu[-1]
+    return menu[-1]
+
+
+async def option(gateway, number):
+    """Send a menu number; return (report texts without the re-sent menu, documents)."""
+    sent = await say(gateway, str(number))
+    out = texts(sent)
+    assert out and "📋 *Menu Direktorat*" in out[-1], "the menu is shown again after every action"
+    return out[:-1], [m.document for m in sent if m.document is not None]
+
+
+# ---------------------------------------------------------------------------- flow
+
+async def test_client_list_by_number_and_id_and_grouped_menu(pool, chat):
+    await build_world(pool)
+    lines = texts(await say(chat, "dirrequest"))[-1]
+    assert "1. DITBINMAS - DIREKTORAT BINMAS" in lines and "2. DITLANTAS - DIREKTORAT LANTAS" in lines
+    assert "POLRES" not in lines
+    bad = texts(await say(chat, "9"))[-1]
+    assert bad.startswith("❌ Pilihan client tidak valid") and "1. DITBINMAS" in bad
+    menu = texts(await say(chat, "1"))[-1]
+    for group in ("Rekap Data", "Absensi", "Pengambilan Data", "Laporan", "Monitoring Kasatker"):
+        assert group in menu
+    assert menu.index("Rekap Data") < menu.index("Absensi") < menu.index("Pengambilan Data") < menu.index("Laporan")
+    assert "\n5. Absensi likes Instagram per divisi" in menu
+    assert texts(await say(chat, "99"))[-1].startswith("Pilihan tidak valid. Ketik angka menu.")
+    # back to the client list, then choose by id (any case)
+    assert "Pilih *client direktorat*" in texts(await say(chat, "back"))[-1]
+    assert "Client: *DIREKTORAT LANTAS*" in texts(await say(chat, "ditlantas"))[-1]
+    assert texts(await say(chat, "batal"))[-1] == "✅ Menu Direktorat ditutup."
+
+
+async def test_refusals(pool, chat):
+    assert "Belum ada client direktorat" in texts(await say(chat, "dirrequest"))[-1]
+    await build_world(pool)
+    f = Factory(pool)
+    await f.dashboard_account("op", role="operator", whatsapp="6281299999999")
+    assert "tidak terdaftar" in texts(await say(chat, "dirrequest", phone="6281299999999"))[-1]
+    await f.dashboard_account("dir", role="ditbinmas", whatsapp="6281288888888")
+    assert "DITBINMAS - DIREKTORAT BINMAS" in texts(await say(chat, "dirrequest", phone="6281288888888"))[-1]
+
+
+def test_action_ids_are_stable_and_numbers_unique():
+    assert [(a.number, a.id) for a in ACTIONS][:4] == [
+        (1, "completeness_recap"), (3, "missing_data"), (5, "ig_likes_by_division"), (6, "ig_likes_simple")]
+    assert {a.number for a in ACTIONS} == {1, 3, 5, 6, 7, 8, 9, 10, 12, 13, 14, 15, 16, 19, 20, 21, 22, 30}
+    assert action_by_id("kasatker_report").number == 30
+
+
+# ---------------------------------------------------------------------------- rekap data
+
+async def test_option_1_completeness_per_satker(pool, chat):
+    await build_world(pool)
+    await open_menu(chat)
+    (report,), _ = await option(chat, 1)
+    assert "Selamat siang" in report and "pukul 14.05 WIB" in report
+    total = report.split("*Total*")[1].split("\n\n")[0]
+    assert "Jumlah personel: 8" in total and "Belum mengisi Instagram: 1" in total and "Belum mengisi TikTok: 1" in total
+    assert report.index("DIREKTORAT BINMAS*") < report.index("POLRES A*") < report.index("POLRES B*")
+    assert "belum input data:*\n1. POLRES KOSONG" in report
+
+
+async def test_option_3_missing_data_and_nothing_missing(pool, chat):
+    f = await build_world(pool)
+    await open_menu(chat)
+    (report,), _ = await option(chat, 3)
+    assert "*BAG OPS* (1)\n- BRIPKA DODI: Instagram kosong, TikTok kosong" in report
+    assert "FAJAR" not in report  # POLRES_A personnel are not the directorate's own
+    await pool.execute("UPDATE personnel SET instagram = 'dodi', tiktok = 'dodi.tt' WHERE nrp = '4'")
+    (report,), _ = await option(chat, 3)
+    assert "Semua 5 personel sudah mengisi username" in report
+
+
+# ---------------------------------------------------------------------------- absensi
+
+async def test_option_5_ig_likes_per_division(pool, chat):
+    await build_world(pool)
+    await open_menu(chat)
+    (report,), _ = await option(chat, 5)
+    assert "Rekap Absensi Likes Instagram" in report and "Rabu, 25 November 2026" in report
+    assert "*Jumlah konten:* 2" in report
+    assert "https://www.instagram.com/p/P1/" in report and "/PY/" not in report and "/PX/" not in report
+    assert "*Jumlah total personel:* 5 pers" in report
+    assert "- Lengkap: 2 pers" in report and "- Kurang lengkap: 2 pers" in report  # ANI + EXCEP; BUDI, CICI
+    assert "❌ *Belum melaksanakan:* 1 pers" in report  # DODI has no username
+    bag = report.split("*1. BAG OPS*")[1].split("*2. ")[0]
+    sub = report.split("*2. SUBDIT BINPOLMAS*")[1]
+    assert "- AIPTU EXCEP — 2/2" in bag and "- BRIPKA DODI — 0/2" in bag
+    assert sub.index("AKBP ANI") < sub.index("BRIPDA BUDI")  # KASUBDIT first
+    assert report.rstrip().endswith("Terima kasih.")
+
+
+async def test_option_10_tiktok_comments_per_division(pool, chat):
+    await build_world(pool)
+    await open_menu(chat)
+    (report,), _ = await option(chat, 10)
+    assert "Komentar TikTok" in report and "https://www.tiktok.com/@ditbinmas.jatim/video/V1" in report
+    assert "- BRIPDA BUDI — 1/2" in report and "Belum mengisi Username TikTok (1 pers)" in report
+
+
+async def test_option_6_and_9_simple_lists(pool, chat):
+    await build_world(pool)
+    await open_menu(chat)
+    (report,), _ = await option(chat, 6)
+    sections = report.split("\n\n")
+    lengkap = next(s for s in sections if s.startswith("✅ *Melaksanakan lengkap"))
+    assert lengkap.splitlines() == ["✅ *Melaksanakan lengkap (2 pers):*", "- AKBP ANI", "- AIPTU EXCEP"]
+    nouser = next(s for s in sections if s.startswith("⚠️❌"))
+    assert "- BRIPKA DODI" in nouser
+    assert "Terima kasih" not in report
+    (report,), _ = await option(chat, 9)
+    assert "Absensi Komentar TikTok" in report and "Belum mengisi Username TikTok (1 pers):*\n- BRIPKA DODI" in report
+
+
+async def test_option_7_and_8_per_satker(pool, chat):
+    await build_world(pool)
+    await open_menu(chat)
+    (report,), _ = await option(chat, 7)
+    assert "*Jumlah total personel:* 8 pers" in report
+    assert report.index("*1. DIREKTORAT BINMAS*") < report.index("*2. POLRES A*") < report.index("*3. POLRES B*")
+    a = report.split("*2. POLRES A*")[1].split("*3.")[0]
+    assert "Sudah melaksanakan: 1 pers (lengkap 1, kurang 0)" in a and "Capaian: 100,0%" in a
+    assert "*4. POLRES KOSONG*\nBelum ada data personel." in report
+    (report,), _ = await option(chat, 8)
+    b = report.split("*3. POLRES B*")[1].split("*4.")[0]
+    assert "Sudah melaksanakan: 2 pers (lengkap 0, kurang 2)" in b and "Capaian: 50,0%" in b
+
+
+async def test_thresholds_come_from_settings(pool, settings, clock):
+    await build_world(pool)
+    half = settings.model_copy(update={"attendance": settings.attendance.model_copy(update={"complete_percent": 50.0})})
+    gateway = FakeGateway()
+    router = Router(settings=half, pool=pool, clock=clock, reporter=RecordingReporter(), gateway=gateway,
+                    commands=dirrequest.COMMANDS)
+    await gateway.start(router.handle)
+    await open_menu(gateway)
+    (report,), _ = await option(gateway, 6)
+    assert "✅ *Melaksanakan lengkap (4 pers):*" in report  # BUDI and CICI (1/2) are now lengkap
+    assert "Kriteria: lengkap ≥ 50% konten" in report
+
+
+async def test_empty_day_and_midnight_boundary(pool, chat, clock):
+    await build_world(pool)
+    clock.set(wib(2026, 11, 26, 0, 0, 0))  # midnight WIB: only PT (00:00:00) is today's
+    await open_menu(chat)
+    (report,), _ = await option(chat, 5)
+    assert "*Jumlah konten:* 1" in report and "/p/PT/" in report
+    (report,), _ = await option(chat, 10)
+    assert report.startswith("ℹ️ Belum ada konten TikTok dari akun resmi *DIREKTORAT BINMAS*") and "hari ini" in report
+    clock.set(wib(2026, 11, 20, 9))
+    (report,), _ = await option(chat, 21)
+    assert "Belum ada konten Instagram maupun TikTok" in report
+    (report,), docs = await option(chat, 19)
+    assert "Belum ada konten Instagram" in report and docs == []
+
+
+async def test_client_without_personnel(pool, chat):
+    f = Factory(pool)
+    await f.client("DITSAMAPTA", type="direktorat", name="DIREKTORAT SAMAPTA")
+    await f.ig_post("S1", client_id="DITSAMAPTA", posted_at=wib(2026, 11, 25, 9))
+    await say(chat, "dirrequest")
+    await say(chat, "1")
+    (report,), _ = await option(chat, 5)
+    assert report == "ℹ️ Belum ada data personel aktif untuk *DIREKTORAT SAMAPTA*."
+    (report,), _ = await option(chat, 1)
+    assert "Belum ada data personel aktif" in report
+
+
+# ---------------------------------------------------------------------------- laporan
+
+def _rows(doc, sheet):
+    wb = load_workbook(io.BytesIO(doc.data))
+    ws = wb[sheet]
+    return wb, ws, [list(r) for r in ws.iter_rows(values_only=True)]
+
+
+async def test_option_19_likes_excel(pool, chat):
+    await build_world(pool)
+    await open_menu(chat)
+    report, (doc,) = await option(chat, 19)
+    assert report == ["✅ File Excel dikirim."]
+    assert doc.mimetype == XLSX_MIMETYPE and doc.filename == "Rekap_Likes_Instagram_DITBINMAS_2026-11-25.xlsx"
+    wb, ws, rows = _rows(doc, "POLRES B")
+    assert wb.sheetnames == ["Ringkasan", "DIREKTORAT BINMAS", "POLRES A", "POLRES B", "POLRES KOSONG"]
+    assert ws.freeze_panes == "A2" and ws.column_dimensions["B"].width == 34
+    assert rows[0][:3] == ["No", "Pangkat Nama", "Divisi / Satfung"]
+    assert rows[1:] == [[1, "BRIPTU GITA", "SAT BINMAS", "gita", 2, 1, 1, "Kurang"],
+                        [2, "BRIPDA HADI", "SAT BINMAS", "hadi", 2, 0, 2, "Belum"]]
+    _, _, summary = _rows(doc, "Ringkasan")
+    assert summary[-1][:3] == [None, "TOTAL", 8]
+
+
+async def test_option_20_comments_excel(pool, chat):
+    await build_world(pool)
+    await open_menu(chat)
+    _, (doc,) = await option(chat, 20)
+    _, ws, rows = _rows(doc, "POLRES A")
+    assert rows[0] == ["No", "Pangkat Nama", "Satfung", "Username TikTok", "Video 1 (08.00)", "Video 2 (16.00)",
+                       "Total", "Status"]
+    assert rows[1] == [1, "AKP FAJAR", "SAT BINMAS", "fajar.tt", 1, 1, 2, "Lengkap"]
+    _, _, dit = _rows(doc, "DIREKTORAT BINMAS")
+    assert [r[1] for r in dit[1:]] == ["IPTU CICI", "AIPTU EXCEP", "BRIPKA DODI", "AKBP ANI", "BRIPDA BUDI"]
+
+
+async def test_option_21_combined_recap(pool, chat):
+    await build_world(pool)
+    await open_menu(chat)
+    (report,), _ = await option(chat, 21)
+    assert "*1. Instagram*" in report and "*2. TikTok*" in report
+    assert "https://www.instagram.com/p/P2/" in report and "/video/V2" in report
+    top = report.split("satker tertinggi*")[1].split("\n\n")[0]
+    assert top.splitlines()[1].startswith("1. POLRES A — 100,0% (4/4)")
+    assert "Sisa tugas belum dikerjakan:* " in report
+
+
+async def test_option_22_ranking_with_period_submenu(pool, chat):
+    await build_world(pool)
+    await open_menu(chat)
+    prompt = texts(await say(chat, "22"))[-1]
+    assert "1. Hari ini" in prompt and "6. Bulan lalu" in prompt
+    assert texts(await say(chat, "7"))[-1].startswith("Pilihan tidak valid. Balas angka 1 sampai 6")
+    sent = await say(chat, "1")
+    doc = next(m.document for m in sent if m.document)
+    assert doc.filename == "Ranking_Engagement_DITBINMAS_2026-11-25.xlsx"
+    assert "📋 *Menu Direktorat*" in texts(sent)[-1]
+    _, ws, rows = _rows(doc, "Ranking")
+    assert rows[1][:3] == [1, "POLRES A", 1] and rows[1][9] == 2
+    assert [r[1] for r in rows[1:]][-1] == "POLRES KOSONG"
+    # this week: the file name carries the range; last week had no content
+    await say(chat, "22")
+    sent = await say(chat, "3")
+    doc = next(m.document for m in sent if m.document)
+    assert doc.filename == "Ranking_Engagement_DITBINMAS_2026-11-23_2026-11-29.xlsx"
+    _, _, rows = _rows(doc, "Ranking")
+    assert rows[1][:3] == [1, "POLRES B", 2]  # hadi liked PT (Thursday): both at 100 %, more people first
+    await say(chat, "22")
+    assert "Belum ada konten Instagram maupun TikTok" in texts(await say(chat, "4"))[0]
+
+
+async def test_option_30_kasatker_bands(pool, chat):
+    await build_world(pool)
+    await open_menu(chat)
+    assert "4. Semua data" in texts(await say(chat, "30"))[-1]
+    sent = await say(chat, "1")
+    report = texts(sent)[0]
+    assert "📋 *Menu Direktorat*" in texts(sent)[-1]
+    aktif = report.split("*KEPATUHAN AKTIF*")[1].split("*KEPATUHAN SEDANG*")[0]
+    sedang = report.split("*KEPATUHAN SEDANG*")[1].split("*KEPATUHAN RENDAH*")[0]
+    rendah = report.split("*KEPATUHAN RENDAH*")[1]
+    assert "1. POLRES A: 100,0%" in aktif
+    assert "1. POLRES B: 75,0%" in sedang  # IG 1/2, TT 2/2
+    assert "POLRES KOSONG: 0,0% (belum ada data personel)" in rendah
+    assert "DIREKTORAT BINMAS:" not in report
