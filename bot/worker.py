@@ -53,10 +53,8 @@ async def task_services(settings: Settings, db: Database, clock: Clock,
 
 def report_builders() -> dict:
     """Heavy report builders a worker can run (`build_report` tasks), by name."""
-    try:
-        from handlers.reports.queued import REPORT_BUILDERS
-    except ImportError:  # the Excel builders are not offered to workers yet
-        return {}
+    from bot.report_tasks import REPORT_BUILDERS
+
     return dict(REPORT_BUILDERS)
 
 

@@ -1,0 +1,88 @@
+"""Heavy Excel exports as `build_report` tasks: built off the bot, stored in PostgreSQL, queued to the chat."""
+
+from __future__ import annotations
+
+import io
+import secrets
+
+import pytest
+from openpyxl import load_workbook
+
+from bot.adminlog import AdminLog
+from bot.report_tasks import REPORT_BUILDERS
+from db import tasks as task_db
+from jobs.clock import ManualClock
+from jobs.queue import (
+    BACKEND_IN_PROCESS,
+    BACKEND_RABBITMQ,
+    Executor,
+    InProcessQueue,
+    RabbitQueue,
+    RabbitWorker,
+    Topology,
+    wait_for_tasks,
+)
+from jobs.queue_tasks import build_report_task, default_registry
+from tests.support.dirrequest_world import TODAY_NOON, build_world
+from tests.test_queue import RABBIT_URL, _rabbit_reachable, admin_messages, delete_topology, eventually, with_queue
+
+ASKER = "6281234500001"
+
+
+@pytest.fixture(params=[BACKEND_IN_PROCESS, BACKEND_RABBITMQ])
+async def run_tasks(request, settings, pool):
+    """Submit tasks to a started backend (with one consumer); yields `submit(task)`."""
+    if request.param == BACKEND_RABBITMQ and not _rabbit_reachable():
+        pytest.skip(f"no RabbitMQ reachable at {RABBIT_URL}")
+    s = with_queue(settings, url=RABBIT_URL if request.param == BACKEND_RABBITMQ else "",
+                   queue_name=f"cicero.test.{secrets.token_hex(4)}", delivery_limit=2)
+    clock = ManualClock(TODAY_NOON)
+    executor = Executor(pool=pool, registry=default_registry(), clock=clock,
+                        reporter=AdminLog(pool=pool, settings=s, clock=clock), delivery_limit=2,
+                        services={"settings": s, "report_builders": dict(REPORT_BUILDERS)}, worker="reports")
+    if request.param == BACKEND_IN_PROCESS:
+        queue, worker = InProcessQueue(executor, concurrency=1), None
+    else:
+        queue, worker = RabbitQueue(s.queue, pool), RabbitWorker(s.queue, executor)
+        await worker.start()
+    await queue.start()
+    yield queue.submit
+    if worker is not None:
+        await worker.stop()
+    await queue.stop()
+    if request.param == BACKEND_RABBITMQ:
+        await delete_topology(s.queue.url, Topology.from_settings(s.queue))
+
+
+async def test_an_excel_export_is_stored_and_queued_to_the_person_who_asked(run_tasks, pool):
+    await build_world(pool)
+    task = build_report_task("attendance_excel", {"client_id": "DITBINMAS", "first": "2026-11-25",
+                                                  "platform": "instagram"}, deliver_to=ASKER, requested_by=ASKER)
+
+    await run_tasks(task)
+    [record] = await wait_for_tasks(pool, [task.id], timeout=30)
+
+    assert record.status == "done", record.error
+    stored = await task_db.report_result(pool, task.id)
+    assert stored.filename.endswith(".xlsx") and "DITBINMAS" in stored.filename
+    assert stored.requested_by == ASKER
+    wb = load_workbook(io.BytesIO(stored.data))
+    assert len(wb.sheetnames) >= 2
+    [row] = await pool.fetch("SELECT recipient, kind, filename, document FROM outbox WHERE kind = 'report'")
+    assert (row["recipient"], row["filename"]) == (ASKER, stored.filename)
+    assert bytes(row["document"]) == stored.data
+    assert record.result == {"report": "attendance_excel", "filename": stored.filename, "bytes": len(stored.data),
+                             "queued_to": ASKER}
+
+
+async def test_a_report_with_bad_params_is_dead_and_the_admins_hear_of_it(run_tasks, pool):
+    task = build_report_task("attendance_excel", {"client_id": "DITBINMAS", "first": "kemarin"})
+
+    await run_tasks(task)
+    [record] = await wait_for_tasks(pool, [task.id], timeout=30)
+
+    assert (record.status, record.attempts) == ("dead", 1)
+    assert "bad period" in record.error
+    [message] = await eventually(lambda: admin_messages(pool), what="an admin message")
+    assert "attendance_excel" in message
+    assert await task_db.report_result(pool, task.id) is None
