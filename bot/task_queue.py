@@ -1,0 +1,50 @@
+"""Bot-side wiring of the task queue (`cicero run`): the queue part and the cycle runner.
+
+    wiring = build_task_queue(settings, pool, clock, reporter)
+    parts.append(wiring.queue)                       # a Part: name, start(), stop()
+    scheduler = build_scheduler_part(...)
+    scheduler.run_cycle = wiring.run_cycle           # None-safe: plain run_cycle without a broker
+
+With `[queue] url` set, `wiring.queue` is a `RabbitQueue` (publisher) and
+`wiring.run_cycle` is `jobs.fetch.run_cycle` with a `QueueRunner`, so each
+client of a cycle runs on a `cicero worker` and notifications still go out
+from this process. Without a URL the queue runs `build_report` tasks in this
+process and the cycle keeps its default in-process runner.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from bot.report_tasks import REPORT_BUILDERS
+from bot.settings import Settings
+from jobs.clock import Clock
+from jobs.queue import Executor, InProcessQueue, QueueRunner, RabbitQueue, TaskQueue
+from jobs.queue_tasks import default_registry
+from jobs.reporting import Reporter
+
+
+@dataclass
+class TaskQueueWiring:
+    queue: TaskQueue
+    runner: QueueRunner | None  # the cycle's per-client strategy when a broker is configured
+
+    @property
+    def run_cycle(self) -> Callable[..., Any]:
+        """`jobs.fetch.run_cycle`, with the queue runner bound when there is one."""
+        from jobs.fetch import run_cycle
+
+        return functools.partial(run_cycle, runner=self.runner) if self.runner else run_cycle
+
+
+def build_task_queue(settings: Settings, pool, clock: Clock, reporter: Reporter) -> TaskQueueWiring:
+    if settings.queue.url:
+        queue = RabbitQueue(settings.queue, pool)
+        grace = max(60.0, settings.fetch.run_deadline_minutes * 60 * 0.25)
+        return TaskQueueWiring(queue=queue, runner=QueueRunner(queue, pool, grace_seconds=grace))
+    executor = Executor(pool=pool, registry=default_registry(), clock=clock, reporter=reporter,
+                        delivery_limit=settings.queue.delivery_limit,
+                        services={"settings": settings, "report_builders": dict(REPORT_BUILDERS)})
+    return TaskQueueWiring(queue=InProcessQueue(executor, concurrency=2), runner=None)
