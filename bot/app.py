@@ -45,7 +45,18 @@ class AppContext:
 
 def build_parts(app: AppContext) -> list[Part]:
     """Every long-running part, in start order."""
+    from bot.adminlog import AdminLog
+    from bot.chat_service import build_chat_part
+    from jobs.outbox import OutboxSender
+
     parts: list[Part] = []
+    reporter = AdminLog(app.db.pool, app.settings, app.clock)  # the admin log, for every part
+    chat = build_chat_part(app, reporter)  # WhatsApp (neonize or console) + router; starts first, stops last
+    parts.append(chat)
+    outbox = OutboxSender(app.db.pool, chat.gateway, app.settings, app.clock, reporter)
+    if hasattr(chat.gateway, "add_connected_listener"):
+        chat.gateway.add_connected_listener(outbox.wake)
+    parts.append(outbox)  # stops before the gateway it sends through: queued rows stay queued
     return parts
 
 
@@ -55,7 +66,7 @@ def banner_lines(app: AppContext, parts: list[Part]) -> list[str]:
     queue = s.queue.url.split("@")[-1] if s.queue.url else "in-process"
     return [
         f"database   : {app.db.description}",
-        f"whatsapp   : {s.whatsapp.transport} ({len(s.whatsapp.admins)} admin number(s))",
+        f"whatsapp   : {app.options.get('transport') or s.whatsapp.transport} ({len(s.whatsapp.admins)} admin number(s))",
         f"http api   : {api}",
         f"queue      : {queue}",
         f"timezone   : {s.general.timezone}",

@@ -1,9 +1,10 @@
 """Subcommands of `cicero`; each module has `register(subparsers)`. Add new ones here."""
 
-from bot.commands import clients_cmd, config_cmd, db_cmd, doctor_cmd, outbox_cmd, queue_cmd, run_cmd, users_cmd, worker_cmd
+from bot.commands import clients_cmd, config_cmd, console_cmd, db_cmd, doctor_cmd, outbox_cmd, queue_cmd, run_cmd, users_cmd, worker_cmd
 
 COMMAND_MODULES = [
     run_cmd,
+    console_cmd,
     config_cmd,
     db_cmd,
     clients_cmd,

@@ -1,0 +1,141 @@
+"""A ChatGateway in the terminal: chat with the bot as a given number.
+
+`cicero console --as 6281…` runs the whole service with this transport. Every
+line read from stdin becomes one private message from that number; every
+message the bot sends, to ANY chat (groups included), is printed with its
+recipient. Input is read line by line, so a pipe works:
+
+    printf 'help\\nstatus\\n' | cicero console --as 6281100000001
+
+Each line is processed completely (replies printed) before the next is read;
+at end of input `on_eof` is called (the service then stops in order, so
+anything pending is finished first).
+
+The reader is a daemon thread feeding an asyncio queue, so an interactive
+session ended with Ctrl-C never hangs on a blocked `readline`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import sys
+import threading
+from dataclasses import dataclass, field
+from typing import Callable, TextIO
+
+from bot.whatsapp.port import ConnectionState, Document, IncomingMessage, MessageHandler, SendResult
+from jobs.clock import Clock
+
+
+@dataclass
+class ConsoleGateway:
+    phone: str                                   # the 62… number the person chats as
+    clock: Clock
+    stdin: TextIO = field(default_factory=lambda: sys.stdin)
+    stdout: TextIO = field(default_factory=lambda: sys.stdout)
+    on_eof: Callable[[], None] | None = None
+    name: str = "console"
+    _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
+    _task: asyncio.Task | None = None
+    _lines: asyncio.Queue | None = None
+    _since: object = None
+    _stopped: bool = False
+
+    @property
+    def chat_id(self) -> str:
+        return f"{self.phone}@s.whatsapp.net"
+
+    async def start(self, on_message: MessageHandler) -> None:
+        loop = asyncio.get_running_loop()
+        self._lines = asyncio.Queue()
+        self._since = self.clock.now()
+        interactive = self._isatty()
+        self._print(f"💬 Console chat as {self.phone}. "
+                    + ("Type a message and press Enter; Ctrl-D or Ctrl-C to quit." if interactive else "Reading stdin."))
+
+        def reader() -> None:
+            while True:
+                try:
+                    line = self.stdin.readline()
+                except (OSError, ValueError):
+                    line = ""
+                loop.call_soon_threadsafe(self._lines.put_nowait, line if line else None)
+                if not line:
+                    return
+
+        threading.Thread(target=reader, name="console-stdin", daemon=True).start()
+        self._task = asyncio.create_task(self._consume(on_message, interactive), name="console-chat")
+
+    async def _consume(self, on_message: MessageHandler, interactive: bool) -> None:
+        assert self._lines is not None
+        while not self._stopped:
+            line = await self._lines.get()
+            if line is None:
+                break
+            text = line.rstrip("\r\n")
+            if not interactive:
+                self._print(f"[{self.phone} → bot] {text}")
+            msg = IncomingMessage(
+                chat_id=self.chat_id,
+                sender_phone=self.phone,
+                sender_lid=None,
+                is_group=False,
+                text=text,
+                message_id=f"console-{next(self._ids)}",
+                timestamp=self.clock.now(),
+                push_name="console",
+            )
+            try:
+                await on_message(msg)
+            except Exception as exc:  # the router never raises; this is a last resort
+                self._print(f"(error while handling the message: {exc.__class__.__name__}: {exc})")
+        if self.on_eof is not None and not self._stopped:
+            self._print("(end of input)")
+            self.on_eof()
+
+    async def stop(self) -> None:
+        self._stopped = True
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+            try:
+                await self._task
+            except (asyncio.CancelledError, Exception):
+                pass
+        self._task = None
+
+    def is_connected(self) -> bool:
+        return True
+
+    def connection_state(self) -> ConnectionState:
+        return ConnectionState(connected=True, logged_in=True, since=self._since, detail="console")
+
+    async def phone_for_lid(self, lid: str) -> str | None:
+        return None
+
+    async def send_text(self, to: str, text: str) -> SendResult:
+        self._print(f"[bot → {self._label(to)}]\n{text}\n")
+        return SendResult(message_id=f"console-out-{next(self._ids)}")
+
+    async def send_document(self, to: str, document: Document) -> SendResult:
+        caption = f"\n{document.caption}" if document.caption else ""
+        self._print(f"[bot → {self._label(to)}] 📎 {document.filename} ({document.mimetype}, "
+                    f"{len(document.data)} bytes){caption}\n")
+        return SendResult(message_id=f"console-out-{next(self._ids)}")
+
+    # -- helpers ------------------------------------------------------------------
+
+    def _label(self, to: str) -> str:
+        if to in (self.phone, self.chat_id):
+            return f"{self.phone} (you)"
+        return to
+
+    def _print(self, text: str) -> None:
+        self.stdout.write(text + "\n")
+        self.stdout.flush()
+
+    def _isatty(self) -> bool:
+        try:
+            return self.stdin.isatty()
+        except (AttributeError, ValueError):
+            return False

@@ -1,0 +1,494 @@
+"""The real WhatsApp transport, on neonize 0.5.2 (whatsmeow). The ONLY module that imports neonize.
+
+What this adapter takes care of (reference: shared/reference/ecosystem.md §1):
+
+* **Session in PostgreSQL.** `NewAClient(name=<postgres URL>, uuid=<session_name>)`:
+  whatsmeow keeps its `whatsmeow_*` tables in the same database as Cicero
+  (with the embedded database the URL is a unix-socket URL).
+* **Pairing.** With no stored device whatsmeow emits QR codes; we print each one
+  in the terminal. With `cicero run --pair-phone 62…` the first QR event instead
+  requests a pair code (`PairPhone`, called once per process from the QR
+  callback because calling it before `connect()` fails) and prints it.
+* **Events.** neonize runs handlers with `run_coroutine_threadsafe` and swallows
+  their exceptions, one handler per event type, no ordering. So every handler
+  here is wrapped (`_guarded`), and a message handler only converts and queues:
+  messages go into bounded asyncio queues, sharded by sender so one person's
+  messages are handled in order, served by our own workers.
+* **Filtering.** Own messages, status/broadcast and newsletter chats, messages
+  without text, duplicates (by chat + message id) and messages older than the
+  start-up cutoff (`[whatsapp] ignore_older_than_seconds`; `Info.Timestamp` is in
+  milliseconds) are dropped.
+* **LID senders.** The phone number comes from `SenderAlt` when present, else
+  from the sender JID when it is a phone JID, else from neonize's LID map
+  (`client.get_pn_from_lid`).
+* **Lifecycle alerts through the admin log.** connected (and reconnected after
+  an alert), disconnected for more than `disconnect_alert_after` (1 minute),
+  logged out / replaced / banned (needs re-pairing: restart `cicero run`).
+* **Reconnects.** whatsmeow reconnects by itself after network drops; if the
+  connect call itself fails (database, dial) we retry with backoff.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import zlib
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any, Awaitable, Callable
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from neonize.aioze.client import NewAClient
+from neonize.aioze.events import (
+    ConnectedEv,
+    ConnectFailureEv,
+    DisconnectedEv,
+    KeepAliveRestoredEv,
+    KeepAliveTimeoutEv,
+    LoggedOutEv,
+    MessageEv,
+    PairStatusEv,
+    StreamReplacedEv,
+    TemporaryBanEv,
+)
+from neonize.exc import NeonizeError
+from neonize.proto.Neonize_pb2 import JID
+from neonize.utils.jid import Jid2String, build_jid
+from neonize.utils.message import extract_text
+
+from bot.whatsapp.port import ConnectionState, Document, IncomingMessage, MessageHandler, SendError, SendResult
+from db.formats import FormatError, normalize_phone
+from jobs.clock import Clock
+from jobs.reporting import Reporter
+
+log = logging.getLogger(__name__)
+
+IGNORED_SERVERS = {"broadcast", "newsletter"}
+DEDUP_CAPACITY = 10_000
+
+
+# ---------------------------------------------------------------------------
+# Pure conversion (tested offline with real protobuf events)
+# ---------------------------------------------------------------------------
+
+
+def jid_present(jid: JID) -> bool:
+    """A protobuf JID is always truthy; this says whether it actually holds an id."""
+    return bool(jid.User) and not jid.IsEmpty
+
+
+def jid_string(jid: JID) -> str:
+    """`user@server` without the device part (what chats and recipients are keyed by)."""
+    return f"{jid.User}@{jid.Server}" if jid.User else jid.Server
+
+
+def phone_from_jid(jid: JID) -> str | None:
+    if not jid_present(jid) or jid.Server != "s.whatsapp.net":
+        return None
+    try:
+        return normalize_phone(jid.User)
+    except FormatError:
+        return None
+
+
+def event_time(ts: int) -> datetime:
+    """`Info.Timestamp` of a message event is Unix milliseconds (other events use seconds)."""
+    seconds = ts / 1000 if ts > 100_000_000_000 else ts
+    return datetime.fromtimestamp(seconds, tz=timezone.utc)
+
+
+def incoming_from_event(ev: Any) -> IncomingMessage | None:
+    """Convert a `MessageEv`; None for what the bot ignores (own, broadcast, no text, no id).
+
+    The sender's phone comes from SenderAlt, else from a phone-JID sender; a LID
+    sender without SenderAlt gets `sender_phone=None` and `sender_lid` set (the
+    gateway then asks the LID map).
+    """
+    info = ev.Info
+    src = info.MessageSource
+    chat = src.Chat
+    if not info.ID or not chat.Server or chat.Server in IGNORED_SERVERS or chat.User == "status":
+        return None
+    if src.IsFromMe:
+        return None
+    text = extract_text(ev.Message) or ""
+    if not text.strip():
+        return None
+    sender, alt = src.Sender, src.SenderAlt
+    phone = phone_from_jid(alt) or phone_from_jid(sender)
+    lid = None
+    for j in (sender, alt):
+        if jid_present(j) and j.Server == "lid":
+            lid = jid_string(j)
+            break
+    is_group = bool(src.IsGroup) or chat.Server == "g.us"
+    if not is_group and phone is None and lid is None:
+        # a private chat: the chat itself is the sender
+        phone = phone_from_jid(chat)
+        if phone is None and chat.Server == "lid":
+            lid = jid_string(chat)
+    return IncomingMessage(
+        chat_id=jid_string(chat),
+        sender_phone=phone,
+        sender_lid=lid,
+        is_group=is_group,
+        text=text,
+        message_id=info.ID,
+        timestamp=event_time(info.Timestamp),
+        push_name=info.Pushname or None,
+    )
+
+
+def recipient_jid(to: str) -> JID:
+    """A JID for a 62… number, `…@s.whatsapp.net`, `…@lid` or `…@g.us`."""
+    to = to.strip()
+    if "@" in to:
+        user, server = to.split("@", 1)
+        user = user.split(":", 1)[0]
+        if server == "c.us":
+            server = "s.whatsapp.net"
+        if server not in ("s.whatsapp.net", "lid", "g.us"):
+            raise SendError(f"unsupported recipient {to!r}", retryable=False)
+        return build_jid(user, server)
+    try:
+        return build_jid(normalize_phone(to))
+    except FormatError as exc:
+        raise SendError(f"invalid recipient {to!r}: {exc}", retryable=False) from None
+
+
+def session_store_url(dsn: str, password: str | None = None) -> str:
+    """The URL whatsmeow (Go lib/pq) opens: our DSN, the password inlined, SSL off for local servers.
+
+    lib/pq defaults to `sslmode=require`, which local PostgreSQL servers refuse;
+    a DSN that names no sslmode gets `sslmode=disable` for localhost and sockets.
+    """
+    parts = urlsplit(dsn)
+    netloc = parts.netloc
+    if password and "@" in netloc and ":" not in netloc.split("@", 1)[0]:
+        user, host = netloc.split("@", 1)
+        netloc = f"{user}:{password}@{host}"
+    query = dict(parse_qsl(parts.query, keep_blank_values=True))
+    host = parts.hostname or query.get("host", "")
+    if "sslmode" not in query and (not host or host.startswith("/") or host in ("localhost", "127.0.0.1", "::1")):
+        query["sslmode"] = "disable"
+    return urlunsplit((parts.scheme, netloc, parts.path, urlencode(query, safe="/"), parts.fragment))
+
+
+# ---------------------------------------------------------------------------
+# The gateway
+# ---------------------------------------------------------------------------
+
+
+Sleep = Callable[[float], Awaitable[None]]
+
+
+@dataclass
+class NeonizeGateway:
+    session_url: str
+    session_name: str
+    clock: Clock
+    reporter: Reporter
+    ignore_older_than: timedelta = timedelta(seconds=120)
+    pair_phone: str | None = None
+    workers: int = 4
+    queue_size: int = 500
+    disconnect_alert_after: timedelta = timedelta(minutes=1)
+    reconnect_backoff: tuple[float, ...] = (5, 15, 30, 60, 120)
+    sleep: Sleep = asyncio.sleep
+    print_line: Callable[[str], None] = print
+    name: str = "whatsapp"
+
+    client: Any = None
+    state: ConnectionState = field(default_factory=ConnectionState)
+    _handler: MessageHandler | None = None
+    _queues: list[asyncio.Queue] = field(default_factory=list)
+    _tasks: list[asyncio.Task] = field(default_factory=list)
+    _seen: OrderedDict = field(default_factory=OrderedDict)
+    _cutoff: datetime | None = None
+    _pair_requested: bool = False
+    _alerted_disconnect: bool = False
+    _ever_connected: bool = False
+    _disconnect_timer: asyncio.Task | None = None
+    _stopping: bool = False
+    _old_clients: list[Any] = field(default_factory=list)
+    _connected_listeners: list[Callable[[], None]] = field(default_factory=list)
+
+    # -- service part -----------------------------------------------------------
+
+    async def start(self, on_message: MessageHandler) -> None:
+        self.attach(on_message)
+        self._tasks.append(asyncio.create_task(self._connect_loop(), name="whatsapp-connect"))
+
+    def attach(self, on_message: MessageHandler, client: Any = None) -> Any:
+        """Create (or take) the client, register guarded handlers, start the workers. No network."""
+        self._handler = on_message
+        self._stopping = False
+        self._cutoff = self.clock.now() - self.ignore_older_than
+        self.client = client or self.client or self.new_client()
+        self._register(self.client)
+        if not self._queues:
+            self._queues = [asyncio.Queue(maxsize=self.queue_size) for _ in range(max(1, self.workers))]
+            for i, q in enumerate(self._queues):
+                self._tasks.append(asyncio.create_task(self._worker(q), name=f"whatsapp-worker-{i}"))
+        return self.client
+
+    def new_client(self) -> Any:
+        return NewAClient(self.session_url, uuid=self.session_name)
+
+    async def stop(self) -> None:
+        self._stopping = True
+        if self._disconnect_timer is not None:
+            self._disconnect_timer.cancel()
+        # let queued messages finish (bounded wait), then stop workers
+        for q in self._queues:
+            try:
+                await asyncio.wait_for(q.join(), timeout=30)
+            except asyncio.TimeoutError:
+                log.warning("whatsapp: %d queued message(s) not processed at shutdown", q.qsize())
+        for t in self._tasks:
+            t.cancel()
+        for t in self._tasks:
+            try:
+                await t
+            except (asyncio.CancelledError, Exception):
+                pass
+        self._tasks.clear()
+        self._queues.clear()
+        if self.client is not None and self.client.connect_task is not None:
+            try:
+                await asyncio.wait_for(self.client.disconnect(), timeout=10)
+            except Exception:
+                log.debug("whatsapp: disconnect failed", exc_info=True)
+        self.state.connected = False
+
+    def add_connected_listener(self, callback: Callable[[], None]) -> None:
+        """Called (synchronously) every time the connection comes up, e.g. `OutboxSender.wake`."""
+        self._connected_listeners.append(callback)
+
+    async def _connect_loop(self) -> None:
+        attempt = 0
+        while not self._stopping:
+            try:
+                task = await self.client.connect()
+                await task
+                if self._stopping:
+                    return
+                log.warning("whatsapp: the connection ended; reconnecting")
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # NeonizeError from Go: database, dial, …
+                log.error("whatsapp: connect failed: %s", exc)
+                if attempt == 0:
+                    await self._report("error", f"WhatsApp gagal tersambung: {exc}")
+            delay = self.reconnect_backoff[min(attempt, len(self.reconnect_backoff) - 1)]
+            attempt += 1
+            await self.sleep(delay)
+            # a fresh client for the next attempt; keep the old one referenced (neonize #202)
+            self._old_clients.append(self.client)
+            self.client = self.new_client()
+            self._register(self.client)
+
+    # -- event registration -----------------------------------------------------
+
+    def _register(self, client: Any) -> None:
+        handlers: list[tuple[Any, Callable[[Any], Awaitable[None]]]] = [
+            (MessageEv, self.on_message_event),
+            (ConnectedEv, self.on_connected),
+            (DisconnectedEv, self.on_disconnected),
+            (KeepAliveTimeoutEv, self.on_disconnected),
+            (ConnectFailureEv, self.on_disconnected),
+            (KeepAliveRestoredEv, self.on_connected),
+            (LoggedOutEv, self.on_logged_out),
+            (StreamReplacedEv, self.on_logged_out),
+            (TemporaryBanEv, self.on_logged_out),
+            (PairStatusEv, self.on_pair_status),
+        ]
+        for event_type, func in handlers:
+            client.event(event_type)(self._guarded(func))
+        client.event.qr(self._guarded_qr)
+
+    def _guarded(self, func: Callable[[Any], Awaitable[None]]):
+        async def handler(_client: Any, event: Any) -> None:
+            try:
+                await func(event)
+            except Exception:
+                log.exception("whatsapp: error in %s", getattr(func, "__name__", func))
+
+        handler.__name__ = f"guarded_{getattr(func, '__name__', 'handler')}"
+        return handler
+
+    async def _guarded_qr(self, _client: Any, data: bytes) -> None:
+        try:
+            await self.on_qr(data)
+        except Exception:
+            log.exception("whatsapp: error while showing the QR code / pair code")
+
+    # -- messages ---------------------------------------------------------------
+
+    async def on_message_event(self, ev: Any) -> None:
+        msg = incoming_from_event(ev)
+        if msg is None:
+            return
+        if self._cutoff is not None and msg.timestamp < self._cutoff:
+            log.info("whatsapp: ignoring old message %s from %s (%s)", msg.message_id, msg.chat_id, msg.timestamp)
+            return
+        if not self._first_time((msg.chat_id, msg.message_id)):
+            return
+        if msg.sender_phone is None and msg.sender_lid:
+            phone = await self.phone_for_lid(msg.sender_lid)
+            if phone:
+                msg = IncomingMessage(**{**msg.__dict__, "sender_phone": phone})
+        queue = self._queues[zlib.crc32(f"{msg.chat_id}|{msg.sender_key}".encode()) % len(self._queues)]
+        await queue.put(msg)  # bounded: a flood waits here instead of piling up tasks
+
+    def _first_time(self, key: tuple[str, str]) -> bool:
+        if key in self._seen:
+            return False
+        self._seen[key] = True
+        if len(self._seen) > DEDUP_CAPACITY:
+            self._seen.popitem(last=False)
+        return True
+
+    async def _worker(self, queue: asyncio.Queue) -> None:
+        while True:
+            msg = await queue.get()
+            try:
+                if self._handler is not None:
+                    await self._handler(msg)
+            except Exception:
+                log.exception("whatsapp: handler failed on %s/%s", msg.chat_id, msg.message_id)
+            finally:
+                queue.task_done()
+
+    async def phone_for_lid(self, lid: str) -> str | None:
+        if self.client is None:
+            return None
+        user = lid.split("@", 1)[0].split(":", 1)[0]
+        try:
+            jid = await self.client.get_pn_from_lid(build_jid(user, "lid"))
+        except Exception as exc:
+            log.info("whatsapp: no phone number for %s: %s", lid, exc)
+            return None
+        return phone_from_jid(jid)
+
+    # -- lifecycle ----------------------------------------------------------------
+
+    async def on_connected(self, ev: Any) -> None:
+        was_alerted = self._alerted_disconnect
+        self.state.connected = True
+        self.state.logged_in = True
+        self.state.since = self.clock.now()
+        self.state.detail = ""
+        self._alerted_disconnect = False
+        if self._disconnect_timer is not None:
+            self._disconnect_timer.cancel()
+            self._disconnect_timer = None
+        if not self._ever_connected:
+            self._ever_connected = True
+            await self._report("info", "✅ WhatsApp terhubung.")
+        elif was_alerted:
+            await self._report("info", "✅ WhatsApp tersambung kembali.")
+        for callback in self._connected_listeners:
+            try:
+                callback()
+            except Exception:
+                log.exception("whatsapp: connected listener failed")
+
+    async def on_disconnected(self, ev: Any) -> None:
+        if not self.state.connected and self._disconnect_timer is not None:
+            return
+        self.state.connected = False
+        self.state.detail = type(ev).__name__
+        if self._stopping:
+            return
+        if self._disconnect_timer is None or self._disconnect_timer.done():
+            self._disconnect_timer = asyncio.create_task(self._alert_if_still_down(), name="whatsapp-down-alert")
+
+    async def _alert_if_still_down(self) -> None:
+        await self.sleep(self.disconnect_alert_after.total_seconds())
+        if not self.state.connected and not self._stopping:
+            self._alerted_disconnect = True
+            minutes = max(1, round(self.disconnect_alert_after.total_seconds() / 60))
+            await self._report("warning", f"⚠️ WhatsApp terputus lebih dari {minutes} menit; mencoba menyambung ulang.")
+
+    async def on_logged_out(self, ev: Any) -> None:
+        self.state.connected = False
+        self.state.logged_in = False
+        kind = type(ev).__name__
+        self.state.detail = kind
+        reason = {
+            "LoggedOut": "perangkat dikeluarkan (logout)",
+            "StreamReplaced": "sesi diambil alih oleh klien lain",
+            "TemporaryBan": "nomor diblokir sementara oleh WhatsApp",
+        }.get(kind, kind)
+        log.error("whatsapp: %s — re-pair with `cicero run` (QR or --pair-phone)", kind)
+        await self._report(
+            "error",
+            f"❌ WhatsApp berhenti: {reason}. Perlu pairing ulang: jalankan ulang `cicero run` lalu pindai QR "
+            "atau gunakan --pair-phone.",
+        )
+
+    async def on_pair_status(self, ev: Any) -> None:
+        if getattr(ev, "Error", ""):
+            log.error("whatsapp: pairing failed: %s", ev.Error)
+            await self._report("error", f"❌ Pairing WhatsApp gagal: {ev.Error}")
+        else:
+            who = Jid2String(ev.ID) if jid_present(ev.ID) else "?"
+            log.info("whatsapp: paired as %s", who)
+            self.print_line(f"WhatsApp paired as {who}")
+
+    async def on_qr(self, data: bytes) -> None:
+        if self.pair_phone:
+            if self._pair_requested:
+                return
+            self._pair_requested = True
+            code = await self.client.PairPhone(self.pair_phone, True)
+            self.print_line(
+                f"WhatsApp pair code for {self.pair_phone}: {code}\n"
+                "On the phone: WhatsApp → Linked devices → Link a device → Link with phone number instead."
+            )
+            return
+        import segno  # installed with neonize
+
+        self.print_line("Scan this QR code with WhatsApp → Linked devices → Link a device:")
+        segno.make_qr(data).terminal(compact=True)
+
+    async def _report(self, level: str, text: str) -> None:
+        try:
+            await getattr(self.reporter, level)(text)
+        except Exception:
+            log.exception("whatsapp: the admin log failed")
+
+    # -- sending ------------------------------------------------------------------
+
+    def is_connected(self) -> bool:
+        return self.state.connected
+
+    def connection_state(self) -> ConnectionState:
+        return self.state
+
+    async def send_text(self, to: str, text: str) -> SendResult:
+        jid = recipient_jid(to)
+        self._require_connection()
+        try:
+            resp = await self.client.send_message(jid, text)
+        except NeonizeError as exc:
+            raise SendError(f"WhatsApp send failed: {exc}", retryable=True) from None
+        return SendResult(message_id=getattr(resp, "ID", "") or "")
+
+    async def send_document(self, to: str, document: Document) -> SendResult:
+        jid = recipient_jid(to)
+        self._require_connection()
+        try:
+            resp = await self.client.send_document(
+                jid, document.data, caption=document.caption, filename=document.filename,
+                mimetype=document.mimetype,
+            )
+        except NeonizeError as exc:
+            raise SendError(f"WhatsApp document send failed: {exc}", retryable=True) from None
+        return SendResult(message_id=getattr(resp, "ID", "") or "")
+
+    def _require_connection(self) -> None:
+        if self.client is None or not self.state.connected:
+            raise SendError("WhatsApp is not connected", retryable=True)
