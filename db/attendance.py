@@ -105,23 +105,24 @@ async def person_tasks_in_period(
     rows = await db.fetch(
         f"""
         WITH {_POSTS_CTE},
-        hits AS (
-            SELECT e.username, array_agg(e.post_id ORDER BY e.post_id) AS post_ids
-            FROM engagements e JOIN posts ON posts.post_id = e.post_id
-            WHERE e.platform = $1
-            GROUP BY e.username
-        ),
-        people AS (
+        people AS MATERIALIZED (
             SELECT p.*, NULLIF(CASE WHEN $1 = 'instagram' THEN p.instagram ELSE p.tiktok END, '') AS handle
             FROM personnel p
             WHERE p.active AND (p.client_id = ANY($5::text[]) OR ($6::text IS NOT NULL AND $6 = ANY (p.roles)))
+        ),
+        hits AS (
+            SELECT pe.nrp, array_agg(e.post_id) AS post_ids
+            FROM people pe
+            JOIN engagements e ON e.platform = $1 AND e.username = pe.handle
+            JOIN posts ON posts.post_id = e.post_id
+            GROUP BY pe.nrp
         )
         SELECT pe.nrp, pe.name, pe.rank, pe.division, pe.position, pe.client_id,
                c.name AS client_name, c.type AS client_type, pe.exception,
                pe.handle AS username, coalesce(h.post_ids, '{{}}'::text[]) AS post_ids
         FROM people pe
         JOIN clients c ON c.id = pe.client_id
-        LEFT JOIN hits h ON h.username = pe.handle
+        LEFT JOIN hits h ON h.nrp = pe.nrp
         """,
         platform, post_client_ids, start, end, client_ids, role,
     )

@@ -221,6 +221,7 @@ class PersonAttendance:
     done: int
     done_post_ids: frozenset[str]
     category: Category
+    sort_key: tuple = field(default=(), compare=False, repr=False)   # position, rank, name (sorting.py)
 
     @property
     def display_name(self) -> str:
@@ -357,6 +358,7 @@ def person_from_row(row: PersonTaskRow, post_ids: frozenset[str], rules: Attenda
         client_id=row.client_id, client_name=row.client_name, username=row.username, exception=row.exception,
         tasks=tasks, done=done, done_post_ids=done_ids,
         category=rules.category(tasks, done, has_username=bool(row.username), exception=row.exception),
+        sort_key=person_sort_key(row.position, row.rank, row.name, row.nrp),
     )
 
 
@@ -366,7 +368,7 @@ def group_divisions(people: list[PersonAttendance]) -> list[DivisionAttendance]:
         groups.setdefault(p.division or NO_DIVISION, []).append(p)
     out = []
     for name in sorted(groups, key=division_sort_key):
-        members = sorted(groups[name], key=lambda p: person_sort_key(p.position, p.rank, p.name, p.nrp))
+        members = sorted(groups[name], key=lambda p: p.sort_key)
         out.append(DivisionAttendance(name, members, Tally.of(members)))
     return out
 

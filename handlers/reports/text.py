@@ -12,7 +12,6 @@ from handlers.reports.attendance import AttendanceReport, Category, PersonAttend
 from handlers.reports.completeness import CompletenessReport
 from handlers.reports.formatting import greeting, id_number, id_percent, id_time, id_weekday_date
 from handlers.reports.recaps import CombinedRecap, KasatkerReport, UnitScore
-from handlers.reports.sorting import person_sort_key
 from jobs.clock import local_day
 
 USERNAME_WORD = {Platform.INSTAGRAM: "Username Instagram", Platform.TIKTOK: "Username TikTok"}
@@ -144,7 +143,7 @@ def render_simple_lists(report: AttendanceReport, now: datetime) -> str:
         (Category.TANPA_USERNAME, f"⚠️❌ *Belum mengisi {USERNAME_WORD[report.platform]}"),
     ]
     for category, label in sections:
-        members = sorted(report.of_category(category), key=lambda p: person_sort_key(p.position, p.rank, p.name, p.nrp))
+        members = sorted(report.of_category(category), key=lambda p: p.sort_key)
         lines += ["", f"{label} ({_n(len(members))} pers):*"]
         lines += [_person_line(p, with_count=category is Category.KURANG) for p in members] or ["-"]
     return "\n".join(lines)
