@@ -29,13 +29,18 @@ class NotificationState:
 _FIELDS = list(NotificationState.__dataclass_fields__)
 
 
-async def state_for_update(db: Executor, client_id: str) -> NotificationState | None:
-    """The client's state, row-locked until the caller's transaction ends; None if never saved."""
+async def state_for_update(db: Executor, client_id: str) -> NotificationState:
+    """The client's state, row-locked until the caller's transaction ends (created empty if missing).
+
+    Creating the row first means two concurrent runs for a new client also
+    serialise on the lock instead of both seeing "no state".
+    """
+    await db.execute(
+        "INSERT INTO notification_state (client_id) VALUES ($1) ON CONFLICT (client_id) DO NOTHING", client_id
+    )
     row = await db.fetchrow(
         f"SELECT {', '.join(_FIELDS)} FROM notification_state WHERE client_id = $1 FOR UPDATE", client_id
     )
-    if row is None:
-        return None
     return NotificationState(**{f: row[f] for f in _FIELDS})
 
 

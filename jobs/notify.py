@@ -199,7 +199,7 @@ async def _notify_with_state(pool, settings: Settings, client: Client, now: date
             outcome = NotifyOutcome(client.id, decision.kind, decision.reason, slot)
             messages = _messages_for(decision, client, now, slot, instagram, tiktok, changes, settings)
             queued = bool(messages) and bool(client.group_ids)
-            new = NotificationState(**vars(state)) if state else NotificationState(client_id=client.id)
+            new = NotificationState(**vars(state))
             new.last_instagram_count, new.last_tiktok_count = len(instagram), len(tiktok)
             if queued or not changes.notable:
                 new.notified_instagram = [p.post_id for p in instagram]

@@ -204,3 +204,19 @@ async def test_state_failure_gives_change_only_and_an_admin_error(pool, settings
         assert len(reporter.texts("error")) == 2 and "hanya pesan perubahan" in reporter.texts("error")[0]
     finally:
         await pool.execute("ALTER TABLE notification_state_gone RENAME TO notification_state")
+
+
+async def test_two_runs_at_once_queue_one_list(pool, settings, clock, reporter, f):
+    import asyncio
+    await f.client("POLRES_A", group_ids=[GROUP])
+    await f.ig_post("SC1", client_id="POLRES_A", posted_at=wib(2026, 2, 17, 6, 0))
+    outcomes = await asyncio.gather(*(run(pool, settings, clock, reporter) for _ in range(4)))
+    assert sorted(str(o.decision) for o in outcomes) == ["None", "None", "None", "scheduled"]
+    assert [r.kind for r in await queued(pool)] == ["task_scheduled"]
+
+
+async def test_inactive_or_unknown_clients_are_skipped(pool, settings, clock, reporter, f):
+    await f.client("POLRES_A", group_ids=[GROUP], active=False)
+    assert (await run(pool, settings, clock, reporter)).decision is None
+    assert (await run(pool, settings, clock, reporter, cid="NOPE")).decision is None
+    assert await queued(pool) == []
