@@ -56,7 +56,14 @@ def build_parts(app: AppContext) -> list[Part]:
     outbox = OutboxSender(app.db.pool, chat.gateway, app.settings, app.clock, reporter)
     if hasattr(chat.gateway, "add_connected_listener"):
         chat.gateway.add_connected_listener(outbox.wake)
+    if hasattr(chat.gateway, "before_eof"):  # `cicero console`: show due outbox messages before exiting
+        chat.gateway.before_eof = outbox.drain_once
     parts.append(outbox)  # stops before the gateway it sends through: queued rows stay queued
+    if app.settings.api.enabled:
+        from bot.api.part import ApiPart
+
+        # last to start, first to stop; /api/health reads the other parts' health()
+        parts.append(ApiPart.from_context(app, peers=lambda: list(parts)))
     return parts
 
 

@@ -8,8 +8,9 @@ recipient. Input is read line by line, so a pipe works:
     printf 'help\\nstatus\\n' | cicero console --as 6281100000001
 
 Each line is processed completely (replies printed) before the next is read;
-at end of input `on_eof` is called (the service then stops in order, so
-anything pending is finished first).
+at end of input `before_eof` runs (the service wires the outbox sender's
+`drain_once`, so messages already due are printed) and then `on_eof` (the
+service stops in order).
 
 The reader is a daemon thread feeding an asyncio queue, so an interactive
 session ended with Ctrl-C never hangs on a blocked `readline`.
@@ -22,7 +23,7 @@ import itertools
 import sys
 import threading
 from dataclasses import dataclass, field
-from typing import Callable, TextIO
+from typing import Awaitable, Callable, TextIO
 
 from bot.whatsapp.port import ConnectionState, Document, IncomingMessage, MessageHandler, SendResult
 from jobs.clock import Clock
@@ -35,6 +36,7 @@ class ConsoleGateway:
     stdin: TextIO = field(default_factory=lambda: sys.stdin)
     stdout: TextIO = field(default_factory=lambda: sys.stdout)
     on_eof: Callable[[], None] | None = None
+    before_eof: Callable[[], Awaitable[object]] | None = None   # e.g. deliver the due outbox first
     name: str = "console"
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
     _task: asyncio.Task | None = None
@@ -90,6 +92,11 @@ class ConsoleGateway:
                 await on_message(msg)
             except Exception as exc:  # the router never raises; this is a last resort
                 self._print(f"(error while handling the message: {exc.__class__.__name__}: {exc})")
+        if self.before_eof is not None and not self._stopped:
+            try:
+                await self.before_eof()
+            except Exception as exc:
+                self._print(f"(could not deliver pending messages: {exc.__class__.__name__}: {exc})")
         if self.on_eof is not None and not self._stopped:
             self._print("(end of input)")
             self.on_eof()
