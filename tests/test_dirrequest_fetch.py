@@ -1,0 +1,112 @@
+"""dirrequest options 12–16: manual fetches through the real collection cycle against the fake RapidAPI."""
+
+from __future__ import annotations
+
+import inspect
+from datetime import date, time, datetime
+
+import pytest
+from pydantic import SecretStr
+
+from bot.router import Router
+from bot.whatsapp.fake import FakeGateway
+from handlers import dirrequest
+from jobs.clock import JAKARTA, ManualClock
+from jobs.sources.fake_rapidapi import FakeAccount, FakePost, FakeRapidApi, Scenario
+from tests.support.factories import Factory, wib
+from tests.support.recording_reporter import RecordingReporter
+
+ADMIN = "6281100000001"
+DAY = date(2026, 11, 25)
+
+
+def _cycle_implemented() -> bool:
+    import jobs.fetch
+
+    return "NotImplementedError" not in inspect.getsource(jobs.fetch.run_cycle)
+
+
+pytestmark = pytest.mark.skipif(not _cycle_implemented(), reason="jobs.fetch.run_cycle not implemented yet")
+
+
+def at(hour, minute=0):
+    return datetime.combine(DAY, time(hour, minute), tzinfo=JAKARTA)
+
+
+@pytest.fixture
+async def fake_api():
+    scenario = Scenario(accounts=[
+        FakeAccount("instagram", "ditbinmas", posts=[
+            FakePost("IGA", at(8), "Sambang warga", engagers=["budi", "ani", "warga1"]),
+            FakePost("IGB", at(11), "Patroli", engagers=["ani"]),
+        ]),
+        FakeAccount("tiktok", "ditbinmas", posts=[
+            FakePost("7000000000000000001", at(9), "Video", engagers=["budi.tt", "warga2"]),
+        ]),
+    ])
+    fake = FakeRapidApi(scenario)
+    await fake.start()
+    yield fake
+    await fake.stop()
+
+
+@pytest.fixture
+async def chat(pool, settings, fake_api):
+    s = settings.model_copy(update={
+        "instagram": settings.instagram.model_copy(update={"base_url": fake_api.base_url, "key": SecretStr("k"),
+                                                            "backoff_base_seconds": 0}),
+        "tiktok": settings.tiktok.model_copy(update={"base_url": fake_api.base_url, "key": SecretStr("k"),
+                                                      "backoff_base_seconds": 0}),
+    })
+    f = Factory(pool)
+    await f.client("DITBINMAS", type="direktorat", name="DIREKTORAT BINMAS", instagram="ditbinmas",
+                   tiktok="ditbinmas")
+    await f.person("1", client_id="DITBINMAS", name="BUDI", instagram="budi", tiktok="budi.tt", roles=["ditbinmas"])
+    await f.person("2", client_id="DITBINMAS", name="ANI", instagram="ani", roles=["ditbinmas"])
+    gateway = FakeGateway()
+    router = Router(settings=s, pool=pool, clock=ManualClock(wib(2026, 11, 25, 12)), reporter=RecordingReporter(),
+                    gateway=gateway, commands=dirrequest.COMMANDS)
+    await gateway.start(router.handle)
+    await gateway.inject("dirrequest", phone=ADMIN)
+    await gateway.inject("1", phone=ADMIN)
+    gateway.take()
+    return gateway
+
+
+async def run(gateway, number):
+    await gateway.inject(str(number), phone=ADMIN)
+    out = [m.text for m in gateway.take() if m.text]
+    assert out[0].startswith("⏳ Mengambil") and "📋 *Menu Direktorat*" in out[-1]
+    return out[1:-1]
+
+
+async def test_option_16_fetches_everything_and_sends_the_task_list(chat, pool):
+    (reply,) = await run(chat, 16)
+    assert "*Tugas Instagram* (2 konten hari ini)" in reply
+    assert "1. [BARU] https://www.instagram.com/p/IGA/ (upload 08.00 WIB) : 3 likes" in reply
+    assert "[BARU] https://www.tiktok.com/@ditbinmas/video/7000000000000000001" in reply
+    assert await pool.fetchval("SELECT count(*) FROM engagements") == 6
+    (reply,) = await run(chat, 16)  # nothing new the second time
+    assert "[BARU]" not in reply
+
+
+async def test_options_12_to_15_reply_when_finished(chat, fake_api):
+    (reply,) = await run(chat, 12)
+    assert reply.startswith("✅ Selesai mengambil konten & likes Instagram *DIREKTORAT BINMAS*")
+    assert "*Jumlah konten hari ini:* 2" in reply and "*Total likes tercatat:* 4" in reply
+    fake_api.scenario.post("IGB")[1].engagers.append("budi")
+    (reply,) = await run(chat, 13)
+    assert "*Total likes tercatat:* 5" in reply
+    (reply,) = await run(chat, 14)
+    assert "konten & komentar TikTok" in reply and "*Total komentar tercatat:* 2" in reply
+    (reply,) = await run(chat, 15)
+    assert reply.startswith("✅ Selesai mengambil komentar TikTok")
+    await chat.inject("5", phone=ADMIN)
+    report = [m.text for m in chat.take() if m.text][0]
+    assert "- Lengkap: 2 pers" in report
+
+
+async def test_failed_fetch_is_reported_and_the_menu_stays(chat, fake_api):
+    fake_api.fail("ig_posts", "500", times=None)
+    replies = await run(chat, 12)
+    assert any("gagal" in r or "Sebagian" in r for r in replies), replies
