@@ -1,0 +1,437 @@
+"""A fake RapidAPI (Instagram social-api4 + TikTok tiktok-api23) for tests, benches and `cicero demo`.
+
+A real ASGI (Starlette) app served on loopback by `jobs.sources.loopback`, answering
+with the documented payload shapes and pagination, seeded from a `Scenario`:
+
+    scenario = Scenario.generated(day=date(2026, 2, 17), clients=["POLRES_A"], ig_posts=3, likers=120)
+    fake = FakeRapidApi(scenario)
+    base_url = await fake.start()          # point [instagram]/[tiktok] base_url here
+    fake.fail("ig_likes", "429", retry_after=2, times=1)
+    fake.remove_post("POLRES_A_IG0")       # the post disappears from listings; likers → 404
+    await fake.stop()
+
+Calls ("endpoints"): `ig_posts`, `ig_likes`, `tt_info`, `tt_posts`, `tt_comments`.
+Faults (`Fault.kind`): `429` (with `Retry-After`), `500`, `slow` (delay before answering),
+`truncated` (half a JSON body), `empty` (a page with no items that still promises more),
+`404`. A fault applies to `times` requests (None = until cleared), optionally only for
+one `key` (account, shortcode, secUid/username or video id).
+
+Every request is recorded in `requests` (call, key, params) for assertions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from jobs.clock import JAKARTA
+from jobs.sources.loopback import LoopbackServer
+
+CALLS = ("ig_posts", "ig_likes", "tt_info", "tt_posts", "tt_comments")
+FAULT_KINDS = ("429", "500", "404", "slow", "truncated", "empty")
+
+
+@dataclass
+class FakePost:
+    """One post/video with the usernames that liked (IG) or commented (TikTok) it."""
+
+    id: str  # shortcode or video id
+    posted_at: datetime
+    caption: str | None = None
+    engagers: list[str] = field(default_factory=list)
+    like_count: int | None = None  # defaults to len(engagers) for IG
+    comment_count: int | None = None  # defaults to len(engagers) for TikTok
+    pinned: bool = False
+    removed: bool = False
+
+
+@dataclass
+class FakeAccount:
+    platform: str  # "instagram" | "tiktok"
+    username: str
+    posts: list[FakePost] = field(default_factory=list)  # any order; served newest first
+    secuid: str | None = None  # TikTok; default "SEC-<username>"
+
+    def __post_init__(self) -> None:
+        if self.platform == "tiktok" and not self.secuid:
+            self.secuid = f"SEC-{self.username}"
+
+
+@dataclass
+class Scenario:
+    """What the fake knows: accounts (client → posts → likers/commenters) and page sizes."""
+
+    accounts: list[FakeAccount] = field(default_factory=list)
+    api_key: str | None = None  # when set, requests without this X-RapidAPI-Key get 403
+    posts_page_size: int = 12  # IG posts per page
+    likers_page_size: int = 50  # IG likers per page
+    comments_max_page: int = 50  # TikTok comments per page (the request's count, capped)
+    videos_max_page: int = 35
+    tiktok_shape: str = "data.itemList"  # or "data.items", "result.videos", "string"
+
+    def account(self, platform: str, username: str) -> FakeAccount | None:
+        for acc in self.accounts:
+            if acc.platform == platform and acc.username == username:
+                return acc
+        return None
+
+    def post(self, post_id: str) -> tuple[FakeAccount, FakePost] | None:
+        for acc in self.accounts:
+            for p in acc.posts:
+                if p.id == post_id:
+                    return acc, p
+        return None
+
+    @classmethod
+    def generated(cls, *, day: date, clients: list[str], ig_posts: int = 3, tt_posts: int = 2,
+                  likers: int = 50, commenters: int = 20, older_posts: int = 2, seed: int = 7,
+                  username_pool: list[str] | None = None, **options: Any) -> "Scenario":
+        """A deterministic scenario: each client id gets IG account `<id lower, no _>` and the same
+        TikTok username, with `ig_posts`/`tt_posts` posts on `day` (WIB, from 07:00 hourly) plus
+        `older_posts` from the day before. Engagers are drawn from `username_pool` (default
+        `warga0000`…) so different posts share people."""
+        rng = random.Random(seed)
+        pool = username_pool or [f"warga{i:05d}" for i in range(max(likers, commenters) * 2 or 1)]
+        accounts = []
+        for cid in clients:
+            handle = cid.lower().replace("_", "")
+            ig = FakeAccount("instagram", handle)
+            tt = FakeAccount("tiktok", handle)
+            for i in range(ig_posts):
+                ig.posts.append(FakePost(
+                    id=f"{cid}_IG{i}", posted_at=datetime.combine(day, time(7 + i % 15, (i * 7) % 60), tzinfo=JAKARTA),
+                    caption=f"Kegiatan {cid} #{i}", engagers=_sample(rng, pool, likers)))
+            for i in range(tt_posts):
+                tt.posts.append(FakePost(
+                    id=f"7{zlib_crc(cid):09d}{i:09d}",
+                    posted_at=datetime.combine(day, time(8 + i % 14, (i * 11) % 60), tzinfo=JAKARTA),
+                    caption=f"Video {cid} #{i}", engagers=_sample(rng, pool, commenters)))
+            for i in range(older_posts):
+                when = datetime.combine(day - timedelta(days=1), time(10 + i % 10), tzinfo=JAKARTA)
+                ig.posts.append(FakePost(id=f"{cid}_OLD{i}", posted_at=when, caption="kemarin",
+                                         engagers=_sample(rng, pool, min(likers, 5))))
+                tt.posts.append(FakePost(id=f"6{zlib_crc(cid):09d}{i:09d}", posted_at=when, caption="kemarin",
+                                         engagers=_sample(rng, pool, min(commenters, 5))))
+            accounts += [ig, tt]
+        return cls(accounts=accounts, **options)
+
+
+def zlib_crc(text: str) -> int:
+    import zlib
+
+    return zlib.crc32(text.encode()) % 10**9
+
+
+def _sample(rng: random.Random, pool: list[str], n: int) -> list[str]:
+    if n <= 0:
+        return []
+    if n >= len(pool):
+        return list(pool)
+    return rng.sample(pool, n)
+
+
+@dataclass
+class Fault:
+    call: str
+    kind: str
+    key: str | None = None
+    times: int | None = 1  # None = until cleared
+    retry_after: float | None = None  # for 429; None = no header
+    delay: float = 0.0  # for slow
+    hits: int = 0
+
+    def matches(self, call: str, key: str | None) -> bool:
+        if self.call != call or (self.key is not None and self.key != key):
+            return False
+        return self.times is None or self.hits < self.times
+
+
+@dataclass
+class RecordedRequest:
+    call: str
+    key: str | None
+    params: dict[str, str]
+    status: int = 200
+
+
+class FakeRapidApi:
+    """The fake service; `await start()` returns its base URL."""
+
+    def __init__(self, scenario: Scenario, *, host: str = "127.0.0.1", port: int = 0, record: bool = True):
+        self.scenario = scenario
+        self.faults: list[Fault] = []
+        self.requests: list[RecordedRequest] = []
+        self.record = record
+        self.app = Starlette(routes=[
+            Route("/v1/posts", self._ig_posts),
+            Route("/v1/likes", self._ig_likes),
+            Route("/api/user/info", self._tt_info),
+            Route("/api/user/posts", self._tt_posts),
+            Route("/api/post/comments", self._tt_comments),
+        ])
+        self._server = LoopbackServer(self.app, host=host, port=port)
+
+    # ------------------------------------------------------------------ control
+
+    @property
+    def base_url(self) -> str:
+        return self._server.base_url
+
+    async def start(self) -> str:
+        await self._server.start()
+        return self.base_url
+
+    async def stop(self) -> None:
+        await self._server.stop()
+
+    async def __aenter__(self) -> "FakeRapidApi":
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        await self.stop()
+
+    def fail(self, call: str, kind: str, *, key: str | None = None, times: int | None = 1,
+             retry_after: float | None = None, delay: float = 0.0) -> Fault:
+        """Inject a fault on `call` (see module docstring)."""
+        if call not in CALLS:
+            raise ValueError(f"unknown call {call!r} (known: {', '.join(CALLS)})")
+        if kind not in FAULT_KINDS:
+            raise ValueError(f"unknown fault {kind!r} (known: {', '.join(FAULT_KINDS)})")
+        fault = Fault(call, kind, key, times, retry_after, delay)
+        self.faults.append(fault)
+        return fault
+
+    def clear_faults(self) -> None:
+        self.faults.clear()
+
+    def remove_post(self, post_id: str) -> None:
+        """The post disappears: no longer listed; its likers/comments answer 404."""
+        found = self.scenario.post(post_id)
+        if found is None:
+            raise KeyError(post_id)
+        found[1].removed = True
+
+    def calls(self, call: str) -> list[RecordedRequest]:
+        return [r for r in self.requests if r.call == call]
+
+    # ------------------------------------------------------------------ plumbing
+
+    async def _guard(self, request: Request, call: str, key: str | None) -> Response | None:
+        """Auth check, request log and fault injection; a Response means 'answer this'."""
+        params = dict(request.query_params)
+        rec = RecordedRequest(call, key, params)
+        if self.record:
+            self.requests.append(rec)
+        if self.scenario.api_key and request.headers.get("x-rapidapi-key") != self.scenario.api_key:
+            rec.status = 403
+            return _json({"message": "You are not subscribed to this API."}, 403)
+        for fault in self.faults:
+            if not fault.matches(call, key):
+                continue
+            fault.hits += 1
+            if fault.kind == "slow":
+                await asyncio.sleep(fault.delay)
+                continue  # then answer normally (the client has usually given up)
+            if fault.kind == "429":
+                rec.status = 429
+                headers = {"Retry-After": _fmt(fault.retry_after)} if fault.retry_after is not None else {}
+                return _json({"message": "Too many requests"}, 429, headers)
+            if fault.kind == "500":
+                rec.status = 500
+                return _json({"message": "Internal Server Error"}, 500)
+            if fault.kind == "404":
+                rec.status = 404
+                return _json({"message": "not found"}, 404)
+            if fault.kind in ("truncated", "empty"):
+                request.state.fault = fault.kind
+        return None
+
+    def _finish(self, request: Request, payload: Any, empty_payload: Any) -> Response:
+        fault = getattr(request.state, "fault", None)
+        if fault == "empty":
+            payload = empty_payload
+        body = json.dumps(payload, separators=(",", ":")).encode()
+        if fault == "truncated":
+            body = body[: max(1, len(body) // 2)]
+        return Response(body, media_type="application/json")
+
+    # ------------------------------------------------------------------ Instagram
+
+    async def _ig_posts(self, request: Request) -> Response:
+        account = (request.query_params.get("username_or_id_or_url") or "").strip().lstrip("@").lower()
+        if (resp := await self._guard(request, "ig_posts", account)) is not None:
+            return resp
+        acc = self.scenario.account("instagram", account)
+        if acc is None:
+            return _json({"detail": f"user {account} not found"}, 404)
+        posts = _visible(acc.posts)
+        start = _int(request.query_params.get("pagination_token"), 0)
+        size = self.scenario.posts_page_size
+        page = posts[start:start + size]
+        more = start + size < len(posts)
+        items = [_ig_item(p, acc.username) for p in page]
+        payload = {"data": {"items": items, "count": len(items)},
+                   "pagination_token": str(start + size) if more else None, "has_more": more}
+        empty = {"data": {"items": [], "count": 0}, "pagination_token": str(start), "has_more": True}
+        return self._finish(request, payload, empty)
+
+    async def _ig_likes(self, request: Request) -> Response:
+        code = (request.query_params.get("code_or_id_or_url") or "").strip()
+        if (resp := await self._guard(request, "ig_likes", code)) is not None:
+            return resp
+        found = self.scenario.post(code)
+        if found is None or found[1].removed or found[0].platform != "instagram":
+            return _json({"detail": "media not found"}, 404)
+        post = found[1]
+        start = _int(request.query_params.get("cursor"), 0)
+        size = self.scenario.likers_page_size
+        page = post.engagers[start:start + size]
+        more = start + size < len(post.engagers)
+        payload = {"data": {"items": [{"username": u, "full_name": u.upper()} for u in page],
+                            "next_cursor": str(start + size) if more else None, "has_more": more,
+                            "count": len(page)}}
+        empty = {"data": {"items": [], "next_cursor": str(start), "has_more": True}}
+        return self._finish(request, payload, empty)
+
+    # ------------------------------------------------------------------ TikTok
+
+    async def _tt_info(self, request: Request) -> Response:
+        user = (request.query_params.get("uniqueId") or "").strip().lstrip("@").lower()
+        if (resp := await self._guard(request, "tt_info", user)) is not None:
+            return resp
+        acc = self.scenario.account("tiktok", user)
+        if acc is None:
+            return self._finish(request, {"userInfo": {}, "statusCode": 10202}, {})
+        return self._finish(request, {"userInfo": {"user": {"uniqueId": acc.username, "secUid": acc.secuid}}}, {})
+
+    async def _tt_posts(self, request: Request) -> Response:
+        sec = (request.query_params.get("secUid") or "").strip()
+        acc = next((a for a in self.scenario.accounts if a.platform == "tiktok" and a.secuid == sec), None)
+        if (resp := await self._guard(request, "tt_posts", acc.username if acc else sec)) is not None:
+            return resp
+        if acc is None:
+            return _json({"message": "missing required params secUid"}, 400)
+        posts = _visible(acc.posts)
+        start = _int(request.query_params.get("cursor"), 0)
+        size = min(_int(request.query_params.get("count"), 35) or 35, self.scenario.videos_max_page)
+        page = posts[start:start + size]
+        more = start + size < len(posts)
+        items = [_tt_item(p) for p in page]
+        inner = {"itemList": items, "cursor": str(start + size) if more else str(start + len(page)),
+                 "hasMore": more}
+        shape = self.scenario.tiktok_shape
+        if shape == "data.items":
+            inner["items"] = inner.pop("itemList")
+            payload = {"data": inner}
+        elif shape == "result.videos":
+            inner["videos"] = inner.pop("itemList")
+            payload = {"result": inner}
+        elif shape == "string":
+            payload = {"data": json.dumps(inner)}
+        else:
+            payload = {"data": inner}
+        empty = {"data": {"itemList": [], "cursor": str(start), "hasMore": True}}
+        return self._finish(request, payload, empty)
+
+    async def _tt_comments(self, request: Request) -> Response:
+        vid = (request.query_params.get("videoId") or "").strip()
+        if (resp := await self._guard(request, "tt_comments", vid)) is not None:
+            return resp
+        found = self.scenario.post(vid)
+        if found is None or found[1].removed or found[0].platform != "tiktok":
+            return _json({"message": "video not found"}, 404)
+        post = found[1]
+        start = _int(request.query_params.get("cursor"), 0)
+        size = min(_int(request.query_params.get("count"), 50) or 50, self.scenario.comments_max_page)
+        page = post.engagers[start:start + size]
+        comments = [{"cid": f"{vid}-{start + i}", "text": "mantap", "user": {"unique_id": u, "nickname": u}}
+                    for i, u in enumerate(page)]
+        payload = {"data": {"comments": comments, "total": len(post.engagers), "cursor": start + len(page),
+                            "has_more": 1 if start + size < len(post.engagers) else 0}}
+        empty = {"data": {"comments": [], "total": len(post.engagers)}}
+        return self._finish(request, payload, empty)
+
+
+def _visible(posts: list[FakePost]) -> list[FakePost]:
+    live = [p for p in posts if not p.removed]
+    return sorted(live, key=lambda p: (not p.pinned, -p.posted_at.timestamp()))
+
+
+def _ig_item(p: FakePost, username: str) -> dict:
+    return {
+        "id": f"{zlib_crc(p.id)}_17", "code": p.id, "taken_at": int(p.posted_at.timestamp()),
+        "caption": {"text": p.caption} if p.caption is not None else None,
+        "like_count": p.like_count if p.like_count is not None else len(p.engagers),
+        "comment_count": p.comment_count or 0, "is_video": False, "is_pinned": p.pinned,
+        "image_versions": {"items": [{"url": f"https://cdn.example/{p.id}.jpg"}]},
+        "user": {"username": username},
+    }
+
+
+def _tt_item(p: FakePost) -> dict:
+    return {
+        "id": p.id, "createTime": int(p.posted_at.timestamp()), "desc": p.caption or "",
+        "isPinnedItem": p.pinned,
+        "stats": {"diggCount": p.like_count or 0,
+                  "commentCount": p.comment_count if p.comment_count is not None else len(p.engagers),
+                  "shareCount": 0, "playCount": 100},
+        "video": {"cover": f"https://cdn.example/{p.id}.jpg"},
+    }
+
+
+def _json(payload: Any, status: int, headers: dict[str, str] | None = None) -> Response:
+    return Response(json.dumps(payload), status_code=status, headers=headers, media_type="application/json")
+
+
+def _int(value: str | None, default: int) -> int:
+    try:
+        return int(value) if value not in (None, "") else default
+    except ValueError:
+        return default
+
+
+def _fmt(seconds: float) -> str:
+    return str(int(seconds)) if float(seconds).is_integer() else f"{seconds:g}"
+
+
+# --------------------------------------------------------------------------- standalone
+
+def main(argv: list[str] | None = None) -> None:  # pragma: no cover - used by bench in a subprocess
+    """Serve a generated scenario until killed; prints the base URL on stdout."""
+    p = argparse.ArgumentParser(description="serve a generated fake RapidAPI scenario")
+    p.add_argument("--day", required=True)
+    p.add_argument("--clients", type=int, default=3)
+    p.add_argument("--ig-posts", type=int, default=3)
+    p.add_argument("--tt-posts", type=int, default=2)
+    p.add_argument("--likers", type=int, default=50)
+    p.add_argument("--commenters", type=int, default=20)
+    p.add_argument("--page", type=int, default=50, help="likers/comments per page")
+    p.add_argument("--key", default="bench-key")
+    a = p.parse_args(argv)
+    scenario = Scenario.generated(
+        day=date.fromisoformat(a.day), clients=[f"BENCH_{i:04d}" for i in range(a.clients)],
+        ig_posts=a.ig_posts, tt_posts=a.tt_posts, likers=a.likers, commenters=a.commenters,
+        api_key=a.key, likers_page_size=a.page, comments_max_page=a.page,
+    )
+
+    async def serve() -> None:
+        fake = FakeRapidApi(scenario, record=False)
+        print(await fake.start(), flush=True)
+        await asyncio.Event().wait()
+
+    asyncio.run(serve())
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

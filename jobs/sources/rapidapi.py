@@ -1,0 +1,293 @@
+"""Shared plumbing for the RapidAPI clients (Instagram and TikTok).
+
+One `httpx.AsyncClient` (connection limits set by its owner, `jobs.fetch.fetch_deps`)
+serves every call. `RapidApiClient.get_json` adds the RapidAPI headers and a
+timeout, and retries — boundedly, with exponential backoff and jitter — on:
+
+* 429 Too Many Requests, waiting `Retry-After` (seconds or HTTP date) when given;
+* 5xx answers;
+* network errors and timeouts.
+
+Anything else that is not a usable JSON answer (other 4xx, a body that is not
+JSON, retries exhausted) raises `RapidApiError`, which names the client and the
+call. Sleeping goes through an injectable `sleep` so tests never wait.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import random
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
+from typing import Any, Awaitable, Callable
+
+import httpx
+
+log = logging.getLogger(__name__)
+
+Sleep = Callable[[float], Awaitable[None]]
+MAX_RETRY_AFTER_SECONDS = 120.0  # never honour a Retry-After longer than this
+MAX_BACKOFF_SECONDS = 30.0
+MAX_ERROR_BODY_CHARS = 300
+
+
+class RapidApiError(Exception):
+    """A RapidAPI call that gave no usable answer.
+
+    `client` is "instagram" or "tiktok", `call` the operation (e.g. "posts of polres_x"),
+    `status` the HTTP status when there was one, `retryable` whether the cause was
+    transient (429/5xx/network) and retries ran out.
+    """
+
+    def __init__(self, client: str, call: str, message: str, *, status: int | None = None,
+                 retryable: bool = False):
+        self.client = client
+        self.call = call
+        self.status = status
+        self.retryable = retryable
+        self.detail = message
+        super().__init__(f"{client} {call}: {message}")
+
+
+@dataclass
+class RetryPolicy:
+    max_retries: int = 3
+    backoff_base: float = 1.0
+    max_backoff: float = MAX_BACKOFF_SECONDS
+    max_retry_after: float = MAX_RETRY_AFTER_SECONDS
+
+    def backoff(self, attempt: int, rng: random.Random) -> float:
+        """Delay before retry number `attempt` (0-based): base·2^attempt plus up to 50% jitter."""
+        raw = self.backoff_base * (2 ** attempt)
+        return min(self.max_backoff, raw + rng.uniform(0, raw / 2))
+
+
+def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:
+    """Parse a Retry-After header: delta-seconds or an HTTP date; None when absent/unusable."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    now = now or datetime.now(timezone.utc)
+    return max(0.0, (when - now).total_seconds())
+
+
+@dataclass
+class RapidApiClient:
+    """Calls one RapidAPI product (base URL, host and key from its settings section)."""
+
+    name: str  # "instagram" | "tiktok"
+    http: httpx.AsyncClient
+    base_url: str
+    host: str
+    key: str | None
+    timeout: float = 20.0
+    policy: RetryPolicy = field(default_factory=RetryPolicy)
+    max_pages: int = 20
+    sleep: Sleep = asyncio.sleep
+    rng: random.Random = field(default_factory=random.Random)
+    calls: int = 0  # HTTP requests made (for stats)
+    retries: int = 0
+
+    @classmethod
+    def from_settings(cls, name: str, http: httpx.AsyncClient, section, *, sleep: Sleep = asyncio.sleep,
+                      rng: random.Random | None = None) -> "RapidApiClient":
+        key = section.key.get_secret_value() if section.key is not None else None
+        return cls(
+            name=name, http=http, base_url=section.base_url.rstrip("/"), host=section.host, key=key or None,
+            timeout=section.timeout_seconds,
+            policy=RetryPolicy(max_retries=section.max_retries, backoff_base=section.backoff_base_seconds),
+            max_pages=section.max_pages, sleep=sleep, rng=rng or random.Random(),
+        )
+
+    def headers(self) -> dict[str, str]:
+        return {
+            "X-RapidAPI-Key": self.key or "",
+            "X-RapidAPI-Host": self.host,
+            "x-cache-control": "no-cache",
+            "Accept": "application/json",
+        }
+
+    async def get_json(self, call: str, path: str, params: dict[str, Any]) -> Any:
+        """GET `path` with `params`; the decoded JSON body, or RapidApiError."""
+        if not self.key:
+            raise RapidApiError(self.name, call, f"no RapidAPI key configured ([{self.name}] key or "
+                                f"CICERO_{self.name.upper()}__KEY)")
+        url = f"{self.base_url}{path}"
+        attempt = 0
+        while True:
+            delay: float | None
+            problem: str
+            status: int | None = None
+            try:
+                self.calls += 1
+                response = await self.http.get(url, params=params, headers=self.headers(), timeout=self.timeout)
+            except httpx.TimeoutException as exc:
+                problem, delay = f"timed out after {self.timeout:g}s ({exc.__class__.__name__})", None
+            except httpx.TransportError as exc:
+                problem, delay = f"network error: {exc.__class__.__name__}: {exc}", None
+            else:
+                status = response.status_code
+                if status == 429:
+                    problem = "rate limited (HTTP 429)"
+                    delay = retry_after_seconds(response.headers.get("Retry-After"))
+                    if delay is not None:
+                        delay = min(delay, self.policy.max_retry_after)
+                elif status >= 500:
+                    problem, delay = f"server error HTTP {status}: {_snippet(response)}", None
+                elif status >= 400:
+                    raise RapidApiError(self.name, call, f"HTTP {status}: {_snippet(response)}", status=status)
+                elif status >= 300:
+                    raise RapidApiError(self.name, call, f"unexpected redirect HTTP {status}", status=status)
+                else:
+                    return _decode(self.name, call, response)
+            if attempt >= self.policy.max_retries:
+                raise RapidApiError(self.name, call, f"{problem}; gave up after {attempt + 1} attempt(s)",
+                                    status=status, retryable=True)
+            wait = delay if delay is not None else self.policy.backoff(attempt, self.rng)
+            log.info("%s %s: %s; retry %d/%d in %.2fs", self.name, call, problem, attempt + 1,
+                     self.policy.max_retries, wait)
+            self.retries += 1
+            attempt += 1
+            await self.sleep(wait)
+
+
+def _decode(client: str, call: str, response: httpx.Response) -> Any:
+    try:
+        return json.loads(response.content)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise RapidApiError(client, call, f"malformed JSON ({exc.__class__.__name__}: {exc}); "
+                            f"body starts {_snippet(response)!r}", status=response.status_code) from None
+
+
+def _snippet(response: httpx.Response) -> str:
+    try:
+        text = response.text
+    except Exception:  # undecodable body
+        return "<binary body>"
+    text = " ".join(text.split())
+    return text[:MAX_ERROR_BODY_CHARS] + ("…" if len(text) > MAX_ERROR_BODY_CHARS else "")
+
+
+class ItemError(ValueError):
+    """One payload item that cannot be used; the caller skips and counts it."""
+
+
+def first_of(mapping: dict, *keys: str) -> Any:
+    """The first present, non-null value among `keys` (dotted paths allowed)."""
+    for key in keys:
+        value: Any = mapping
+        for part in key.split("."):
+            if isinstance(value, dict):
+                value = value.get(part)
+            elif isinstance(value, list) and part.isdigit() and int(part) < len(value):
+                value = value[int(part)]
+            else:
+                value = None
+                break
+        if value is not None:
+            return value
+    return None
+
+
+def as_int(value: Any, default: int = 0) -> int:
+    if value is None or isinstance(value, bool):
+        return default
+    try:
+        return int(float(value))
+    except (TypeError, ValueError):
+        return default
+
+
+def as_timestamp(value: Any) -> datetime:
+    """A unix time (s or ms; number or numeric string) or ISO text as an aware UTC datetime."""
+    if value is None or isinstance(value, bool):
+        raise ItemError("no creation time")
+    if isinstance(value, (int, float)) or (isinstance(value, str) and value.strip().lstrip("-").replace(".", "", 1).isdigit()):
+        seconds = float(value)
+        if seconds > 1e11:  # milliseconds
+            seconds /= 1000.0
+        if seconds <= 0:
+            raise ItemError(f"bad creation time {value!r}")
+        try:
+            return datetime.fromtimestamp(seconds, tz=timezone.utc)
+        except (OverflowError, OSError, ValueError):
+            raise ItemError(f"bad creation time {value!r}") from None
+    if isinstance(value, str):
+        try:
+            parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        except ValueError:
+            raise ItemError(f"bad creation time {value!r}") from None
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+    raise ItemError(f"bad creation time {value!r}")
+
+
+def as_text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, dict):
+        value = value.get("text")
+        if value is None:
+            return None
+    text = str(value)
+    return text if text.strip() else None
+
+
+def maybe_json(value: Any) -> Any:
+    """Some TikTok hosts wrap the payload as a JSON string."""
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
+
+
+@dataclass
+class PostListing:
+    """Posts of an account as far back as the start of the asked day.
+
+    `complete` is True only when the answer provably covers the whole day: the
+    API said there is nothing more, or an older (non-pinned) post was reached.
+    A page cap, an empty page with "more" still promised, or an error make it
+    False, and an incomplete listing is never used to mark posts removed.
+    """
+
+    posts: list = field(default_factory=list)
+    complete: bool = False
+    skipped: int = 0  # malformed items
+    pages: int = 0
+    reason: str = ""  # why it is incomplete
+
+
+@dataclass
+class Engagers:
+    """Usernames (normalised, de-duplicated, in answer order) that liked/commented a post."""
+
+    usernames: list[str] = field(default_factory=list)
+    complete: bool = False
+    skipped: int = 0
+    pages: int = 0
+    reason: str = ""
+
+
+def dedupe(names) -> list[str]:
+    seen: set[str] = set()
+    out = []
+    for n in names:
+        if n not in seen:
+            seen.add(n)
+            out.append(n)
+    return out
