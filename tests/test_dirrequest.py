@@ -304,3 +304,32 @@ async def test_option_30_kasatker_bands(pool, chat):
     assert "1. POLRES B: 75,0%" in sedang  # IG 1/2, TT 2/2
     assert "POLRES KOSONG: 0,0% (belum ada data personel)" in rendah
     assert "DIREKTORAT BINMAS:" not in report
+
+
+async def test_kasatker_bands_come_from_settings(pool, settings, clock):
+    await build_world(pool)
+    att = settings.attendance.model_copy(update={"kasatker_active_percent": 70.0, "kasatker_medium_percent": 20.0})
+    gateway = FakeGateway()
+    router = Router(settings=settings.model_copy(update={"attendance": att}), pool=pool, clock=clock,
+                    reporter=RecordingReporter(), gateway=gateway, commands=dirrequest.COMMANDS)
+    await gateway.start(router.handle)
+    await open_menu(gateway)
+    await say(gateway, "30")
+    report = texts(await say(gateway, "2"))[0]  # this week
+    aktif = report.split("*KEPATUHAN AKTIF*")[1].split("*KEPATUHAN SEDANG*")[0]
+    assert "POLRES A: 100,0%" in aktif and "POLRES B: 100,0%" in aktif  # hadi liked PT on Thursday
+    assert "aktif ≥ 70%, sedang ≥ 20%" in report
+
+
+async def test_yesterday_excel_counts_only_yesterdays_posts(pool, chat, clock):
+    await build_world(pool)
+    clock.set(wib(2026, 11, 25, 23, 59, 59))
+    await open_menu(chat)
+    await say(chat, "22")
+    sent = await say(chat, "2")  # yesterday: PY only (budi, hadi), no TikTok
+    doc = next(m.document for m in sent if m.document)
+    _, _, rows = _rows(doc, "Keterangan")
+    assert ["Konten Instagram", 1] in rows and ["Konten TikTok", 0] in rows
+    _, _, rows = _rows(doc, "Ranking")
+    b = next(r for r in rows if r[1] == "POLRES B")
+    assert b[3:6] == [1, 1, 0]  # IG sudah (hadi), belum (gita), username kosong
