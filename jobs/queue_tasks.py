@@ -154,5 +154,13 @@ async def enqueue_report(conn, recipient: str, file: ReportFile, task_id: uuid.U
     )
 
 
+NOOP = "noop"
+
+
+async def run_noop(ctx: TaskContext) -> Any:
+    """Does nothing: a health check of the queue path, and the bench's measure of per-task overhead."""
+    return {"pong": True, "worker": ctx.worker}
+
+
 def default_registry() -> TaskRegistry:
-    return TaskRegistry({COLLECT_CLIENT: run_collect_client, BUILD_REPORT: run_build_report})
+    return TaskRegistry({COLLECT_CLIENT: run_collect_client, BUILD_REPORT: run_build_report, NOOP: run_noop})
