@@ -1,0 +1,320 @@
+"""The neonize adapter, offline: real neonize protobuf events fed through neonize's own dispatcher.
+
+No connection is ever made: a `NewAClient` is created (which does not connect),
+our handlers are registered on it, and events are delivered the way the Go core
+does it — serialised protobuf bytes handed to `client.event.execute(…)`.
+The Go-backed calls the adapter makes (`get_pn_from_lid`, `send_message`) are
+replaced on the client instance.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ctypes
+import logging
+from datetime import datetime, timedelta
+
+import pytest
+
+neonize = pytest.importorskip("neonize")
+
+from neonize.aioze import events as neonize_events  # noqa: E402
+from neonize.events import EVENT_TO_INT  # noqa: E402
+from neonize.proto.Neonize_pb2 import (  # noqa: E402
+    JID,
+    Connected,
+    Disconnected,
+    LoggedOut,
+    Message,
+    SendResponse,
+)
+
+from bot.router import Router  # noqa: E402
+from bot.whatsapp.neonize_adapter import (  # noqa: E402
+    NeonizeGateway,
+    event_time,
+    incoming_from_event,
+    recipient_jid,
+    session_store_url,
+)
+from bot.whatsapp.port import SendError  # noqa: E402
+from handlers.registry import all_commands  # noqa: E402
+from jobs.clock import JAKARTA, ManualClock  # noqa: E402
+from tests.support.recording_reporter import RecordingReporter  # noqa: E402
+
+ADMIN = "6281100000001"
+NOW = datetime(2026, 2, 17, 9, 0, tzinfo=JAKARTA)
+
+
+def jid(user: str, server: str) -> JID:
+    return JID(User=user, Server=server)
+
+
+def message_event(text: str | None = "help", *, msg_id: str = "3EB0AAA", chat: JID | None = None,
+                  sender: JID | None = None, sender_alt: JID | None = None, group: bool = False,
+                  from_me: bool = False, at: datetime = NOW, extended: bool = False) -> Message:
+    ev = Message()
+    ev.Info.ID = msg_id
+    ev.Info.Pushname = "Budi"
+    ev.Info.Timestamp = int(at.timestamp() * 1000)  # milliseconds, as the Go encoder writes it
+    src = ev.Info.MessageSource
+    src.Chat.CopyFrom(chat or jid(ADMIN, "s.whatsapp.net"))
+    src.Sender.CopyFrom(sender or chat or jid(ADMIN, "s.whatsapp.net"))
+    if sender_alt is not None:
+        src.SenderAlt.CopyFrom(sender_alt)
+    src.IsGroup = group
+    src.IsFromMe = from_me
+    if text is not None:
+        if extended:
+            ev.Message.extendedTextMessage.text = text
+        else:
+            ev.Message.conversation = text
+    return ev
+
+
+def deliver(client, ev) -> None:
+    """What the Go core does: call the event callback with a pointer to serialised protobuf bytes."""
+    data = ev.SerializePartialToString()
+    buf = ctypes.create_string_buffer(data, len(data))
+    client.event.execute(0, ctypes.addressof(buf), len(data), EVENT_TO_INT[type(ev)])
+
+
+# -- pure conversion -----------------------------------------------------------------------
+
+def test_private_text_message_is_converted_with_millisecond_timestamp():
+    ev = Message.FromString(message_event("  Help ", extended=True).SerializePartialToString())
+    msg = incoming_from_event(ev)
+    assert msg.chat_id == f"{ADMIN}@s.whatsapp.net" and msg.sender_phone == ADMIN and msg.sender_lid is None
+    assert msg.text == "  Help " and msg.message_id == "3EB0AAA" and not msg.is_group
+    assert msg.timestamp == NOW and msg.push_name == "Budi"
+
+
+def test_group_message_from_a_lid_uses_sender_alt():
+    ev = message_event("status", chat=jid("120363000000000001", "g.us"), sender=jid("99887766", "lid"),
+                       sender_alt=jid(ADMIN, "s.whatsapp.net"), group=True)
+    msg = incoming_from_event(ev)
+    assert msg.is_group and msg.chat_id == "120363000000000001@g.us"
+    assert msg.sender_phone == ADMIN and msg.sender_lid == "99887766@lid"
+
+
+def test_lid_without_sender_alt_keeps_the_lid_for_lookup():
+    ev = message_event("help", chat=jid("99887766", "lid"), sender=jid("99887766", "lid"))
+    ev.Info.MessageSource.SenderAlt.IsEmpty = True  # whatsmeow #1014: present but empty
+    msg = incoming_from_event(ev)
+    assert msg.sender_phone is None and msg.sender_lid == "99887766@lid" and msg.chat_id == "99887766@lid"
+
+
+@pytest.mark.parametrize("ev", [
+    message_event(chat=jid("status", "broadcast")),
+    message_event(from_me=True),
+    message_event(text=None),
+    message_event(text="   "),
+    message_event(msg_id=""),
+    message_event(chat=jid("1203630000", "newsletter")),
+])
+def test_ignored_events(ev):
+    assert incoming_from_event(ev) is None
+
+
+def test_image_caption_counts_as_text():
+    ev = message_event(text=None)
+    ev.Message.imageMessage.caption = "status"
+    assert incoming_from_event(ev).text == "status"
+
+
+def test_event_time_accepts_milliseconds_and_seconds():
+    assert event_time(int(NOW.timestamp() * 1000)) == NOW
+    assert event_time(int(NOW.timestamp())) == NOW
+
+
+def test_recipients():
+    phone = recipient_jid("0811-0000-0001")
+    assert (phone.User, phone.Server) == ("6281100000001", "s.whatsapp.net")
+    g = recipient_jid("120363000000000001@g.us")
+    assert (g.User, g.Server) == ("120363000000000001", "g.us")
+    assert recipient_jid("123@lid").Server == "lid"
+    with pytest.raises(SendError) as err:
+        recipient_jid("halo")
+    assert err.value.retryable is False
+
+
+def test_session_store_url():
+    assert session_store_url("postgresql://postgres@127.0.0.1:5432/cicero") == \
+        "postgresql://postgres@127.0.0.1:5432/cicero?sslmode=disable"
+    assert session_store_url("postgresql://bot@db.example:5432/cicero", "s3cret") == \
+        "postgresql://bot:s3cret@db.example:5432/cicero"
+    sock = session_store_url("postgresql://postgres:@/cicero?host=/var/pg")
+    assert sock.startswith("postgresql://postgres:@/cicero?") and "host=/var/pg" in sock and "sslmode=disable" in sock
+    assert "sslmode=require" in session_store_url("postgresql://u@localhost/db?sslmode=require")
+
+
+# -- dispatch through neonize's event machinery -------------------------------------------------
+
+@pytest.fixture
+def clock():
+    return ManualClock(NOW + timedelta(seconds=5))
+
+
+@pytest.fixture
+def reporter():
+    return RecordingReporter()
+
+
+@pytest.fixture
+async def gateway(clock, reporter):
+    neonize_events.event_global_loop = asyncio.get_running_loop()  # what connect() does, once per process
+    release = asyncio.Event()
+
+    async def gated_sleep(seconds):
+        await release.wait()
+
+    gw = NeonizeGateway(session_url="postgresql://nobody@127.0.0.1:1/none?sslmode=disable",
+                        session_name="offline-test", clock=clock, reporter=reporter, sleep=gated_sleep,
+                        print_line=lambda text: None)
+    gw.release_sleep = release
+    yield gw
+    await gw.stop()
+
+
+class Inbox:
+    def __init__(self):
+        self.queue: asyncio.Queue = asyncio.Queue()
+
+    async def __call__(self, msg):
+        await self.queue.put(msg)
+
+    async def next(self):
+        return await asyncio.wait_for(self.queue.get(), timeout=5)
+
+
+async def test_message_events_arrive_once_and_old_ones_are_ignored(gateway):
+    inbox = Inbox()
+    client = gateway.attach(inbox)
+    deliver(client, message_event("lama", msg_id="OLD", at=NOW - timedelta(minutes=10)))
+    deliver(client, message_event("help", msg_id="M1"))
+    deliver(client, message_event("help", msg_id="M1"))  # redelivered after a reconnect
+    deliver(client, message_event("status", msg_id="M2"))
+    first, second = await inbox.next(), await inbox.next()
+    assert (first.message_id, first.text) == ("M1", "help")
+    assert (second.message_id, second.text) == ("M2", "status")
+    await asyncio.sleep(0.05)
+    assert inbox.queue.empty()
+
+
+async def test_lid_sender_is_resolved_through_the_lid_map(gateway):
+    inbox = Inbox()
+    client = gateway.attach(inbox)
+    asked = []
+
+    async def get_pn_from_lid(lid_jid):
+        asked.append((lid_jid.User, lid_jid.Server))
+        return jid(ADMIN, "s.whatsapp.net")
+
+    client.get_pn_from_lid = get_pn_from_lid
+    deliver(client, message_event("help", msg_id="L1", chat=jid("555", "lid"), sender=jid("555", "lid")))
+    msg = await inbox.next()
+    assert asked == [("555", "lid")] and msg.sender_phone == ADMIN and msg.sender_lid == "555@lid"
+
+
+async def test_a_failing_handler_is_logged_and_the_next_message_still_runs(gateway, caplog):
+    seen = Inbox()
+
+    async def flaky(msg):
+        if msg.text == "meledak":
+            raise RuntimeError("handler bug")
+        await seen(msg)
+
+    client = gateway.attach(flaky)
+    with caplog.at_level(logging.ERROR):
+        deliver(client, message_event("meledak", msg_id="E1"))
+        deliver(client, message_event("help", msg_id="E2"))
+        assert (await seen.next()).message_id == "E2"
+    assert any("handler failed" in r.getMessage() for r in caplog.records)
+
+
+async def test_guarded_handlers_never_raise(gateway, caplog):
+    async def broken(event):
+        raise ValueError("bad event")
+
+    with caplog.at_level(logging.ERROR):
+        await gateway._guarded(broken)(None, Connected())
+    assert any("error in broken" in r.getMessage() for r in caplog.records)
+
+
+async def test_lifecycle_alerts(gateway, reporter, clock):
+    client = gateway.attach(Inbox())
+    deliver(client, Connected())
+    await _until(lambda: gateway.is_connected())
+    assert reporter.texts("info") == ["✅ WhatsApp terhubung."]
+
+    # a short drop: reconnected before the minute is over → no alert
+    deliver(client, Disconnected())
+    await _until(lambda: not gateway.is_connected())
+    deliver(client, Connected())
+    await _until(lambda: gateway.is_connected())
+    gateway.release_sleep.set()
+    await asyncio.sleep(0.05)
+    assert reporter.texts("warning") == []
+
+    # a long drop: the timer runs out while still disconnected → one warning, then "back"
+    deliver(client, Disconnected())
+    await _until(lambda: reporter.texts("warning"))
+    assert reporter.texts("warning") == ["⚠️ WhatsApp terputus lebih dari 1 menit; mencoba menyambung ulang."]
+    deliver(client, Connected())
+    await _until(lambda: len(reporter.texts("info")) == 2)
+    assert reporter.texts("info")[-1] == "✅ WhatsApp tersambung kembali."
+
+    deliver(client, LoggedOut(OnConnect=False))
+    await _until(lambda: reporter.texts("error"))
+    assert "Perlu pairing ulang" in reporter.texts("error")[0]
+    assert gateway.connection_state().logged_in is False
+
+
+async def test_router_replies_through_neonize_send_message(gateway, settings, pool, clock, reporter):
+    router = Router(settings=settings, pool=pool, clock=clock, reporter=reporter, gateway=gateway,
+                    commands=all_commands())
+    client = gateway.attach(router.handle)
+    sent = []
+
+    async def send_message(to, text):
+        sent.append((to.User, to.Server, text))
+        return SendResponse(ID=f"OUT{len(sent)}")
+
+    client.send_message = send_message
+    with pytest.raises(SendError):  # not connected yet: a retryable error, no Go call
+        await gateway.send_text(ADMIN, "halo")
+    deliver(client, Connected())
+    await _until(lambda: gateway.is_connected())
+    deliver(client, message_event("HELP", msg_id="R1"))
+    await _until(lambda: sent)
+    user, server, text = sent[0]
+    assert (user, server) == (ADMIN, "s.whatsapp.net") and "Perintah Cicero" in text
+    result = await gateway.send_text("120363000000000001@g.us", "tugas")
+    assert result.message_id == "OUT2" and sent[1][:2] == ("120363000000000001", "g.us")
+
+
+async def test_pair_code_is_requested_once_from_the_qr_callback(gateway):
+    lines = []
+    gateway.pair_phone = "6281100000001"
+    gateway.print_line = lines.append
+    client = gateway.attach(Inbox())
+    calls = []
+
+    async def pair_phone(phone, show_push_notification):
+        calls.append(phone)
+        return "ABCD-EFGH"
+
+    client.PairPhone = pair_phone
+    await client.event._qr(client, b"qr-data-1")
+    await client.event._qr(client, b"qr-data-2")  # QR events repeat
+    assert calls == ["6281100000001"]
+    assert any("ABCD-EFGH" in line for line in lines)
+
+
+async def _until(predicate, timeout: float = 5.0) -> None:
+    loop = asyncio.get_running_loop()
+    end = loop.time() + timeout
+    while not predicate():
+        if loop.time() > end:
+            raise AssertionError("condition not reached")
+        await asyncio.sleep(0.005)
