@@ -1,6 +1,6 @@
 """Subcommands of `cicero`; each module has `register(subparsers)`. Add new ones here."""
 
-from bot.commands import clients_cmd, config_cmd, console_cmd, db_cmd, doctor_cmd, outbox_cmd, queue_cmd, run_cmd, users_cmd, worker_cmd
+from bot.commands import api_cmd, clients_cmd, config_cmd, console_cmd, db_cmd, doctor_cmd, outbox_cmd, queue_cmd, run_cmd, users_cmd, worker_cmd
 
 COMMAND_MODULES = [
     run_cmd,
@@ -13,4 +13,5 @@ COMMAND_MODULES = [
     worker_cmd,
     queue_cmd,
     outbox_cmd,
+    api_cmd,
 ]

@@ -1,0 +1,38 @@
+"""`create_app(deps)`: the FastAPI application with CORS, JSON errors and every router."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from bot.api.deps import ApiDeps
+from bot.api.errors import install_error_handlers
+from bot.api.routers import auth, clients, dashboard, health, social, users
+
+CORS_HEADERS = ["Authorization", "Content-Type", "X-Cicero-Token", "X-Cicero-Reposter-Token", "X-Client-Id"]
+
+
+def create_app(deps: ApiDeps) -> FastAPI:
+    app = FastAPI(
+        title="Cicero API",
+        version="1.0",
+        description="Read API for the Cicero_Web dashboard. Log in with `/api/auth/dashboard-login` or "
+                    "`/api/auth/login`, then send `Authorization: Bearer <token>`. Times are Asia/Jakarta.",
+        docs_url="/docs",
+        redoc_url=None,
+        openapi_url="/openapi.json",
+    )
+    app.state.deps = deps
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=list(deps.settings.api.cors_origins),
+        allow_credentials=True,
+        allow_methods=["GET", "POST", "PUT", "DELETE", "OPTIONS"],
+        allow_headers=CORS_HEADERS,
+        max_age=600,
+    )
+    install_error_handlers(app)
+    for router in (auth.router, clients.router, users.router, dashboard.router, social.insta, social.instagram,
+                   social.tiktok, health.router):
+        app.include_router(router)
+    return app

@@ -1,0 +1,109 @@
+"""`ApiPart`: the HTTP API served by uvicorn inside the service loop (`cicero run`, `cicero api`).
+
+The socket is bound in `start()`, so a busy port is one clear error at start-up.
+uvicorn does not install signal handlers here: the host process owns SIGINT/SIGTERM
+and stops parts in order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import socket
+from typing import Any, Callable
+
+import uvicorn
+
+from bot.api.app import create_app
+from bot.api.deps import ApiDeps
+from bot.settings import ConfigError, Settings
+
+log = logging.getLogger(__name__)
+
+START_TIMEOUT_SECONDS = 10.0
+STOP_TIMEOUT_SECONDS = 10.0
+
+
+def check_api_settings(settings: Settings) -> None:
+    """Refuse the example JWT secret outside development (one clear line)."""
+    if settings.api.uses_example_secret() and not settings.is_development:
+        raise ConfigError([
+            "api.jwt_secret: the example secret is only allowed with [general] environment = \"development\"; "
+            "set CICERO_API__JWT_SECRET or [api] jwt_secret_file"
+        ])
+
+
+class _HostedServer(uvicorn.Server):
+    @contextlib.contextmanager
+    def capture_signals(self):  # the host process owns signals
+        yield
+
+
+class ApiPart:
+    name = "api"
+
+    def __init__(self, deps: ApiDeps, *, host: str | None = None, port: int | None = None):
+        check_api_settings(deps.settings)
+        self.deps = deps
+        self.host = host or deps.settings.api.host
+        self.port = deps.settings.api.port if port is None else port
+        self.app = create_app(deps)
+        self._server: _HostedServer | None = None
+        self._task: asyncio.Task | None = None
+
+    @classmethod
+    def from_context(cls, app_context: Any, peers: Callable[[], list[Any]] | list[Any] = ()) -> "ApiPart":
+        peer_fn = peers if callable(peers) else (lambda: list(peers))
+        deps = ApiDeps(settings=app_context.settings, db=app_context.db.pool, clock=app_context.clock, peers=peer_fn)
+        return cls(deps)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def _bind(self) -> socket.socket:
+        family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((self.host, self.port))
+        except OSError as exc:
+            sock.close()
+            raise RuntimeError(f"HTTP API cannot listen on {self.host}:{self.port}: {exc.strerror}; "
+                               "change [api] port or stop the other process") from None
+        sock.listen(2048)
+        sock.setblocking(False)
+        self.port = sock.getsockname()[1]
+        return sock
+
+    async def start(self) -> None:
+        sock = self._bind()
+        config = uvicorn.Config(self.app, log_level="warning", access_log=False, lifespan="off",
+                                timeout_graceful_shutdown=5, backlog=2048)
+        self._server = _HostedServer(config)
+        self._task = asyncio.create_task(self._server.serve(sockets=[sock]), name="api-server")
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + START_TIMEOUT_SECONDS
+        while not self._server.started:
+            if self._task.done():
+                exc = self._task.exception()
+                raise RuntimeError(f"HTTP API failed to start: {exc!r}")
+            if loop.time() > deadline:
+                raise RuntimeError("HTTP API did not start within 10 s")
+            await asyncio.sleep(0.01)
+        log.info("HTTP API listening on %s", self.base_url)
+
+    async def stop(self) -> None:
+        if self._server is None or self._task is None:
+            return
+        self._server.should_exit = True
+        try:
+            await asyncio.wait_for(asyncio.shield(self._task), STOP_TIMEOUT_SECONDS)
+        except asyncio.TimeoutError:
+            self._server.force_exit = True
+            await self._task
+        self._server = self._task = None
+
+    def health(self) -> dict:
+        return {"status": "ok" if self._server and self._server.started else "down"}

@@ -1,0 +1,81 @@
+"""Rekap requests: dashboard parameters → attendance engine → contract JSON (cached briefly).
+
+The numbers come from `handlers.reports.attendance.build_attendance` — the same
+builder as the WhatsApp recaps. This module only decides which client, scope and
+period a request means, applies the optional regional filter, and caches the
+encoded body for `ApiDeps.rekap_cache_seconds` (single-flight per key).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from bot.api.deps import ApiDeps, client_in_scope, requested_client_id
+from bot.api.errors import ApiError
+from bot.api.periods import PeriodParams, resolve_period
+from bot.api.render import rekap_payload
+from bot.api.security import Principal
+from db.clients import Client, clients_by_ids
+from handlers.reports.attendance import Period, Platform, Scope, build_attendance, default_scope
+
+SCOPES = ("org", "direktorat")
+
+
+@dataclass(frozen=True)
+class RekapRequest:
+    client: Client
+    scope: Scope
+    period: Period
+    regional_id: str | None
+    role: str | None
+
+    @property
+    def scope_label(self) -> str:
+        return "direktorat" if self.scope is Scope.DIRECTORATE else "org"
+
+    @property
+    def holder_role(self) -> str | None:
+        """The role whose holders join the population (directorate scope), as the engine uses it."""
+        return self.client.role_name if self.scope is Scope.DIRECTORATE else None
+
+
+def _clean(value: str | None) -> str | None:
+    return value.strip() if value and value.strip() else None
+
+
+async def resolve_rekap_request(
+    deps: ApiDeps, principal: Principal, *, client_id: str | None, role: str | None, scope: str | None,
+    regional_id: str | None, period: PeriodParams,
+) -> RekapRequest:
+    scope_text = (_clean(scope) or "").lower() or None
+    if scope_text is not None and scope_text not in SCOPES:
+        raise ApiError(422, f"scope tidak valid: {scope!r} (ORG atau DIREKTORAT)", "validation_error")
+    client = await client_in_scope(deps, principal, requested_client_id(principal, client_id, scope=scope_text, role=role))
+    if scope_text == "direktorat" and client.is_directorate:
+        engine_scope = Scope.DIRECTORATE
+    elif scope_text == "org":
+        engine_scope = Scope.CLIENT
+    else:
+        engine_scope = default_scope(client)
+    resolved = resolve_period(period, deps.clock.now())
+    regional = _clean(regional_id)
+    return RekapRequest(client, engine_scope, resolved, regional.upper() if regional else None,
+                        (_clean(role) or "").lower() or None)
+
+
+async def _render(deps: ApiDeps, req: RekapRequest, platform: Platform) -> bytes:
+    report = await build_attendance(deps.db, req.client, req.period, platform, rules=deps.rules, scope=req.scope,
+                                    tz=deps.settings.tz)
+    people = None
+    if req.regional_id:
+        ids = sorted({p.client_id for p in report.people})
+        regions = {c.id: (c.regional_id or "").upper() for c in await clients_by_ids(deps.db, ids)}
+        people = [p for p in report.people if regions.get(p.client_id) == req.regional_id]
+    payload = rekap_payload(report, people)
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+async def rekap_body(deps: ApiDeps, req: RekapRequest, platform: Platform) -> bytes:
+    key = ("rekap", platform.value, req.client.id, req.scope.value, req.period, req.regional_id)
+    return await deps.cache.get_or_compute(key, lambda: _render(deps, req, platform))

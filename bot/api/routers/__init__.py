@@ -1,0 +1,1 @@
+"""One router per resource: auth, clients, users, dashboard, insta, tiktok, health."""

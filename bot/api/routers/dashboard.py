@@ -1,0 +1,36 @@
+"""GET /api/dashboard/stats: counts for the dashboard cards, same population and posts as the recaps."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends
+
+from bot.api.deps import ApiDeps, get_deps, get_principal, may_see
+from bot.api.errors import COMMON_ERRORS
+from bot.api.rekap import resolve_rekap_request
+from bot.api.routers.rekap_common import ScopeParams, scope_params
+from bot.api.schemas import StatsResponse
+from bot.api.security import Principal
+from db.api_queries import count_directory
+from db.attendance import posts_in_period
+from db.clients import list_clients
+
+router = APIRouter(prefix="/api/dashboard", tags=["dashboard"], responses=COMMON_ERRORS)
+
+
+@router.get("/stats", response_model=StatsResponse, summary="Personnel and post counts for the period")
+async def stats(params: ScopeParams = Depends(scope_params), principal: Principal = Depends(get_principal),
+                deps: ApiDeps = Depends(get_deps)):
+    req = await resolve_rekap_request(deps, principal, client_id=params.client_id, role=params.role,
+                                      scope=params.scope, regional_id=params.regional_id, period=params.period)
+    start, end = req.period.bounds(deps.settings.tz)
+    ig = await posts_in_period(deps.db, "instagram", [req.client.id], start, end)
+    tt = await posts_in_period(deps.db, "tiktok", [req.client.id], start, end)
+    users = await count_directory(deps.db, client_ids=[req.client.id], role=req.holder_role,
+                                  regional_id=req.regional_id)
+    clients = sum(1 for c in await list_clients(deps.db) if may_see(principal, c))
+    return {"success": True, "data": {
+        "client_id": req.client.id, "role": req.role or principal.role, "scope": req.scope_label,
+        "regional_id": req.regional_id or req.client.regional_id, "periode": req.period.kind,
+        "start_date": req.period.first.isoformat(), "end_date": req.period.last.isoformat(),
+        "clients": clients, "users": users, "igPosts": len(ig), "ttPosts": len(tt),
+    }}

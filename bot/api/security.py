@@ -1,0 +1,148 @@
+"""Passwords (argon2id) and tokens (JWT HS256) for the HTTP API.
+
+Tokens are checked against the injectable clock, not the wall clock, so tests
+can move time with `ManualClock`. A token names its kind (`dashboard` account or
+`client_operator` login), its role and client scope; dashboard tokens are
+re-checked against the account on every request (deactivation and scope changes
+apply at once), and every token can be revoked by logout (`api_revoked_tokens`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+import jwt
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+ISSUER = "cicero"
+ALGORITHM = "HS256"
+KIND_DASHBOARD = "dashboard"
+KIND_CLIENT_OPERATOR = "client_operator"
+ADMIN_ROLE = "admin"
+DIRECTORATE_ROLES = frozenset({"ditbinmas", "ditintelkam", "ditlantas", "ditsamapta", "bidhumas"})
+
+# argon2id with the OWASP minimum profile (19 MiB, t=2, p=1): ~20 ms per check.
+_HASHER = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
+# Verified when the username is unknown, so a miss costs as much as a wrong password.
+_DUMMY_HASH = _HASHER.hash(secrets.token_urlsafe(16))
+
+MIN_PASSWORD_LENGTH = 8
+
+
+class TokenError(Exception):
+    """A token that must be refused; `reason` is missing_token | expired_token | invalid_token."""
+
+    def __init__(self, reason: str, message: str):
+        super().__init__(message)
+        self.reason = reason
+        self.message = message
+
+
+def hash_password(password: str) -> str:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValueError(f"password minimal {MIN_PASSWORD_LENGTH} karakter")
+    return _HASHER.hash(password)
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    """Constant-work check; an unknown account (hash None) still runs one argon2 verification."""
+    try:
+        return _HASHER.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def needs_rehash(password_hash: str) -> bool:
+    try:
+        return _HASHER.check_needs_rehash(password_hash)
+    except InvalidHashError:
+        return True
+
+
+async def verify_password_async(password_hash: str | None, password: str) -> bool:
+    return await asyncio.to_thread(verify_password, password_hash, password)
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling, as read from a verified token (and, for accounts, the database)."""
+
+    kind: str
+    subject: str                 # account id or client id
+    username: str | None
+    role: str
+    client_ids: tuple[str, ...]
+    jti: str
+    expires_at: datetime
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == ADMIN_ROLE
+
+    @property
+    def primary_client_id(self) -> str | None:
+        return self.client_ids[0] if len(self.client_ids) >= 1 else None
+
+    @property
+    def actor(self) -> str:
+        return f"{self.kind}:{self.subject}"
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: str
+    jti: str
+    expires_at: datetime
+
+
+def issue_token(
+    secret: str, *, now: datetime, lifetime: timedelta, kind: str, subject: str, role: str,
+    client_ids: list[str], username: str | None = None, extra: dict | None = None,
+) -> IssuedToken:
+    jti = secrets.token_urlsafe(16)
+    expires = now + lifetime
+    claims = {
+        "iss": ISSUER, "sub": f"{kind}:{subject}", "typ": kind, "role": role, "client_ids": list(client_ids),
+        "client_id": client_ids[0] if client_ids else None, "username": username,
+        "iat": int(now.timestamp()), "exp": int(expires.timestamp()), "jti": jti, **(extra or {}),
+    }
+    return IssuedToken(jwt.encode(claims, secret, algorithm=ALGORITHM), jti, expires.astimezone(timezone.utc))
+
+
+def read_token(secret: str, token: str, *, now: datetime) -> Principal:
+    """Verify signature, issuer, shape and expiry (against `now`); raise TokenError otherwise."""
+    try:
+        claims = jwt.decode(
+            token, secret, algorithms=[ALGORITHM], issuer=ISSUER,
+            options={"verify_exp": False, "verify_iat": False, "verify_nbf": False,
+                     "require": ["exp", "sub", "jti", "typ", "iss"]},
+        )
+    except jwt.PyJWTError:
+        raise TokenError("invalid_token", "Token tidak valid; silakan login ulang") from None
+    try:
+        kind = claims["typ"]
+        prefix, subject = str(claims["sub"]).split(":", 1)
+        exp = datetime.fromtimestamp(int(claims["exp"]), tz=timezone.utc)
+        client_ids = tuple(str(c) for c in (claims.get("client_ids") or []))
+        role = str(claims.get("role") or "")
+    except (KeyError, ValueError, TypeError):
+        raise TokenError("invalid_token", "Token tidak valid; silakan login ulang") from None
+    if kind not in (KIND_DASHBOARD, KIND_CLIENT_OPERATOR) or prefix != kind or not subject:
+        raise TokenError("invalid_token", "Token tidak valid; silakan login ulang")
+    if now >= exp:
+        raise TokenError("expired_token", "Sesi sudah berakhir; silakan login ulang")
+    return Principal(kind, subject, claims.get("username"), role, client_ids, str(claims["jti"]), exp)
+
+
+def bearer_token(authorization: str | None) -> str | None:
+    """The token of an `Authorization: Bearer <token>` header (a bare token is accepted too)."""
+    if not authorization or not authorization.strip():
+        return None
+    parts = authorization.strip().split(None, 1)
+    if len(parts) == 2 and parts[0].lower() == "bearer":
+        return parts[1].strip() or None
+    return parts[0] if len(parts) == 1 and parts[0].count(".") == 2 else None

@@ -1,0 +1,153 @@
+"""Read queries behind the HTTP API that no other module already owns.
+
+Attendance numbers do NOT live here: they come from the attendance engine
+(`handlers/reports/attendance.py` over `db/attendance.py`). This module holds the
+user directory, post history and small counts the dashboard shows next to them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from db.pool import Executor
+
+
+@dataclass(frozen=True)
+class DirectoryRow:
+    nrp: str
+    name: str
+    rank: str | None
+    division: str | None
+    position: str | None
+    instagram: str | None
+    tiktok: str | None
+    whatsapp: str | None
+    active: bool
+    exception: bool
+    roles: list[str]
+    client_id: str
+    client_name: str
+    regional_id: str | None
+
+
+_DIRECTORY_SELECT = """
+    SELECT p.nrp, p.name, p.rank, p.division, p.position, p.instagram, p.tiktok, p.whatsapp, p.active,
+           p.exception, p.roles, p.client_id, c.name AS client_name, c.regional_id
+    FROM personnel p JOIN clients c ON c.id = p.client_id
+"""
+
+
+def _directory_row(r) -> DirectoryRow:
+    return DirectoryRow(**{k: (list(r[k]) if k == "roles" else r[k]) for k in DirectoryRow.__dataclass_fields__})
+
+
+async def directory(
+    db: Executor, *, client_ids: list[str], role: str | None = None, regional_id: str | None = None,
+    active_only: bool = True,
+) -> list[DirectoryRow]:
+    """Personnel of these clients (plus holders of `role` anywhere), optionally in one region."""
+    rows = await db.fetch(
+        _DIRECTORY_SELECT
+        + """
+        WHERE (p.client_id = ANY($1::text[]) OR ($2::text IS NOT NULL AND $2 = ANY (p.roles)))
+          AND ($3::text IS NULL OR upper(c.regional_id) = upper($3))
+          AND ($4::bool IS FALSE OR p.active)
+        ORDER BY p.client_id, p.nrp
+        """,
+        client_ids, role, regional_id, active_only,
+    )
+    return [_directory_row(r) for r in rows]
+
+
+async def directory_row(db: Executor, nrp: str) -> DirectoryRow | None:
+    row = await db.fetchrow(_DIRECTORY_SELECT + " WHERE p.nrp = $1", nrp)
+    return _directory_row(row) if row else None
+
+
+async def count_directory(
+    db: Executor, *, client_ids: list[str], role: str | None = None, regional_id: str | None = None,
+) -> int:
+    """Active personnel of the same population `directory` lists."""
+    return await db.fetchval(
+        """
+        SELECT count(*) FROM personnel p JOIN clients c ON c.id = p.client_id
+        WHERE p.active AND (p.client_id = ANY($1::text[]) OR ($2::text IS NOT NULL AND $2 = ANY (p.roles)))
+          AND ($3::text IS NULL OR upper(c.regional_id) = upper($3))
+        """,
+        client_ids, role, regional_id,
+    )
+
+
+@dataclass(frozen=True)
+class InstagramPostRow:
+    shortcode: str
+    client_id: str
+    caption: str | None
+    posted_at: datetime
+    like_count: int
+    comment_count: int
+    is_video: bool
+    is_carousel: bool
+    thumbnail_url: str | None
+    image_url: str | None
+    video_url: str | None
+    recorded_likes: int
+
+
+async def instagram_post_history(
+    db: Executor, client_ids: list[str], start: datetime, end: datetime, *, limit: int = 1000,
+) -> list[InstagramPostRow]:
+    """Non-removed Instagram posts of these clients in [start, end), newest first, with likes we recorded."""
+    rows = await db.fetch(
+        """
+        SELECT p.shortcode, p.client_id, p.caption, p.posted_at, p.like_count, p.comment_count, p.is_video,
+               p.is_carousel, p.thumbnail_url, p.image_url, p.video_url,
+               (SELECT count(*) FROM engagements e WHERE e.platform = 'instagram' AND e.post_id = p.shortcode)
+                   AS recorded_likes
+        FROM instagram_posts p
+        WHERE p.client_id = ANY($1::text[]) AND p.posted_at >= $2 AND p.posted_at < $3 AND p.removed_at IS NULL
+        ORDER BY p.posted_at DESC, p.shortcode
+        LIMIT $4
+        """,
+        client_ids, start, end, limit,
+    )
+    return [InstagramPostRow(**dict(r)) for r in rows]
+
+
+@dataclass(frozen=True)
+class TiktokPostRow:
+    video_id: str
+    client_id: str
+    caption: str | None
+    posted_at: datetime
+    like_count: int
+    comment_count: int
+    share_count: int
+    view_count: int
+    cover_url: str | None
+    recorded_comments: int
+
+
+async def tiktok_post_history(
+    db: Executor, client_ids: list[str], start: datetime, end: datetime, *, limit: int = 1000,
+) -> list[TiktokPostRow]:
+    """Non-removed TikTok posts of these clients in [start, end), newest first, with commenters we recorded."""
+    rows = await db.fetch(
+        """
+        SELECT p.video_id, p.client_id, p.caption, p.posted_at, p.like_count, p.comment_count, p.share_count,
+               p.view_count, p.cover_url,
+               (SELECT count(*) FROM engagements e WHERE e.platform = 'tiktok' AND e.post_id = p.video_id)
+                   AS recorded_comments
+        FROM tiktok_posts p
+        WHERE p.client_id = ANY($1::text[]) AND p.posted_at >= $2 AND p.posted_at < $3 AND p.removed_at IS NULL
+        ORDER BY p.posted_at DESC, p.video_id
+        LIMIT $4
+        """,
+        client_ids, start, end, limit,
+    )
+    return [TiktokPostRow(**dict(r)) for r in rows]
+
+
+async def database_ping(db: Executor) -> int:
+    return await db.fetchval("SELECT 1")

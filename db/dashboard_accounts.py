@@ -1,0 +1,114 @@
+"""Queries for `dashboard_accounts` and `dashboard_account_clients`: web dashboard logins.
+
+Password hashes are produced and checked by the caller (argon2, in `bot/api/security.py`);
+this module only stores them. `DashboardAccount` never carries the hash, so it can be
+logged or returned without leaking it; `account_for_login` returns the hash separately.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from db.pool import Executor
+
+
+@dataclass(frozen=True)
+class DashboardAccount:
+    id: int
+    username: str
+    role: str
+    whatsapp: str | None
+    active: bool
+    client_ids: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class AccountSession:
+    """What an authenticated request re-reads about its account (one statement)."""
+
+    active: bool
+    role: str
+    client_ids: list[str]
+    revoked: bool
+
+
+_SELECT = """
+    SELECT a.id, a.username, a.role, a.whatsapp, a.active,
+           coalesce(array_agg(ac.client_id ORDER BY ac.client_id) FILTER (WHERE ac.client_id IS NOT NULL),
+                    '{}'::text[]) AS client_ids
+    FROM dashboard_accounts a LEFT JOIN dashboard_account_clients ac ON ac.account_id = a.id
+"""
+
+
+def _account(row) -> DashboardAccount:
+    return DashboardAccount(row["id"], row["username"], row["role"], row["whatsapp"], row["active"],
+                            list(row["client_ids"]))
+
+
+async def account_for_login(db: Executor, username: str) -> tuple[DashboardAccount, str] | None:
+    """The account whose username matches case-insensitively, with its password hash."""
+    row = await db.fetchrow(
+        _SELECT + " WHERE lower(a.username) = lower($1) GROUP BY a.id", username.strip()
+    )
+    if row is None:
+        return None
+    password_hash = await db.fetchval("SELECT password_hash FROM dashboard_accounts WHERE id = $1", row["id"])
+    return _account(row), password_hash
+
+
+async def get_account(db: Executor, account_id: int) -> DashboardAccount | None:
+    row = await db.fetchrow(_SELECT + " WHERE a.id = $1 GROUP BY a.id", account_id)
+    return _account(row) if row else None
+
+
+async def list_accounts(db: Executor) -> list[DashboardAccount]:
+    rows = await db.fetch(_SELECT + " GROUP BY a.id ORDER BY lower(a.username)")
+    return [_account(r) for r in rows]
+
+
+async def create_account(
+    db: Executor, *, username: str, password_hash: str, role: str, whatsapp: str | None, client_ids: list[str],
+) -> DashboardAccount:
+    """Insert an account and its client scope; raises asyncpg.UniqueViolationError for a taken username."""
+    account_id = await db.fetchval(
+        """INSERT INTO dashboard_accounts (username, password_hash, role, whatsapp)
+           VALUES ($1, $2, $3, $4) RETURNING id""",
+        username, password_hash, role, whatsapp,
+    )
+    await set_account_clients(db, account_id, client_ids)
+    return await get_account(db, account_id)
+
+
+async def set_account_clients(db: Executor, account_id: int, client_ids: list[str]) -> None:
+    await db.execute("DELETE FROM dashboard_account_clients WHERE account_id = $1", account_id)
+    await db.executemany(
+        "INSERT INTO dashboard_account_clients (account_id, client_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+        [(account_id, c) for c in client_ids],
+    )
+
+
+async def set_password_hash(db: Executor, account_id: int, password_hash: str) -> None:
+    await db.execute(
+        "UPDATE dashboard_accounts SET password_hash = $2, updated_at = now() WHERE id = $1", account_id, password_hash
+    )
+
+
+async def set_account_active(db: Executor, account_id: int, active: bool) -> None:
+    await db.execute("UPDATE dashboard_accounts SET active = $2, updated_at = now() WHERE id = $1", account_id, active)
+
+
+async def account_session(db: Executor, account_id: int, jti: str) -> AccountSession | None:
+    """Current role, client scope and revocation state of a token's account, or None if it is gone."""
+    row = await db.fetchrow(
+        """
+        SELECT a.active, a.role,
+               coalesce(array(SELECT client_id FROM dashboard_account_clients WHERE account_id = a.id
+                              ORDER BY client_id), '{}'::text[]) AS client_ids,
+               EXISTS (SELECT 1 FROM api_revoked_tokens WHERE jti = $2) AS revoked
+        FROM dashboard_accounts a WHERE a.id = $1
+        """,
+        account_id, jti,
+    )
+    if row is None:
+        return None
+    return AccountSession(row["active"], row["role"], list(row["client_ids"]), row["revoked"])
