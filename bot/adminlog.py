@@ -108,6 +108,10 @@ class AdminLog:
         await self.flush()
         self._digest = None
 
+    def health(self) -> dict:
+        buffered = len(self._digest.lines) if self._digest else 0
+        return {"status": "ok", "recipients": len(self.recipients), "buffered_lines": buffered}
+
     async def _flush_loop(self) -> None:
         while True:
             await asyncio.sleep(self.flush_seconds)

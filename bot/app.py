@@ -49,9 +49,15 @@ def build_parts(app: AppContext) -> list[Part]:
     from bot.chat_service import build_chat_part
     from jobs.outbox import OutboxSender
 
+    from bot.notify_wiring import build_after_client
+    from jobs.fetch import fetch_deps
+
     parts: list[Part] = []
     reporter = AdminLog(app.db.pool, app.settings, app.clock)  # the admin log, for every part
-    chat = build_chat_part(app, reporter)  # WhatsApp (neonize or console) + router; starts first, stops last
+    parts.append(reporter)  # as a part it batches unbatched info lines into one digest; flushes on stop
+    after_client = build_after_client(app, reporter)  # task notifications after every client of every cycle
+    chat = build_chat_part(app, reporter, deps_factory=lambda: fetch_deps(
+        app.settings, app.db.pool, app.clock, reporter=reporter, after_client=after_client))
     parts.append(chat)
     outbox = OutboxSender(app.db.pool, chat.gateway, app.settings, app.clock, reporter)
     if hasattr(chat.gateway, "add_connected_listener"):

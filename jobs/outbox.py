@@ -156,6 +156,16 @@ class OutboxSender:
             self._task = None
         await self._release_listener()
 
+    async def health(self) -> dict:
+        """For /api/health: running, connected, and how many messages wait or are dead."""
+        counts = await db_outbox.status_counts(self.pool)
+        running = self._task is not None and not self._task.done()
+        connected = self.gateway.is_connected()
+        waiting = counts.get("pending", 0) + counts.get("sending", 0)
+        status = "ok" if running and (connected or not waiting) else ("down" if not running else "degraded")
+        return {"status": status, "running": running, "connected": connected, "pending": waiting,
+                "dead": counts.get("dead", 0), "sent": counts.get("sent", 0)}
+
     def wake(self) -> None:
         """Ask the loop to look for due messages now (e.g. after the gateway reconnects)."""
         self._wake.set()

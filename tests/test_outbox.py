@@ -224,3 +224,16 @@ async def test_service_part_wakes_on_enqueue_and_stops_cleanly(pool, gateway, se
         assert [s.text for s in gateway.sent] == ["segera"]
     finally:
         await sender.stop()
+
+
+async def test_health_reports_backlog_while_disconnected(pool, gateway, settings, clock, reporter):
+    sender = OutboxSender(pool, gateway, settings, clock, reporter, poll_seconds=30)
+    assert (await sender.health())["status"] == "down"  # not started
+    gateway.connected = False
+    await sender.start()
+    try:
+        await put(pool, GROUP_A, "menunggu")
+        h = await sender.health()
+        assert (h["status"], h["pending"], h["connected"]) == ("degraded", 1, False)
+    finally:
+        await sender.stop()
