@@ -69,6 +69,9 @@ class ChatPart:
     name: str = "whatsapp"
 
     async def start(self) -> None:
+        purged = await self.router.sessions.purge_expired()
+        if purged:
+            log.info("removed %d expired conversation(s)", purged)
         if self.collection is not None:
             await self.collection.open()
         await self.gateway.start(self.router.handle)
