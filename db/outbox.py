@@ -135,6 +135,18 @@ async def mark_retry(db: Executor, message_id: int, *, error: str, next_attempt_
     )
 
 
+async def release_unsent(db: Executor, message_id: int, *, error: str) -> None:
+    """Back to pending without using up an attempt (the connection dropped; WhatsApp never took it)."""
+    await db.execute(
+        """
+        UPDATE outbox SET status = 'pending', attempts = GREATEST(attempts - 1, 0), last_error = $2,
+                          claimed_at = NULL, claimed_by = NULL, send_started_at = NULL
+        WHERE id = $1
+        """,
+        message_id, error[:800],
+    )
+
+
 async def mark_dead(db: Executor, message_id: int, *, error: str) -> None:
     await db.execute(
         "UPDATE outbox SET status = 'dead', last_error = $2, claimed_at = NULL WHERE id = $1",

@@ -254,6 +254,12 @@ class OutboxSender:
 
     async def _failed(self, message: OutboxMessage, error: str, *, retryable: bool) -> str:
         max_attempts = self.settings.whatsapp.send_max_attempts
+        if retryable and not self.gateway.is_connected():
+            # the connection dropped: not the message's fault, so no attempt is used up;
+            # the loop stops draining until the gateway is connected again
+            await db_outbox.release_unsent(self.pool, message.id, error=error)
+            log.warning("outbox: connection lost while sending message %d (%s); it stays queued", message.id, error)
+            return "retried"
         if retryable and message.attempts < max_attempts:
             wait = backoff_seconds(message.attempts)
             await db_outbox.mark_retry(self.pool, message.id, error=error,

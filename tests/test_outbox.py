@@ -237,3 +237,26 @@ async def test_health_reports_backlog_while_disconnected(pool, gateway, settings
         assert (h["status"], h["pending"], h["connected"]) == ("degraded", 1, False)
     finally:
         await sender.stop()
+
+
+async def test_a_dropped_connection_does_not_use_up_attempts(pool, gateway, settings, clock, reporter):
+    settings.whatsapp.send_max_attempts = 2
+    await put(pool, GROUP_A, "A1")
+    await put(pool, GROUP_A, "A2")
+    sender = make_sender(pool, gateway, settings, clock, reporter)
+
+    class DropOnSend(RecordingGateway):
+        async def send_text(self, to, text):
+            self.connected = False  # the socket closes while we send
+            raise SendError("connection closed")
+
+    flaky = DropOnSend()
+    sender.gateway = flaky
+    for _ in range(5):  # five outages in a row
+        flaky.connected = True
+        await sender.drain_once()
+    rows = await db_outbox.messages_in_order(pool)
+    assert [(r.status, r.attempts) for r in rows] == [("pending", 0), ("pending", 0)]
+    sender.gateway = gateway
+    await sender.drain_once()
+    assert [s.text for s in gateway.sent] == ["A1", "A2"]
