@@ -37,6 +37,7 @@ class AdminCollection:
     """
 
     deps_factory: DepsFactory
+    runner: Any = None  # jobs.fetch.ClientRunner; the queue's QueueRunner when [queue] url is set
     _cm: Any = None
     _deps: Any = None
     _busy: asyncio.Lock = field(default_factory=asyncio.Lock)
@@ -58,7 +59,8 @@ class AdminCollection:
         if self._busy.locked():
             raise CollectionBusy("⏳ Pengambilan data yang diminta admin masih berjalan. Tunggu hasilnya dulu.")
         async with self._busy:
-            return await run_cycle(self._deps, client_ids=[client_id] if client_id else None, trigger="admin")
+            return await run_cycle(self._deps, client_ids=[client_id] if client_id else None, trigger="admin",
+                                   runner=self.runner)
 
 
 @dataclass
@@ -75,6 +77,23 @@ class ChatPart:
         if self.collection is not None:
             await self.collection.open()
         await self.gateway.start(self.router.handle)
+
+    def health(self) -> dict:
+        """For /api/health: transport, connected, logged in, since (no numbers, no secrets)."""
+        getter = getattr(self.gateway, "connection_state", None)
+        state = getter() if callable(getter) else None
+        connected = state.connected if state else self.gateway.is_connected()
+        logged_in = state.logged_in if state else connected
+        logged_out = bool(state) and state.detail in ("LoggedOut", "StreamReplaced", "TemporaryBan")
+        status = "ok" if connected else ("logged_out" if logged_out else "down")
+        return {
+            "status": status,
+            "transport": self.gateway.name,
+            "connected": connected,
+            "logged_in": logged_in,
+            "since": state.since.isoformat() if state and state.since else None,
+            "detail": state.detail if state else "",
+        }
 
     async def stop(self) -> None:
         try:

@@ -202,3 +202,15 @@ async def test_fetch_runs_the_real_cycle_against_the_fake_rapidapi(pool, setting
         await fake.stop()
     assert "✅ sukses" in report and "• POLRES_A: IG 1 post/2 likes" in report
     assert await pool.fetchval("SELECT trigger FROM job_runs ORDER BY id DESC LIMIT 1") == "admin"
+
+
+def test_chat_part_health_reports_the_transport_state():
+    from bot.chat_service import ChatPart
+
+    gateway = FakeGateway()
+    part = ChatPart(gateway=gateway, router=None)
+    assert part.health()["status"] == "ok" and part.health()["transport"] == "fake"
+    gateway.connection_state = lambda: ConnectionState(connected=False, detail="LoggedOut")
+    assert part.health()["status"] == "logged_out"
+    gateway.connection_state = lambda: ConnectionState(connected=False, logged_in=True, detail="Disconnected")
+    assert part.health()["status"] == "down"

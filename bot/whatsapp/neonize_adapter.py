@@ -218,6 +218,7 @@ class NeonizeGateway:
 
     async def start(self, on_message: MessageHandler) -> None:
         self.attach(on_message)
+        self.state.detail = "connecting"
         self._tasks.append(asyncio.create_task(self._connect_loop(), name="whatsapp-connect"))
 
     def attach(self, on_message: MessageHandler, client: Any = None) -> Any:
