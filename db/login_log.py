@@ -16,10 +16,24 @@ from db.pool import Executor
 THROTTLE_REASONS = ("throttled", "locked")
 
 
+MAX_FAILURES_READ = 200
+
+
 @dataclass(frozen=True)
 class FailureWindow:
-    count: int
-    last_at: datetime | None
+    """Instants of recent credential failures, newest first (at most MAX_FAILURES_READ)."""
+
+    times: list[datetime]
+
+    @property
+    def last_at(self) -> datetime | None:
+        return self.times[0] if self.times else None
+
+    def count_within(self, span) -> int:
+        """Failures in the `span` (timedelta) that ends at the last failure."""
+        if not self.times:
+            return 0
+        return sum(1 for t in self.times if t >= self.times[0] - span)
 
 
 async def record_login(
@@ -35,29 +49,31 @@ async def record_login(
 
 async def failures_of_actor_since(db: Executor, actor: str, since: datetime) -> FailureWindow:
     """Credential failures of `actor` after `since` and after its last successful login."""
-    row = await db.fetchrow(
+    rows = await db.fetch(
         """
-        SELECT count(*) AS n, max(logged_at) AS last_at FROM login_log
+        SELECT logged_at FROM login_log
         WHERE actor = $1 AND NOT success AND logged_at >= $2
           AND coalesce(reason, '') <> ALL($3::text[])
           AND logged_at > coalesce((SELECT max(logged_at) FROM login_log WHERE actor = $1 AND success),
                                    '-infinity'::timestamptz)
+        ORDER BY logged_at DESC LIMIT $4
         """,
-        actor, since, list(THROTTLE_REASONS),
+        actor, since, list(THROTTLE_REASONS), MAX_FAILURES_READ,
     )
-    return FailureWindow(row["n"], row["last_at"])
+    return FailureWindow([r["logged_at"] for r in rows])
 
 
 async def failures_of_ip_since(db: Executor, ip: str, since: datetime) -> FailureWindow:
     """Credential failures from address `ip` after `since`."""
-    row = await db.fetchrow(
+    rows = await db.fetch(
         """
-        SELECT count(*) AS n, max(logged_at) AS last_at FROM login_log
+        SELECT logged_at FROM login_log
         WHERE ip = $1 AND NOT success AND logged_at >= $2 AND coalesce(reason, '') <> ALL($3::text[])
+        ORDER BY logged_at DESC LIMIT $4
         """,
-        ip, since, list(THROTTLE_REASONS),
+        ip, since, list(THROTTLE_REASONS), MAX_FAILURES_READ,
     )
-    return FailureWindow(row["n"], row["last_at"])
+    return FailureWindow([r["logged_at"] for r in rows])
 
 
 async def recent_logins(db: Executor, *, limit: int = 50) -> list[dict]:

@@ -7,8 +7,8 @@ time). Before checking credentials, the recent credential failures of the actor
 - from `SLOWDOWN_AFTER` failures on, the next attempt must wait
   2^(failures − SLOWDOWN_AFTER) seconds (capped) after the last failure —
   attempts inside that wait are refused with 429 without checking the password;
-- from `[api] login_max_failures` on, the actor or address is refused for
-  `[api] login_lockout_minutes` after its last failure.
+- when `[api] login_max_failures` failures fall within `[api] login_lockout_minutes`,
+  the actor or address is refused for `login_lockout_minutes` after the last of them.
 
 A successful login clears the actor's count. Refusals caused by throttling are
 logged (reason `throttled` / `locked`) but do not extend the count.
@@ -47,16 +47,20 @@ class ThrottlePolicy:
 
     def wait_after(self, window: FailureWindow) -> timedelta:
         """How long after the last failure the next attempt must wait (zero: allowed)."""
-        if window.count >= self.max_failures:
+        count = window.count_within(self.lockout)
+        if count >= self.max_failures:
             return self.lockout
-        if window.count >= SLOWDOWN_AFTER:
-            return timedelta(seconds=min(2 ** (window.count - SLOWDOWN_AFTER), MAX_SLOWDOWN_SECONDS))
+        if count >= SLOWDOWN_AFTER:
+            return timedelta(seconds=min(2 ** (count - SLOWDOWN_AFTER), MAX_SLOWDOWN_SECONDS))
         return timedelta(0)
+
+    def is_lockout(self, window: FailureWindow) -> bool:
+        return window.count_within(self.lockout) >= self.max_failures
 
 
 async def check_throttle(db: Executor, attempt: Attempt, policy: ThrottlePolicy, now: datetime) -> None:
     """Raise 429 (and log the refusal) when the actor or address must wait."""
-    since = now - policy.lockout
+    since = now - 2 * policy.lockout  # a lockout ends `lockout` after a burst that itself spans `lockout`
     windows = [await failures_of_actor_since(db, attempt.actor, since)]
     if attempt.ip:
         windows.append(await failures_of_ip_since(db, attempt.ip, since))
@@ -67,7 +71,7 @@ async def check_throttle(db: Executor, attempt: Attempt, policy: ThrottlePolicy,
         wait = policy.wait_after(window)
         remaining = window.last_at + wait - now
         if remaining > timedelta(0) and (worst is None or remaining > worst[0]):
-            worst = (remaining, window.count >= policy.max_failures)
+            worst = (remaining, policy.is_lockout(window))
     if worst is None:
         return
     remaining, locked = worst
