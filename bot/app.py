@@ -50,14 +50,19 @@ def build_parts(app: AppContext) -> list[Part]:
     from jobs.outbox import OutboxSender
 
     from bot.notify_wiring import build_after_client
+    from bot.task_queue import build_task_queue
     from jobs.fetch import fetch_deps
 
     parts: list[Part] = []
     reporter = AdminLog(app.db.pool, app.settings, app.clock)  # the admin log, for every part
     parts.append(reporter)  # as a part it batches unbatched info lines into one digest; flushes on stop
     after_client = build_after_client(app, reporter)  # task notifications after every client of every cycle
+    tasks = build_task_queue(app.settings, app.db.pool, app.clock, reporter)  # RabbitMQ or in-process
+    parts.append(tasks.queue)  # starts before the cycles that publish to it, stops after them
     chat = build_chat_part(app, reporter, deps_factory=lambda: fetch_deps(
         app.settings, app.db.pool, app.clock, reporter=reporter, after_client=after_client))
+    if chat.collection is not None:
+        chat.collection.runner = tasks.runner  # admin cycles run on workers when [queue] url is set
     parts.append(chat)
     outbox = OutboxSender(app.db.pool, chat.gateway, app.settings, app.clock, reporter)
     if hasattr(chat.gateway, "add_connected_listener"):
@@ -65,6 +70,11 @@ def build_parts(app: AppContext) -> list[Part]:
     if hasattr(chat.gateway, "before_eof"):  # `cicero console`: show due outbox messages before exiting
         chat.gateway.before_eof = outbox.drain_once
     parts.append(outbox)  # stops before the gateway it sends through: queued rows stay queued
+    from jobs.schedule import build_scheduler_part
+
+    # the collection cycle on the seed's schedule; notifications via after_client
+    parts.append(build_scheduler_part(app.settings, app.db.pool, app.clock, reporter=reporter,
+                                      after_client=after_client))
     if app.settings.api.enabled:
         from bot.api.part import ApiPart
 

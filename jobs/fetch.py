@@ -121,6 +121,7 @@ class CycleResult:
     status: str  # ok | partial | failed | skipped (job_runs.status)
     clients: list[ClientResult] = field(default_factory=list)
     skipped_clients: list[str] = field(default_factory=list)  # not started: deadline passed
+    unknown_clients: list[str] = field(default_factory=list)  # asked for by id but not in `clients`
     lock_skipped: bool = False  # another cycle held the lock and this one did not run
     queued: bool = False  # this (manual/admin) run waited for the one in flight, then ran
     note: str | None = None
@@ -459,7 +460,7 @@ async def _locked_cycle(deps: FetchDeps, phase: Phase, client_ids: list[str] | N
     clients, unknown = await _cycle_clients(deps, client_ids)
     run_id = await job_runs_db.start_run(deps.pool, job=job, phase=phase, trigger=trigger, started_at=now,
                                          note="queued behind a run in flight" if queued else None)
-    cycle = CycleResult(run_id, phase, trigger, "running", queued=queued)
+    cycle = CycleResult(run_id, phase, trigger, "running", queued=queued, unknown_clients=unknown)
     run_errors: list[dict[str, Any]] = [{"client_id": cid, "error": "unknown client"} for cid in unknown]
     deadline = now + timedelta(minutes=settings.fetch.run_deadline_minutes)
     started: set[str] = set()

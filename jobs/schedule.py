@@ -217,6 +217,15 @@ class SchedulerPart:
         runs.sort(key=lambda r: r.at)
         return runs[:limit]
 
+    def health(self) -> dict:
+        if self._scheduler is None:
+            return {"status": "not_running"}
+        nxt = self.next_runs(1)
+        return {"status": "ok" if self.settings.schedule.enabled else "disabled",
+                "jobs": len(self._scheduler.get_jobs()),
+                "next_run": nxt[0].at.isoformat() if nxt else None,
+                "next_phase": nxt[0].phase if nxt else None}
+
     async def last_runs(self, limit: int = 5) -> list:
         """The latest fetch job_runs rows (see db.job_runs.recent_runs)."""
         from db.job_runs import recent_runs

@@ -1,0 +1,99 @@
+"""`cicero fetch [--client ID]... [--engagement-only]`: run one collection cycle now.
+
+Shows a progress bar per client and a summary table; exits 1 when a client
+failed, was not started before the deadline, or the run could not take the lock.
+"""
+
+from __future__ import annotations
+
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from bot.adminlog import AdminLog
+from bot.commands.common import CliContext, database, table
+from jobs.clock import SystemClock
+from jobs.fetch import ClientResult, CycleResult, fetch_deps, run_cycle
+from jobs.notify import make_after_client
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("fetch", help="run one collection cycle now (posts, likes, comments)")
+    p.add_argument("--client", action="append", default=[], metavar="ID",
+                   help="only this client (repeatable; default: every active client)")
+    p.add_argument("--engagement-only", action="store_true",
+                   help="refresh likes/comments of today's stored posts without fetching posts")
+    p.set_defaults(handler=fetch_now)
+
+
+class ProgressBars:
+    """A CycleProgress drawing one bar per client."""
+
+    def __init__(self, progress: Progress):
+        self.progress = progress
+        self.tasks: dict[str, int] = {}
+
+    def planned(self, client_ids: list[str]) -> None:
+        for cid in client_ids:
+            self.tasks[cid] = self.progress.add_task(f"{cid}", total=1, status="menunggu")
+
+    def client_started(self, client_id: str) -> None:
+        self.progress.update(self.tasks[client_id], status="berjalan")
+
+    def client_finished(self, result: ClientResult) -> None:
+        status = "[green]selesai[/]" if result.ok else "[red]gagal[/]"
+        self.progress.update(self.tasks[result.client_id], completed=1, status=status)
+
+
+def summary_rows(result: CycleResult) -> list[list[object]]:
+    rows = []
+    for c in sorted(result.clients, key=lambda r: r.client_id):
+        rows.append([
+            c.client_id,
+            f"{len(c.instagram.new)}/{len(c.instagram.updated)}/{len(c.instagram.removed)}",
+            f"{len(c.tiktok.new)}/{len(c.tiktok.updated)}/{len(c.tiktok.removed)}",
+            f"{c.before.likes}→{c.after.likes}",
+            f"{c.before.comments}→{c.after.comments}",
+            "-" if c.ok else (c.error or "failed"),
+            f"{c.duration_seconds:.1f}s",
+        ])
+    for cid in result.skipped_clients:
+        rows.append([cid, "", "", "", "", "not started: run deadline passed", ""])
+    return rows
+
+
+async def fetch_now(ctx: CliContext) -> int:
+    settings = ctx.settings
+    phase = "engagement_only" if ctx.args.engagement_only else "post_fetch"
+    clock = SystemClock(settings.tz)
+    async with database(ctx) as db:
+        admin_log = AdminLog(db.pool, settings, clock)  # failures and the run summary reach the admins
+        after_client = make_after_client(db.pool, settings, clock, admin_log)  # task notifications
+        async with fetch_deps(settings, db.pool, clock, reporter=admin_log, after_client=after_client) as deps, \
+                admin_log.batch(f"Pengambilan manual ({phase})"):
+            with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                          TextColumn("{task.fields[status]}"), TimeElapsedColumn(),
+                          console=ctx.console, transient=False) as progress:
+                result = await run_cycle(deps, phase=phase, client_ids=ctx.args.client or None,
+                                         trigger="manual", progress=ProgressBars(progress))
+    if result.lock_skipped:
+        ctx.console.print(f"[yellow]not run:[/] {result.note}", highlight=False)
+        return 1
+    ctx.console.print(table(
+        f"Collection run {result.job_run_id} ({phase}): {result.status}",
+        ["client", "IG new/upd/rm", "TikTok new/upd/rm", "likes", "comments", "errors", "duration"],
+        summary_rows(result),
+    ))
+    for c in result.clients:
+        for w in c.warnings[:5]:
+            ctx.console.print(f"[yellow]{c.client_id}:[/] {w}", highlight=False, markup=True)
+    if result.unknown_clients:
+        ctx.console.print(f"[red]unknown client(s):[/] {', '.join(result.unknown_clients)} "
+                          "(see `cicero clients list`)", highlight=False)
+    if not result.clients and not result.skipped_clients and not result.unknown_clients:
+        ctx.console.print("no active client with an Instagram or TikTok account"
+                          + (f" among {', '.join(ctx.args.client)}" if ctx.args.client else ""), highlight=False)
+    failed = [c.client_id for c in result.failed_clients]
+    if failed or result.skipped_clients or result.status == "failed":
+        ctx.console.print(f"[red]{len(failed)} client(s) failed, {len(result.skipped_clients)} not started[/]",
+                          highlight=False)
+        return 1
+    return 0

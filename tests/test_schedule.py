@@ -1,0 +1,106 @@
+"""The collection schedule: the seed's fire times, the phase at each boundary, the scheduler part."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from bot.settings import Settings, load_settings
+from jobs.clock import JAKARTA
+from jobs.fetch import phase_at
+from jobs.schedule import SchedulerPart, fire_times, next_runs_after, schedule_entries
+
+ROOT = Path(__file__).resolve().parents[1]
+
+SEED_POST_FETCH = [f"{h:02d}:{m:02d}" for h in range(6, 17) for m in (5, 30)] + ["17:05"]
+SEED_ENGAGEMENT = ["17:30", "18:00", "18:30", "19:00", "19:30", "20:00", "20:30", "21:00", "21:30", "22:00"]
+
+
+def test_fire_times_of_a_whole_day_equal_the_seed_list():
+    times = fire_times(Settings(), date(2026, 2, 17))
+    assert [(f.time, f.phase) for f in times] == (
+        [(t, "post_fetch") for t in SEED_POST_FETCH] + [(t, "engagement_only") for t in SEED_ENGAGEMENT]
+    )
+    assert len(times) == 33 == len({f.time for f in times})  # no two entries in the same minute
+    assert {f.job_id for f in times} == {"post_fetch-0", "post_fetch-1", "engagement_only-0", "engagement_only-1"}
+    assert [f.time for f in times if f.job_id == "post_fetch-1"] == ["17:05"]
+
+
+@pytest.mark.parametrize("hhmm, phase", [
+    ("06:05", "post_fetch"), ("16:30", "post_fetch"), ("17:05", "post_fetch"),
+    ("17:30", "engagement_only"), ("18:00", "engagement_only"), ("22:00", "engagement_only"),
+    ("06:00", None), ("17:00", None), ("22:30", None), ("05:30", None),
+])
+def test_phase_at_each_boundary(hhmm, phase):
+    h, m = map(int, hhmm.split(":"))
+    assert phase_at(Settings(), datetime(2026, 2, 17, h, m, 40, tzinfo=JAKARTA)) == phase
+
+
+def test_phase_is_read_in_jakarta_whatever_the_zone_of_the_instant():
+    # 10:05 UTC is 17:05 WIB
+    assert phase_at(Settings(), datetime(2026, 2, 17, 10, 5, tzinfo=timezone.utc)) == "post_fetch"
+    assert phase_at(Settings(), datetime(2026, 2, 17, 10, 30, tzinfo=timezone.utc)) == "engagement_only"
+
+
+def test_a_configured_schedule_replaces_the_seed(tmp_path):
+    s = load_settings(tmp_path / "none.toml", schedule={"post_fetch": ["0 9 * * mon-fri"],
+                                                        "engagement_only": ["0 20 * * *"]}).settings
+    assert [(f.time, f.phase) for f in fire_times(s, date(2026, 2, 17))] == [("09:00", "post_fetch"),
+                                                                          ("20:00", "engagement_only")]
+    assert [f.time for f in fire_times(s, date(2026, 2, 15))] == ["20:00"]  # a Sunday
+    assert [e.job_id for e in schedule_entries(s)] == ["post_fetch-0", "engagement_only-0"]
+
+
+def test_next_runs_after():
+    runs = next_runs_after(Settings(), datetime(2026, 2, 17, 16, 50, tzinfo=JAKARTA), 3)
+    assert [(r.at.strftime("%H:%M"), r.phase) for r in runs] == [
+        ("17:05", "post_fetch"), ("17:30", "engagement_only"), ("18:00", "engagement_only")]
+
+
+async def test_the_scheduler_part_registers_every_entry_and_runs_the_cycle():
+    from contextlib import asynccontextmanager
+
+    s = Settings()
+    calls = []
+
+    @asynccontextmanager
+    async def deps_factory():
+        yield "deps"
+
+    async def fake_cycle(deps, *, phase, trigger):
+        calls.append((deps, phase, trigger))
+
+    part = SchedulerPart(settings=s, pool=None, deps_factory=deps_factory, run_cycle=fake_cycle)
+    await part.start()
+    try:
+        jobs = part._scheduler.get_jobs()
+        assert sorted(j.id for j in jobs) == ["engagement_only-0", "engagement_only-1", "post_fetch-0", "post_fetch-1"]
+        for j in jobs:
+            assert j.coalesce and j.max_instances == 1 and j.misfire_grace_time == 15 * 60
+            assert str(j.trigger.timezone) == "Asia/Jakarta"
+        assert len(part.next_runs(5)) == 4
+        assert part.health()["status"] == "ok"
+        await part._fire("engagement_only", "engagement_only-0")
+        assert calls == [("deps", "engagement_only", "schedule")]
+    finally:
+        await part.stop()
+    assert part.health() == {"status": "not_running"}
+
+
+def test_cicero_schedule_json(tmp_path):
+    cfg = tmp_path / "config.toml"
+    cfg.write_text("")
+    out = subprocess.run([sys.executable, "-m", "bot.cli", "--config", str(cfg), "schedule", "--date", "2026-02-17",
+                          "--json"], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    rows = json.loads(out.stdout)
+    assert [r["time"] for r in rows] == SEED_POST_FETCH + SEED_ENGAGEMENT
+    assert {r["phase"] for r in rows} == {"post_fetch", "engagement_only"}
+    bad = subprocess.run([sys.executable, "-m", "bot.cli", "--config", str(cfg), "schedule", "--date", "17-02-2026"],
+                         cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert bad.returncode == 2 and "YYYY-MM-DD" in bad.stdout
