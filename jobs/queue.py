@@ -336,6 +336,9 @@ class InProcessQueue:
     def in_flight(self) -> int:
         return len(self._running)
 
+    def health(self) -> dict:
+        return {"status": "down" if self._closed else "ok", "backend": self.backend, "in_flight": self.in_flight}
+
     async def stop(self) -> None:
         """Stop taking tasks and let the running ones finish."""
         self._closed = True
@@ -471,6 +474,11 @@ class RabbitQueue:
         if self._connection is not None:
             await self._connection.close()
         self._connection = self._channel = None
+
+    def health(self) -> dict:
+        up = self._connection is not None and not self._connection.is_closed
+        return {"status": "ok" if up else "down", "backend": self.backend,
+                "broker": broker_description(self.settings.url), "queue": self.topology.queue}
 
 
 class RabbitWorker:
