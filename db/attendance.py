@@ -2,8 +2,9 @@
 
 Every function takes a [start, end) instant range (computed in Asia/Jakarta by
 `handlers.reports.attendance.Period`) and a platform (`instagram` | `tiktok`).
-Usernames are stored normalised (lower-case, no @) on both sides, so matching
-is plain equality. Removed posts are never tasks.
+Usernames are stored normalised (lower-case, no @) on both sides; the personnel
+side is normalised again here (trim, one leading @, lower-case) so a row written
+by hand still matches. Removed posts are never tasks.
 
 Scope of the population:
 - `client_ids` — personnel whose `client_id` is one of these;
@@ -106,7 +107,8 @@ async def person_tasks_in_period(
         f"""
         WITH {_POSTS_CTE},
         people AS MATERIALIZED (
-            SELECT p.*, NULLIF(CASE WHEN $1 = 'instagram' THEN p.instagram ELSE p.tiktok END, '') AS handle
+            SELECT p.*, NULLIF(lower(regexp_replace(btrim(CASE WHEN $1 = 'instagram' THEN p.instagram ELSE p.tiktok END),
+                                                    '^@', '')), '') AS handle
             FROM personnel p
             WHERE p.active AND (p.client_id = ANY($5::text[]) OR ($6::text IS NOT NULL AND $6 = ANY (p.roles)))
         ),

@@ -125,3 +125,16 @@ def test_sorting_rules():
     keys = [person_sort_key("WADIR", "AKBP", "B"), person_sort_key("DIR", "KBP", "A"),
             person_sort_key(None, "AKP", "C"), person_sort_key("KANIT 1", "IPDA", "D")]
     assert sorted(keys)[0][0] == 0 and sorted(keys)[1][0] == 1 and sorted(keys)[-1][2] == "C"
+
+
+async def test_usernames_match_after_trim_at_and_case(pool):
+    f = Factory(pool)
+    c = await f.client("POLRES_N")
+    await pool.execute(
+        "INSERT INTO personnel (nrp, name, client_id, instagram, tiktok) VALUES ('n1', 'RAW', 'POLRES_N', ' @Budi.X ', '  ')")
+    await f.ig_post("N1", client_id="POLRES_N", posted_at=wib(2026, 11, 25, 9))
+    await f.likes("N1", ["budi.x"])
+    (person,) = (await build_attendance(pool, c, Period.today(NOW), Platform.INSTAGRAM)).people
+    assert (person.username, person.done, person.category) == ("budi.x", 1, Category.LENGKAP)
+    (person,) = (await build_attendance(pool, c, Period.today(NOW), Platform.TIKTOK)).people
+    assert person.category is Category.TANPA_USERNAME

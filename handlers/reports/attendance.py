@@ -26,11 +26,14 @@ Definitions:
 
 from __future__ import annotations
 
+import asyncio
 import calendar
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import Enum
 from typing import Iterable
+
+import asyncpg
 
 from db.attendance import PersonTaskRow, PostRow, person_tasks_in_period, posts_in_period
 from db.clients import Client, satker_of_directorate
@@ -347,7 +350,8 @@ def _post_refs(platform: Platform, rows: list[PostRow], client: Client) -> list[
     ]
 
 
-def person_from_row(row: PersonTaskRow, post_ids: frozenset[str], rules: AttendanceRules) -> PersonAttendance:
+def person_from_row(row: PersonTaskRow, post_ids: frozenset[str], rules: AttendanceRules,
+                    key_cache: dict | None = None) -> PersonAttendance:
     tasks = len(post_ids)
     done_ids = frozenset(row.done_post_ids) & post_ids
     if row.exception:
@@ -358,7 +362,7 @@ def person_from_row(row: PersonTaskRow, post_ids: frozenset[str], rules: Attenda
         client_id=row.client_id, client_name=row.client_name, username=row.username, exception=row.exception,
         tasks=tasks, done=done, done_post_ids=done_ids,
         category=rules.category(tasks, done, has_username=bool(row.username), exception=row.exception),
-        sort_key=person_sort_key(row.position, row.rank, row.name, row.nrp),
+        sort_key=person_sort_key(row.position, row.rank, row.name, row.nrp, key_cache),
     )
 
 
@@ -380,7 +384,8 @@ def assemble_report(
     """Pure part of the engine: rows in, sorted and grouped report out."""
     posts = _post_refs(platform, post_rows, client)
     post_ids = frozenset(p.post_id for p in posts)
-    people = [person_from_row(r, post_ids, rules) for r in person_rows]
+    key_cache: dict = {}
+    people = [person_from_row(r, post_ids, rules, key_cache) for r in person_rows]
 
     names: dict[str, tuple[str, bool]] = {client.id: (client.name, client.is_directorate)}
     for c in satker_clients:
@@ -451,6 +456,13 @@ async def build_combined_attendance(
     db: Executor, client: Client, period: Period, *, rules: AttendanceRules | None = None,
     scope: Scope | None = None, tz=JAKARTA,
 ) -> CombinedAttendance:
-    ig = await build_attendance(db, client, period, Platform.INSTAGRAM, rules=rules, scope=scope, tz=tz)
-    tt = await build_attendance(db, client, period, Platform.TIKTOK, rules=rules, scope=scope, tz=tz)
+    """Both platforms; on a pool the two run concurrently (one connection each)."""
+    if isinstance(db, asyncpg.Pool):
+        ig, tt = await asyncio.gather(
+            build_attendance(db, client, period, Platform.INSTAGRAM, rules=rules, scope=scope, tz=tz),
+            build_attendance(db, client, period, Platform.TIKTOK, rules=rules, scope=scope, tz=tz),
+        )
+    else:  # a single connection cannot run two statements at once
+        ig = await build_attendance(db, client, period, Platform.INSTAGRAM, rules=rules, scope=scope, tz=tz)
+        tt = await build_attendance(db, client, period, Platform.TIKTOK, rules=rules, scope=scope, tz=tz)
     return CombinedAttendance(ig, tt)

@@ -64,8 +64,17 @@ def rank_index(rank: str | None) -> int:
     return len(RANK_ORDER)
 
 
-def person_sort_key(position: str | None, rank: str | None, name: str, nrp: str = "") -> tuple:
-    return (position_index(position), rank_index(rank), name.upper(), nrp)
+def person_sort_key(position: str | None, rank: str | None, name: str, nrp: str = "",
+                    cache: dict | None = None) -> tuple:
+    """(position keyword, rank, name, nrp). Pass a dict as `cache` when sorting many people:
+    positions and ranks repeat, and the regex work is then done once per distinct value."""
+    if cache is None:
+        head = (position_index(position), rank_index(rank))
+    else:
+        head = cache.get((position, rank))
+        if head is None:
+            head = cache[(position, rank)] = (position_index(position), rank_index(rank))
+    return (*head, name.upper(), nrp)
 
 
 def satker_sort_key(is_directorate: bool, name: str) -> tuple:
