@@ -73,8 +73,10 @@ def build_parts(app: AppContext) -> list[Part]:
     from jobs.schedule import build_scheduler_part
 
     # the collection cycle on the seed's schedule; notifications via after_client
-    parts.append(build_scheduler_part(app.settings, app.db.pool, app.clock, reporter=reporter,
-                                      after_client=after_client))
+    scheduler = build_scheduler_part(app.settings, app.db.pool, app.clock, reporter=reporter,
+                                     after_client=after_client)
+    scheduler.run_cycle = tasks.run_cycle  # one task per client on `cicero worker`s when [queue] url is set
+    parts.append(scheduler)
     if app.settings.api.enabled:
         from bot.api.part import ApiPart
 
