@@ -19,9 +19,11 @@ no list.
 
 The messages and the new state are written in ONE transaction with the state
 row locked: `last_notified_slot` advances only if the messages are durably in
-the outbox. Idempotency keys include the slot (and, for change messages, the
-post ids), so a re-run of the same slot queues nothing twice while the same
-change on another day is sent again.
+the outbox. Idempotency keys: `task_scheduled:<client>:<group>:<slot>` and
+`task_change:<client>:<group>:<Jakarta date>:<part>:<hash of the post ids>`, so
+a re-run (or the change-only fallback followed by a recovered state) never
+queues the same change twice in a day, while the same change on another day
+is sent again (the original suppressed it forever).
 """
 
 from __future__ import annotations
@@ -135,7 +137,7 @@ def _messages_for(decision: Decision, client: Client, now: datetime, slot: str, 
                                       max_chars=settings.whatsapp.max_message_chars)
         return [(KIND_SCHEDULED, slot, text)]
     if decision.kind == "change":
-        return [(KIND_CHANGE, f"{slot}:{part}:{_digest(ids)}", text)
+        return [(KIND_CHANGE, f"{now.astimezone(settings.tz):%Y-%m-%d}:{part}:{_digest(ids)}", text)
                 for part, ids, text in change_messages(client.name, changes, client.tiktok,
                                                        caption_chars=settings.notify.caption_chars)]
     return []

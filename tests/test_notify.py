@@ -204,6 +204,12 @@ async def test_state_failure_gives_change_only_and_an_admin_error(pool, settings
         assert len(reporter.texts("error")) == 2 and "hanya pesan perubahan" in reporter.texts("error")[0]
     finally:
         await pool.execute("ALTER TABLE notification_state_gone RENAME TO notification_state")
+    # the state is back after the window: SC9 is still "new" against it, but its change message was
+    # already queued today by the fallback, so it is not queued again
+    clock.set(wib(2026, 2, 17, 19, 0))
+    out = await run(pool, settings, clock, reporter)
+    assert out.decision == "change" and out.queued == 0 and out.already_queued == 1
+    assert [r.kind for r in await queued(pool)] == ["task_change"]
 
 
 async def test_two_runs_at_once_queue_one_list(pool, settings, clock, reporter, f):

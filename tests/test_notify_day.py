@@ -186,3 +186,39 @@ async def test_simulated_day_direct(pool, settings, world):
     assert [slot_hours([r])[0] if r.kind == "task_scheduled" else "change" for r in outage_rows] == [10, "change"]
     assert all(r.sent_at >= OUTAGE[1] for r in outage_rows)
     assert reporter.texts("error") == []
+
+
+async def test_simulated_day_with_state_storage_down_for_an_hour(pool, settings, world):
+    """15:00-16:00 the state table is unusable: change messages still go out, no lists; then lists resume."""
+    collector = DbCollector(pool)
+    EVENTS.append(Event("instagram", "POLRES_B", "B_IG_1510", wib(2026, 2, 17, 15, 10)))
+    try:
+        async def run(clock, reporter, phase):
+            broken = wib(2026, 2, 17, 15, 0) <= clock.now() < wib(2026, 2, 17, 16, 0)
+            if broken:
+                await pool.execute("ALTER TABLE notification_state RENAME TO notification_state_down")
+            try:
+                for cid in [*GROUPS, "POLRES_NOGROUP"]:
+                    result = await collector.collect(cid, clock.now(), phase)
+                    await notify_after_client(pool, settings, clock, reporter, result)
+            finally:
+                if broken:
+                    await pool.execute("ALTER TABLE notification_state_down RENAME TO notification_state")
+
+        gateway, reporter = await simulate_day(pool, settings, run, crash=False)
+    finally:
+        EVENTS.pop()
+    rows = await db_outbox.messages_in_order(pool)
+    assert all(r.status == "sent" for r in rows) and len(gateway.sent) == len(rows)
+    b = GROUPS["POLRES_B"][0]
+    scheduled = [r for r in rows if r.recipient == b and r.kind == "task_scheduled"]
+    assert slot_hours(scheduled) == [h for h in range(6, 18) if h != 15]
+    assert changes_of([r for r in rows if r.kind.startswith("task_")], b) == [
+        ("10:30", "📸 *Tugas Instagram Baru — POLRES B*"),
+        ("15:30", "📸 *Tugas Instagram Baru — POLRES B*"),  # sent in change-only mode
+    ]
+    # the 16:05 list (state back) does not announce B_IG_1510 again as a change... it is in the list
+    list_16 = next(r.body for r in scheduled if r.idempotency_key.endswith("-16@05"))
+    assert "B_IG_1510" in list_16
+    errors = reporter.texts("error")
+    assert errors and all("hanya pesan perubahan" in e for e in errors)
