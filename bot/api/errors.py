@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 
+import asyncpg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -92,6 +93,12 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         message = _STATUS_MESSAGES.get(exc.status_code) or (exc.detail if isinstance(exc.detail, str) else "Permintaan gagal")
         return error_response(exc.status_code, message, headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(asyncpg.DataError)
+    async def _bad_data(request: Request, exc: asyncpg.DataError) -> JSONResponse:
+        # e.g. a NUL byte or an out-of-range value that slipped past validation
+        log.info("rejected input on %s: %s", request.url.path, exc.__class__.__name__)
+        return error_response(422, "Input tidak valid (karakter atau nilai tidak didukung)", "validation_error")
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -7,11 +7,21 @@ schemathesis test checks that what they return still matches these models.
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+
+def clean_text(value: str) -> str:
+    """Drop what PostgreSQL text cannot hold (NUL, lone surrogates)."""
+    return value.encode("utf-8", "ignore").decode("utf-8").replace("\x00", "")
 
 
 class _Body(BaseModel):
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _clean_strings(cls, value):
+        return clean_text(value) if isinstance(value, str) else value
 
 
 # --------------------------------------------------------------------------- auth

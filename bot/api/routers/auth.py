@@ -10,6 +10,7 @@ from bot.api.deps import ApiDeps, get_deps, get_principal
 from bot.api.errors import COMMON_ERRORS, ApiError
 from bot.api.login import Attempt, ThrottlePolicy, check_throttle, log_attempt
 from bot.api.schemas import (
+    clean_text,
     DashboardLoginBody, DashboardLoginResponse, OkResponse, OperatorLoginBody, OperatorLoginResponse,
 )
 from bot.api.security import (
@@ -25,8 +26,9 @@ router = APIRouter(prefix="/api/auth", tags=["auth"], responses=COMMON_ERRORS)
 
 
 def _attempt(request: Request, login_type: str, actor: str) -> Attempt:
-    return Attempt(login_type, actor, request.client.host if request.client else None,
-                   request.headers.get("user-agent"))
+    agent = request.headers.get("user-agent")
+    return Attempt(login_type, clean_text(actor), request.client.host if request.client else None,
+                   clean_text(agent) if agent else None)
 
 
 @router.post("/login", response_model=OperatorLoginResponse, summary="Login by client id and operator WhatsApp number")
