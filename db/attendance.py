@@ -106,7 +106,7 @@ async def person_tasks_in_period(
     rows = await db.fetch(
         f"""
         WITH {_POSTS_CTE},
-        people AS MATERIALIZED (
+        people AS (
             SELECT p.*, NULLIF(lower(regexp_replace(btrim(CASE WHEN $1 = 'instagram' THEN p.instagram ELSE p.tiktok END),
                                                     '^@', '')), '') AS handle
             FROM personnel p

@@ -353,9 +353,8 @@ def _post_refs(platform: Platform, rows: list[PostRow], client: Client) -> list[
 def person_from_row(row: PersonTaskRow, post_ids: frozenset[str], rules: AttendanceRules,
                     key_cache: dict | None = None) -> PersonAttendance:
     tasks = len(post_ids)
-    done_ids = frozenset(row.done_post_ids) & post_ids
-    if row.exception:
-        done_ids = post_ids
+    # the query only returns engagements on the period's posts, so no intersection is needed
+    done_ids = post_ids if row.exception else frozenset(row.done_post_ids)
     done = len(done_ids)
     return PersonAttendance(
         nrp=row.nrp, name=row.name, rank=row.rank, division=division_name(row.division), position=row.position,
