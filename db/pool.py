@@ -79,8 +79,8 @@ async def _ensure_database(admin_dsn: str, name: str) -> None:
         if not exists:
             try:
                 await conn.execute(f'CREATE DATABASE "{name}"')
-            except asyncpg.DuplicateDatabaseError:
-                pass
+            except (asyncpg.DuplicateDatabaseError, asyncpg.UniqueViolationError):
+                pass  # another process created it between our check and CREATE DATABASE
     finally:
         await conn.close()
 
