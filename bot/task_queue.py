@@ -8,7 +8,8 @@
 With `[queue] url` set, `wiring.queue` is a `RabbitQueue` (publisher) and
 `wiring.run_cycle` is `jobs.fetch.run_cycle` with a `QueueRunner`, so each
 client of a cycle runs on a `cicero worker` and notifications still go out
-from this process. Without a URL the queue runs `build_report` tasks in this
+from this process. If the broker is unreachable, the bot still starts, and a
+cycle runs the clients it could not publish in-process (admins are warned). Without a URL the queue runs `build_report` tasks in this
 process and the cycle keeps its default in-process runner.
 """
 
@@ -41,9 +42,14 @@ class TaskQueueWiring:
 
 def build_task_queue(settings: Settings, pool, clock: Clock, reporter: Reporter) -> TaskQueueWiring:
     if settings.queue.url:
-        queue = RabbitQueue(settings.queue, pool)
+        from jobs.fetch import in_process_runner
+
+        # The bot starts even when the broker is down; a cycle then runs the clients the broker
+        # would not take in this process (and tells the admins) rather than losing the run.
+        queue = RabbitQueue(settings.queue, pool, required=False)
         grace = max(60.0, settings.fetch.run_deadline_minutes * 60 * 0.25)
-        return TaskQueueWiring(queue=queue, runner=QueueRunner(queue, pool, grace_seconds=grace))
+        runner = QueueRunner(queue, pool, grace_seconds=grace, fallback=in_process_runner)
+        return TaskQueueWiring(queue=queue, runner=runner)
     executor = Executor(pool=pool, registry=default_registry(), clock=clock, reporter=reporter,
                         delivery_limit=settings.queue.delivery_limit,
                         services={"settings": settings, "report_builders": dict(REPORT_BUILDERS)})

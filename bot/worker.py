@@ -58,6 +58,14 @@ def report_builders() -> dict:
     return dict(REPORT_BUILDERS)
 
 
+def with_pool_for(settings: Settings, concurrency: int) -> Settings:
+    """Each running task holds one connection (its advisory lock) and uses about one more."""
+    need = 2 * concurrency + 2
+    if settings.database.pool_max >= need:
+        return settings
+    return settings.model_copy(update={"database": settings.database.model_copy(update={"pool_max": need})})
+
+
 async def run_worker(settings: Settings, console: Console, *, concurrency: int = 1,
                      stop_event: asyncio.Event | None = None,
                      extra_handlers: dict[str, TaskHandler] | None = None,
@@ -71,6 +79,7 @@ async def run_worker(settings: Settings, console: Console, *, concurrency: int =
         except (NotImplementedError, RuntimeError):  # pragma: no cover - non-Unix
             pass
     registry: TaskRegistry = default_registry().with_handlers(extra_handlers or {})
+    settings = with_pool_for(settings, concurrency)
     async with open_database(settings, migrate=True) as db:
         clock = SystemClock(settings.tz)
         reporter = (reporter_factory or worker_reporter)(settings, db, clock)

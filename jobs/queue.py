@@ -429,20 +429,45 @@ class RabbitQueue:
     backend = BACKEND_RABBITMQ
     name = "task-queue"
 
-    def __init__(self, queue_settings, pool: asyncpg.Pool, *, connection_name: str = "cicero-bot"):
+    def __init__(self, queue_settings, pool: asyncpg.Pool, *, connection_name: str = "cicero-bot",
+                 required: bool = True):
         self.settings = queue_settings
         self.pool = pool
         self.topology = Topology.from_settings(queue_settings)
         self.connection_name = connection_name
+        self.required = required  # False: start even when the broker is down, connect on first submit
+        self.last_error: str | None = None
         self._connection = None
         self._channel = None
+        self._connecting = asyncio.Lock()
 
     async def start(self) -> None:
-        self._connection = await connect_broker(self.settings.url, connection_name=self.connection_name)
-        self._channel = await self._connection.channel(publisher_confirms=True, on_return_raises=True)
-        await declare_topology(self._channel, self.topology)
+        try:
+            await self._connect()
+        except QueueUnavailable as exc:
+            if self.required:
+                raise
+            log.error("%s — the bot keeps running; tasks are retried on the next submit", exc)
+
+    async def _connect(self) -> None:
+        async with self._connecting:
+            if self._channel is not None:
+                return
+            try:
+                connection = await connect_broker(self.settings.url, connection_name=self.connection_name)
+                channel = await connection.channel(publisher_confirms=True, on_return_raises=True)
+                await declare_topology(channel, self.topology)
+            except QueueUnavailable as exc:
+                self.last_error = str(exc)
+                raise
+            except Exception as exc:
+                self.last_error = f"RabbitMQ topology: {exc.__class__.__name__}: {exc}"
+                raise QueueUnavailable(self.last_error) from None
+            self._connection, self._channel, self.last_error = connection, channel, None
 
     async def submit(self, task: Task) -> None:
+        if self._channel is None:
+            await self._connect()  # QueueUnavailable before any row is written
         await task_db.insert_task(self.pool, task_id=task.id, kind=task.kind, payload=task.payload,
                                   backend=self.backend, job_run_id=task.job_run_id, not_after=task.not_after)
         await self.publish(task)
@@ -477,8 +502,11 @@ class RabbitQueue:
 
     def health(self) -> dict:
         up = self._connection is not None and not self._connection.is_closed
-        return {"status": "ok" if up else "down", "backend": self.backend,
-                "broker": broker_description(self.settings.url), "queue": self.topology.queue}
+        out = {"status": "ok" if up else "down", "backend": self.backend,
+               "broker": broker_description(self.settings.url), "queue": self.topology.queue}
+        if self.last_error:
+            out["error"] = self.last_error
+        return out
 
 
 class RabbitWorker:
@@ -652,6 +680,7 @@ class QueueRunner:
     pool: asyncpg.Pool
     grace_seconds: float = 300.0
     poll_seconds: float = 2.0
+    fallback: Any = None  # a ClientRunner for the clients the broker would not take (None: they fail)
 
     async def __call__(self, deps, plan) -> None:
         from jobs.fetch import ClientResult
@@ -661,7 +690,12 @@ class QueueRunner:
             return ClientResult(client_id=client_id, phase=plan.phase, ok=False, error=error)
 
         client_of: dict[uuid.UUID, str] = {}
+        refused: list = []  # clients the broker did not take
+        broker_error: str | None = None
         for client in plan.clients:
+            if broker_error is not None:
+                refused.append(client)  # one failed publish is enough: do not wait on every client
+                continue
             if not await plan.may_start(client):
                 continue
             task = collect_client_task(client.id, plan.phase, plan.now, job_run_id=plan.job_run_id,
@@ -669,9 +703,12 @@ class QueueRunner:
             try:
                 await self.queue.submit(task)
             except QueueUnavailable as exc:
-                await plan.finished(failed(client.id, str(exc)))
+                broker_error = str(exc)
+                refused.append(client)
                 continue
             client_of[task.id] = client.id
+        if refused:
+            await self._not_published(deps, plan, refused, broker_error, failed)
 
         async def on_finished(record: task_db.TaskRecord) -> None:
             client_id = client_of[record.id]
@@ -700,6 +737,22 @@ class QueueRunner:
             if task_id not in done:
                 await plan.finished(failed(client_of[task_id], f"queue task {task_id} still running "
                                            f"{self.grace_seconds:.0f} s after the run deadline"))
+
+    async def _not_published(self, deps, plan, clients: list, error: str | None, failed) -> None:
+        """The broker refused: run those clients with the fallback runner, or record them as failed."""
+        import dataclasses
+
+        if self.fallback is None:
+            for client in clients:
+                await plan.finished(failed(client.id, f"not queued: {error}"))
+            return
+        log.error("RabbitMQ unavailable (%s): %d client(s) run in this process instead", error, len(clients))
+        try:
+            await deps.reporter.warning(
+                f"RabbitMQ tidak terjangkau; {len(clients)} client diproses langsung oleh bot: {error}")
+        except Exception:
+            log.exception("could not report the broker fallback")
+        await self.fallback(deps, dataclasses.replace(plan, clients=clients))
 
 
 # --------------------------------------------------------------------------- status

@@ -180,3 +180,49 @@ async def test_at_the_deadline_unstarted_tasks_are_given_up_and_never_run_later(
     assert await pool.fetchval("SELECT count(*) FROM queue_cycle_runs") == 0
     rows = await task_db.task_records(pool, [r["id"] for r in await pool.fetch("SELECT id FROM tasks")])
     assert {r.attempts for r in rows} == {0}
+
+
+async def test_with_the_broker_down_the_bot_starts_and_the_cycle_runs_in_process(settings, pool, runs):
+    s = with_queue(settings, url="amqp://guest:guest@127.0.0.1:1/", queue_name="cicero.test.down")
+    clock = ManualClock(NOW)
+    queue = RabbitQueue(s.queue, pool, required=False)
+    await queue.start()  # logs, does not raise
+    assert queue.health()["status"] == "down" and "cannot reach RabbitMQ" in queue.health()["error"]
+    ran_here: list[str] = []
+
+    async def fallback(deps, plan):
+        for client in plan.clients:
+            assert await plan.may_start(client)
+            ran_here.append(client.id)
+            await plan.finished(ClientResult(client_id=client.id, phase=plan.phase))
+
+    finished: list[ClientResult] = []
+    plan = plan_for(["POLRES_A", "POLRES_B", "POLRES_C"], clock, deadline_in=timedelta(minutes=20), started=[],
+                    finished=finished)
+    reporter = SimpleNamespace(messages=[])
+
+    async def warning(text, **_):
+        reporter.messages.append(text)
+
+    reporter.warning = warning
+    await QueueRunner(queue, pool, fallback=fallback)(SimpleNamespace(clock=clock, reporter=reporter), plan)
+
+    assert ran_here == ["POLRES_A", "POLRES_B", "POLRES_C"]
+    assert all(r.ok for r in finished) and len(finished) == 3
+    assert "RabbitMQ tidak terjangkau" in reporter.messages[0]
+    assert await pool.fetchval("SELECT count(*) FROM tasks") == 0  # nothing half-queued
+
+
+async def test_with_the_broker_down_and_no_fallback_every_client_fails_with_the_reason(settings, pool, runs):
+    s = with_queue(settings, url="amqp://guest:guest@127.0.0.1:1/", queue_name="cicero.test.down")
+    clock = ManualClock(NOW)
+    queue = RabbitQueue(s.queue, pool, required=False)
+    await queue.start()
+    finished: list[ClientResult] = []
+    plan = plan_for(["POLRES_A", "POLRES_B"], clock, deadline_in=timedelta(minutes=20), started=[],
+                    finished=finished)
+
+    await QueueRunner(queue, pool)(SimpleNamespace(clock=clock), plan)
+
+    assert [(r.client_id, r.ok) for r in finished] == [("POLRES_A", False), ("POLRES_B", False)]
+    assert all("not queued: cannot reach RabbitMQ" in r.error for r in finished)
