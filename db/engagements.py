@@ -44,7 +44,7 @@ async def merge_engagements(conn: asyncpg.Connection, platform: str, rows: Itera
             """
             WITH merged AS (
                 INSERT INTO engagements AS e (platform, post_id, username, first_seen_at, last_seen_at)
-                SELECT $1, post_id, username, $2, $2 FROM engagements_stage
+                SELECT $1, post_id, username, $2, $2 FROM engagements_stage ORDER BY post_id, username
                 ON CONFLICT (platform, post_id, username)
                 DO UPDATE SET last_seen_at = GREATEST(e.last_seen_at, EXCLUDED.last_seen_at)
                 RETURNING (xmax = 0) AS inserted

@@ -76,6 +76,7 @@ class Scenario:
     posts_page_size: int = 12  # IG posts per page
     likers_page_size: int = 50  # IG likers per page
     comments_max_page: int = 50  # TikTok comments per page (the request's count, capped)
+    comments_page_size: int | None = None  # when set, served whatever count was asked (the answer's cursor says so)
     videos_max_page: int = 35
     tiktok_shape: str = "data.itemList"  # or "data.items", "result.videos", "string"
 
@@ -353,7 +354,8 @@ class FakeRapidApi:
             return _json({"message": "video not found"}, 404)
         post = found[1]
         start = _int(request.query_params.get("cursor"), 0)
-        size = min(_int(request.query_params.get("count"), 50) or 50, self.scenario.comments_max_page)
+        size = self.scenario.comments_page_size or min(_int(request.query_params.get("count"), 50) or 50,
+                                                       self.scenario.comments_max_page)
         page = post.engagers[start:start + size]
         comments = [{"cid": f"{vid}-{start + i}", "text": "mantap", "user": {"unique_id": u, "nickname": u}}
                     for i, u in enumerate(page)]
@@ -417,12 +419,13 @@ def main(argv: list[str] | None = None) -> None:  # pragma: no cover - used by b
     p.add_argument("--likers", type=int, default=50)
     p.add_argument("--commenters", type=int, default=20)
     p.add_argument("--page", type=int, default=50, help="likers/comments per page")
+    p.add_argument("--seed", type=int, default=7)
     p.add_argument("--key", default="bench-key")
     a = p.parse_args(argv)
     scenario = Scenario.generated(
         day=date.fromisoformat(a.day), clients=[f"BENCH_{i:04d}" for i in range(a.clients)],
-        ig_posts=a.ig_posts, tt_posts=a.tt_posts, likers=a.likers, commenters=a.commenters,
-        api_key=a.key, likers_page_size=a.page, comments_max_page=a.page,
+        ig_posts=a.ig_posts, tt_posts=a.tt_posts, likers=a.likers, commenters=a.commenters, seed=a.seed,
+        api_key=a.key, likers_page_size=a.page, comments_page_size=a.page,
     )
 
     async def serve() -> None:

@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from db.formats import match_username
 from jobs.sources.rapidapi import (
-    Engagers, ItemError, PostListing, RapidApiClient, RapidApiError, as_int, as_text, as_timestamp, dedupe, first_of,
+    Engagers, ItemError, PostListing, RapidApiClient, RapidApiError, as_int, as_text, as_timestamp, clean_username, dedupe,
+    first_of,
 )
 
 CLIENT = "instagram"
@@ -78,12 +78,12 @@ def _url(value: Any) -> str | None:
 
 def liker_username(entry: Any) -> str | None:
     """A liker entry is `{"username": …}` (or `user.username`) or a bare string."""
-    if isinstance(entry, str):
-        return match_username(entry)
     if isinstance(entry, dict):
-        raw = first_of(entry, "username", "user.username")
-        return match_username(raw) if isinstance(raw, str) else None
-    return None
+        raw = entry.get("username")
+        if raw is None and isinstance(entry.get("user"), dict):
+            raw = entry["user"].get("username")
+        return clean_username(raw)
+    return clean_username(entry)
 
 
 async def account_posts(api: RapidApiClient, account: str, *, since: datetime) -> PostListing:

@@ -19,12 +19,15 @@ import asyncio
 import json
 import logging
 import random
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from typing import Any, Awaitable, Callable
 
 import httpx
+
+from db.formats import match_username
 
 log = logging.getLogger(__name__)
 
@@ -179,6 +182,18 @@ def _snippet(response: httpx.Response) -> str:
         return "<binary body>"
     text = " ".join(text.split())
     return text[:MAX_ERROR_BODY_CHARS] + ("…" if len(text) > MAX_ERROR_BODY_CHARS else "")
+
+
+_PLAIN_USERNAME = re.compile(r"[a-z0-9._]{1,64}")
+
+
+def clean_username(raw: Any) -> str | None:
+    """A payload username normalised (db.formats rules); None when unusable. Fast for clean input."""
+    if not isinstance(raw, str):
+        return None
+    if _PLAIN_USERNAME.fullmatch(raw):
+        return raw
+    return match_username(raw)
 
 
 class ItemError(ValueError):

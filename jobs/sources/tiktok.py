@@ -24,10 +24,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from db.formats import match_username
 from jobs.sources.rapidapi import (
-    Engagers, ItemError, PostListing, RapidApiClient, RapidApiError, as_int, as_text, as_timestamp, dedupe, first_of,
-    maybe_json,
+    Engagers, ItemError, PostListing, RapidApiClient, RapidApiError, as_int, as_text, as_timestamp, clean_username, dedupe,
+    first_of, maybe_json,
 )
 
 CLIENT = "tiktok"
@@ -153,8 +152,13 @@ def _comment_usernames(comment: Any, out: list[str]) -> bool:
     """Append the commenter (and repliers) of one comment; False when it has no usable name."""
     if not isinstance(comment, dict):
         return False
-    raw = first_of(comment, "user.unique_id", "user.uniqueId", "user.username", "username", "author.unique_id")
-    name = match_username(raw) if isinstance(raw, str) else None
+    user = comment.get("user")
+    raw = None
+    if isinstance(user, dict):
+        raw = user.get("unique_id") or user.get("uniqueId") or user.get("username")
+    if raw is None:
+        raw = first_of(comment, "username", "author.unique_id", "author.uniqueId")
+    name = clean_username(raw)
     if name is not None:
         out.append(name)
     for key in ("reply_comment", "replies"):
