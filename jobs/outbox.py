@@ -104,10 +104,11 @@ class DrainResult:
     sent: int = 0
     retried: int = 0
     dead: int = 0
+    unknown: int = 0  # timed out inside the gateway: settled later by reclaim_stale, never resent
 
     @property
     def claimed(self) -> int:
-        return self.sent + self.retried + self.dead
+        return self.sent + self.retried + self.dead + self.unknown
 
 
 def _worker_id() -> str:
@@ -235,7 +236,7 @@ class OutboxSender:
             # reclaim_stale() settles it as "delivery unknown" instead of sending it twice.
             log.error("outbox: message %d timed out after %.0f s; delivery unknown", message.id,
                       self.send_timeout_seconds)
-            return "dead"
+            return "unknown"
         except SendError as exc:
             return await self._failed(message, str(exc) or exc.__class__.__name__, retryable=exc.retryable)
         except Exception as exc:  # an adapter bug must not stop the sender
