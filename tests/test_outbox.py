@@ -260,3 +260,21 @@ async def test_a_dropped_connection_does_not_use_up_attempts(pool, gateway, sett
     sender.gateway = gateway
     await sender.drain_once()
     assert [s.text for s in gateway.sent] == ["A1", "A2"]
+
+
+async def test_a_send_that_hangs_is_settled_as_unknown_and_never_resent(pool, gateway, settings, clock, reporter):
+    await put(pool, GROUP_A, "macet")
+
+    class Hanging(RecordingGateway):
+        async def send_text(self, to, text):
+            await asyncio.Event().wait()
+
+    sender = make_sender(pool, Hanging(), settings, clock, reporter, send_timeout_seconds=0.05)
+    assert (await sender.drain_once()).unknown == 1
+    assert (await db_outbox.messages_in_order(pool))[0].status == "sending"
+    clock.advance(seconds=sender.stale_claim_seconds + 1)
+    sender.gateway = gateway
+    await sender.drain_once()
+    assert gateway.sent == []
+    row = (await db_outbox.messages_in_order(pool))[0]
+    assert row.status == "dead" and reporter.texts("error")
