@@ -82,12 +82,13 @@ async def run(gateway, number):
 
 async def test_option_16_fetches_everything_and_sends_the_task_list(chat, pool):
     (reply,) = await run(chat, 16)
-    assert "*Tugas Instagram* (2 konten hari ini)" in reply
-    assert "1. [BARU] https://www.instagram.com/p/IGA/ (upload 08.00 WIB) : 3 likes" in reply
-    assert "[BARU] https://www.tiktok.com/@ditbinmas/video/7000000000000000001" in reply
+    assert "📋 *Daftar Tugas — DIREKTORAT BINMAS*" in reply
+    assert "📸 Instagram: *2* unggahan" in reply and "🎵 TikTok: *1* video" in reply
+    assert "✅ +2 unggahan Instagram baru" in reply and "https://www.instagram.com/p/IGA/" in reply
+    assert "https://www.tiktok.com/@ditbinmas/video/7000000000000000001" in reply
     assert await pool.fetchval("SELECT count(*) FROM engagements") == 6
     (reply,) = await run(chat, 16)  # nothing new the second time
-    assert "[BARU]" not in reply
+    assert "baru" not in reply
 
 
 async def test_options_12_to_15_reply_when_finished(chat, fake_api):

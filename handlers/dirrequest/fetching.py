@@ -2,8 +2,10 @@
 
 The collection cycle (`jobs.fetch.run_cycle`) always handles both platforms of a
 client; the option picks the phase (posts + engagement, or engagement only) and
-which platform the reply talks about. Option 16 also replies with the task list
-(new posts marked [BARU]).
+which platform the reply talks about. Option 16 replies with the task list built by
+the notifications module (`jobs.task_messages.scheduled_list_message`), including the
+changes this run made. Like scheduled runs, a menu fetch runs the notifications hook
+(`jobs.notify.make_after_client`), so groups hear about new or removed posts.
 """
 
 from __future__ import annotations
@@ -44,8 +46,10 @@ FETCH_SPECS = {
 async def collect_now(ctx: HandlerContext, client: Client, phase: str):
     """One collection cycle for this client (trigger "admin"); returns the CycleResult."""
     from jobs.fetch import fetch_deps, run_cycle
+    from jobs.notify import make_after_client
 
-    async with fetch_deps(ctx.settings, ctx.pool, ctx.clock, reporter=ctx.reporter) as deps:
+    after = make_after_client(ctx.pool, ctx.settings, ctx.clock, ctx.reporter)  # group notices, as scheduled runs
+    async with fetch_deps(ctx.settings, ctx.pool, ctx.clock, reporter=ctx.reporter, after_client=after) as deps:
         return await run_cycle(deps, phase=phase, client_ids=[client.id], trigger="admin")
 
 
@@ -73,21 +77,9 @@ def _failure_text(spec: FetchSpec, client: Client, result) -> str | None:
     return None
 
 
-def _new_ids(result, client: Client, platform: Platform) -> set[str]:
-    for c in getattr(result, "clients", []) or []:
-        if c.client_id == client.id:
-            changes = c.instagram if platform is Platform.INSTAGRAM else c.tiktok
-            return set(changes.new)
-    return set()
-
-
-def render_fetch_done(spec: FetchSpec, client: Client, posts: dict[Platform, list[PostRef]], new: dict[Platform, set],
-                      now, partial: bool) -> str:
-    if spec.task_message:
-        return render_task_list(client, posts, new, now, partial)
+def render_fetch_done(spec: FetchSpec, client: Client, items: list[PostRef], now) -> str:
     platform = spec.platforms[0]
     unit = "likes" if platform is Platform.INSTAGRAM else "komentar"
-    items = posts[platform]
     lines = [f"✅ Selesai mengambil {spec.label} *{client.name}* ({client.id}) pukul {id_time(now)}.",
              f"*Jumlah konten hari ini:* {id_number(len(items))}",
              f"*Total {unit} tercatat:* {id_number(sum(p.engagement_count for p in items))}"]
@@ -99,25 +91,20 @@ def render_fetch_done(spec: FetchSpec, client: Client, posts: dict[Platform, lis
     return "\n".join(lines)
 
 
-def render_task_list(client: Client, posts: dict[Platform, list[PostRef]], new: dict[Platform, set], now,
-                     partial: bool = False) -> str:
-    """The option-16 task message: today's posts of both platforms, new ones marked [BARU]."""
-    lines = [f"Mohon izin Komandan, Senior, Rekan Operator dan personel pelaksana tugas likes dan komentar "
-             f"sosial media *{client.name}*.", ""]
-    for platform in (Platform.INSTAGRAM, Platform.TIKTOK):
-        items = posts.get(platform, [])
-        unit = "likes" if platform is Platform.INSTAGRAM else "komentar"
-        lines.append(f"*Tugas {platform.label}* ({id_number(len(items))} konten hari ini):")
-        if not items:
-            lines.append("- belum ada konten")
-        for i, p in enumerate(items, 1):
-            mark = "[BARU] " if p.post_id in new.get(platform, set()) else ""
-            lines.append(f"{i}. {mark}{p.url} (upload {id_time(p.posted_at)}) : {id_number(p.engagement_count)} {unit}")
-        lines.append("")
-    if partial:
-        lines += ["⚠️ Sebagian data gagal diambil.", ""]
-    lines.append("Silakan melaksanakan likes, komentar dan share. Terima kasih.")
-    return "\n".join(lines)
+async def task_list_text(ctx: HandlerContext, client: Client, result, partial: bool) -> str:
+    """Option 16: the notifications module's task list (today's posts, changes made by this run)."""
+    from jobs.notify import run_changes_from_result
+    from jobs.task_messages import Changes, scheduled_list_message
+    from db.notification_state import todays_task_posts
+
+    mine = next((c for c in result.clients if c.client_id == client.id), None)
+    changes = await run_changes_from_result(ctx.pool, ctx.settings, ctx.clock, mine) if mine else Changes()
+    start, end = Period.today(ctx.clock.now()).bounds()
+    instagram, tiktok = await todays_task_posts(ctx.pool, client.id, start, end)
+    text = scheduled_list_message(client.name, ctx.clock.now(), instagram, tiktok, changes, client.tiktok,
+                                  caption_chars=ctx.settings.notify.caption_chars,
+                                  max_chars=ctx.settings.whatsapp.max_message_chars - 100)
+    return text + ("\n\n⚠️ Sebagian data gagal diambil." if partial else "")
 
 
 async def run_manual_fetch(ctx: HandlerContext, client: Client, spec: FetchSpec) -> None:
@@ -134,6 +121,8 @@ async def run_manual_fetch(ctx: HandlerContext, client: Client, spec: FetchSpec)
         return
     mine = next((c for c in result.clients if c.client_id == client.id), None)
     partial = bool(mine and mine.warnings) or getattr(result, "status", "ok") == "partial"
-    posts = {p: await todays_posts(ctx, client, p) for p in spec.platforms}
-    new = {p: _new_ids(result, client, p) for p in spec.platforms}
-    await ctx.reply(render_fetch_done(spec, client, posts, new, ctx.clock.now(), partial))
+    if spec.task_message:
+        await ctx.reply(await task_list_text(ctx, client, result, partial))
+        return
+    posts = await todays_posts(ctx, client, spec.platforms[0])
+    await ctx.reply(render_fetch_done(spec, client, posts, ctx.clock.now()))
