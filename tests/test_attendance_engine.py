@@ -138,3 +138,15 @@ async def test_usernames_match_after_trim_at_and_case(pool):
     assert (person.username, person.done, person.category) == ("budi.x", 1, Category.LENGKAP)
     (person,) = (await build_attendance(pool, c, Period.today(NOW), Platform.TIKTOK)).people
     assert person.category is Category.TANPA_USERNAME
+
+
+def test_indonesian_formats_and_period_labels():
+    from handlers.reports.formatting import greeting, id_number, id_percent
+
+    assert id_number(1234567) == "1.234.567" and id_percent(92.5) == "92,5%" and id_number(0.5, 1) == "0,5"
+    assert Period.today(NOW).label() == "Rabu, 25 November 2026"
+    assert Period.month(2026, 2).label() == "Februari 2026"
+    assert Period.last_week(NOW).label() == "16 November 2026 s.d. 22 November 2026"
+    assert Period.last_week(NOW).slug() == "2026-11-16_2026-11-22"
+    assert [greeting(wib(2026, 1, 1, h)) for h in (4, 10, 15, 18, 3)] == [
+        "Selamat pagi", "Selamat siang", "Selamat sore", "Selamat malam", "Selamat malam"]
