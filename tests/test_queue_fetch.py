@@ -142,3 +142,28 @@ async def test_killing_a_cicero_worker_mid_cycle_loses_nothing(world, pool):
     redone = [t for t in tasks if t["attempts"] == 2]
     assert len(redone) >= 1 and all(t["worker"].endswith(f":{procs[1].pid}") for t in redone)
     assert await engagement_count(pool) == len(CLIENTS) * (IG_POSTS * LIKERS + TT_POSTS * COMMENTERS)
+
+
+async def test_cicero_fetch_publishes_to_the_workers_when_a_broker_is_configured(world, pool):
+    fake, settings, deps = world
+    ex = Executor(pool=pool, registry=default_registry(), clock=deps.clock,
+                  services={"settings": settings, "fetch_deps": deps}, worker="w1")
+    worker = RabbitWorker(settings.queue, ex, connection_name="test-w1")
+    await worker.start()
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "CICERO_CONFIG": str(ROOT / "tests" / "absent-config.toml"),
+           "CICERO_DATABASE__URL": settings.database.url, "CICERO_GENERAL__ENVIRONMENT": "development",
+           "CICERO_QUEUE__URL": RABBIT_URL, "CICERO_QUEUE__QUEUE_NAME": settings.queue.queue_name,
+           "CICERO_INSTAGRAM__BASE_URL": "http://127.0.0.1:9", "CICERO_TIKTOK__BASE_URL": "http://127.0.0.1:9"}
+    try:
+        proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot.cli", "fetch", cwd=ROOT, env=env,
+                                                    stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+        out = (await asyncio.wait_for(proc.stdout.read(), 120)).decode()
+        assert await proc.wait() == 0, out
+    finally:
+        await worker.stop()
+
+    # the CLI process had no working RapidAPI URL: every client was collected by the worker
+    assert "): ok" in out
+    tasks = await pool.fetch("SELECT status, worker FROM tasks")
+    assert [(t["status"], t["worker"]) for t in tasks] == [("done", "w1")] * len(CLIENTS)
+    assert await engagement_count(pool) == len(CLIENTS) * (IG_POSTS * LIKERS + TT_POSTS * COMMENTERS)

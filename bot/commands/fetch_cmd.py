@@ -6,6 +6,8 @@ failed, was not started before the deadline, or the run could not take the lock.
 
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
+
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from bot.adminlog import AdminLog
@@ -60,6 +62,22 @@ def summary_rows(result: CycleResult) -> list[list[object]]:
     return rows
 
 
+@asynccontextmanager
+async def queue_runner(settings, pool, clock, reporter):
+    """With `[queue] url` set: a started publisher and its QueueRunner; else None (run in this process)."""
+    if not settings.queue.url:
+        yield None
+        return
+    from bot.task_queue import build_task_queue
+
+    wiring = build_task_queue(settings, pool, clock, reporter)
+    await wiring.queue.start()
+    try:
+        yield wiring.runner
+    finally:
+        await wiring.queue.stop()
+
+
 async def fetch_now(ctx: CliContext) -> int:
     settings = ctx.settings
     phase = "engagement_only" if ctx.args.engagement_only else "post_fetch"
@@ -72,8 +90,9 @@ async def fetch_now(ctx: CliContext) -> int:
             with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
                           TextColumn("{task.fields[status]}"), TimeElapsedColumn(),
                           console=ctx.console, transient=False) as progress:
-                result = await run_cycle(deps, phase=phase, client_ids=ctx.args.client or None,
-                                         trigger="manual", progress=ProgressBars(progress))
+                async with queue_runner(settings, db.pool, clock, admin_log) as runner:  # workers, if [queue] url
+                    result = await run_cycle(deps, phase=phase, client_ids=ctx.args.client or None,
+                                             trigger="manual", progress=ProgressBars(progress), runner=runner)
     if result.lock_skipped:
         ctx.console.print(f"[yellow]not run:[/] {result.note}", highlight=False)
         return 1
