@@ -189,7 +189,7 @@ async def execute_task(ex: Executor, task: Task, *, backend: str) -> Outcome:
     """
     async with ex.pool.acquire() as conn:
         try:
-            await conn.execute(f"SET lock_timeout = '{int(LOCK_WAIT_SECONDS * 1000)}ms'")
+            await conn.execute("SELECT set_config('lock_timeout', $1, false)", f"{int(LOCK_WAIT_SECONDS * 1000)}ms")
             await conn.execute("SELECT pg_advisory_lock($1, hashtext($2))", TASK_LOCK_CLASS, str(task.id))
         except asyncpg.LockNotAvailableError:
             return Outcome.BUSY

@@ -248,6 +248,19 @@ async def test_a_task_delivered_twice_runs_once(harness, pool, effects):
     assert len(await effects(task.id)) == 1
 
 
+async def test_two_copies_delivered_at_once_run_once(harness, pool, effects):
+    await harness.start(consumers=2)
+    task = Task(kind="effect", payload={"seconds": 0.5})
+    await harness.submit(task)
+    await harness.deliver_again(task)  # a duplicate publish: the second consumer gets it while the first runs
+
+    await harness.settled(deliveries=2)
+
+    record = await task_db.task_record(pool, task.id)
+    assert (record.status, record.attempts) == ("done", 1)
+    assert len(await effects(task.id)) == 1
+
+
 async def test_a_poison_task_is_dead_lettered_and_reported_to_admins(harness, pool):
     await harness.start()
     task = Task(kind="boom")
