@@ -97,6 +97,8 @@ def worker_env(settings) -> dict:
            "CICERO_QUEUE__PREFETCH": str(settings.queue.prefetch),
            "CICERO_INSTAGRAM__BASE_URL": settings.instagram.base_url, "CICERO_INSTAGRAM__KEY": API_KEY,
            "CICERO_TIKTOK__BASE_URL": settings.tiktok.base_url, "CICERO_TIKTOK__KEY": API_KEY,
+           "CICERO_INSTAGRAM__MAX_PAGES": "50", "CICERO_TIKTOK__MAX_PAGES": "50",
+           "CICERO_INSTAGRAM__TIMEOUT_SECONDS": "60", "CICERO_TIKTOK__TIMEOUT_SECONDS": "60",
            "CICERO_CONFIG": str(Path(tempfile.gettempdir()) / "cicero-bench-absent.toml")}
     return env
 
@@ -199,7 +201,8 @@ async def main(args) -> None:
         settings = load_settings(
             Path(tempfile.gettempdir()) / "cicero-bench-absent.toml",
             database={"url": url}, general={"environment": "development"},
-            instagram={"base_url": base_url, "key": API_KEY}, tiktok={"base_url": base_url, "key": API_KEY},
+            instagram={"base_url": base_url, "key": API_KEY, "max_pages": 50, "timeout_seconds": 60},
+            tiktok={"base_url": base_url, "key": API_KEY, "max_pages": 50, "timeout_seconds": 60},
             queue={"url": AMQP, "queue_name": f"cicero.bench.{secrets.token_hex(3)}", "prefetch": 1},
             fetch={"run_deadline_minutes": 120},
         ).settings
@@ -257,7 +260,7 @@ def parse(argv=None):
     p.add_argument("--posts", type=int, default=10, help="Instagram posts and TikTok videos per client")
     p.add_argument("--likers", type=int, default=1000)
     p.add_argument("--commenters", type=int, default=500)
-    p.add_argument("--page", type=int, default=100, help="likers/comments per fake API page")
+    p.add_argument("--page", type=int, default=1000, help="likers/comments per fake API page (as bench/fetch_cycle.py)")
     p.add_argument("--workers", type=lambda s: [int(x) for x in s.split(",")], default=[1, 2, 4])
     p.add_argument("--worker-concurrency", type=int, default=2, help="tasks at once per worker process")
     p.add_argument("--inproc-concurrency", type=int, default=4, help="tasks at once in-process")
