@@ -264,23 +264,39 @@ async def _engagers(api: RapidApiClient, platform: str, post_ids: list[str], out
     await asyncio.gather(*(one(pid) for pid in post_ids))
 
 
+async def _tiktok_listing(deps: FetchDeps, api: RapidApiClient, client: Client, start: datetime) -> PostListing:
+    """Today's TikTok videos; the secUid is looked up (and stored) when missing, and looked
+    up again once when the stored one is refused (an account can change it)."""
+    stored = client.tiktok_secuid
+    secuid = stored or await lookup_secuid(api, client.tiktok)
+    if secuid != stored:
+        async with deps.pool.acquire() as conn:
+            await set_tiktok_secuid(conn, client.id, secuid)
+    try:
+        return await user_posts(api, secuid, since=start, label=client.tiktok)
+    except RapidApiError as exc:
+        if not stored or exc.status not in (400, 404):
+            raise
+        fresh = await lookup_secuid(api, client.tiktok)
+        if fresh == stored:
+            raise
+        log.info("%s: TikTok secUid of %s changed; stored the new one", client.id, client.tiktok)
+        async with deps.pool.acquire() as conn:
+            await set_tiktok_secuid(conn, client.id, fresh)
+        return await user_posts(api, fresh, since=start, label=client.tiktok)
+
+
 async def _collect_platform(deps: FetchDeps, platform: str, client: Client, phase: Phase, start: datetime,
                             end: datetime, seen_at: datetime) -> _Collected:
     out = _Collected()
     api = _api(deps, platform)
     try:
-        if platform == "tiktok":
-            secuid = client.tiktok_secuid
-            if not secuid:
-                secuid = await lookup_secuid(api, client.tiktok)
-                async with deps.pool.acquire() as conn:
-                    await set_tiktok_secuid(conn, client.id, secuid)
         if phase == "post_fetch":
             if platform == "instagram":
                 listing = await account_posts(api, client.instagram, since=start)
                 records = [_ig_record(p) for p in listing.posts if p.taken_at < end]
             else:
-                listing = await user_posts(api, secuid, since=start, label=client.tiktok)
+                listing = await _tiktok_listing(deps, api, client, start)
                 records = [_tt_record(p) for p in listing.posts if p.created_at < end]
             out.skipped_items += listing.skipped
             await _store_posts(deps, platform, client, listing, records, start, end, seen_at, out)

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import date, datetime, timezone
-
-import pytest
 
 from db.engagements import usernames_of_post
 from db.job_runs import get_run, recent_runs
@@ -178,8 +175,7 @@ async def test_today_is_jakarta_when_the_server_clock_is_utc(pool, database_url,
 
 
 async def test_collect_client_alone_is_what_a_worker_runs(pool, database_url, tmp_path):
-    f = await add_clients(pool, ["POLRES_A"])
-    client = (await pool.fetch("SELECT 1"))  # noqa: F841 - keep the pool warm
+    await add_clients(pool, ["POLRES_A"])
     from db.clients import get_client
 
     async with fetch_env(pool, database_url, tmp_path, scenario(["POLRES_A"]), NOON) as env:
@@ -188,3 +184,22 @@ async def test_collect_client_alone_is_what_a_worker_runs(pool, database_url, tm
     assert result.ok and result.after.instagram_posts == 3
     again = ClientResult.from_dict(result.to_dict())
     assert again == result
+
+
+async def test_a_stale_secuid_is_looked_up_again(pool, database_url, tmp_path):
+    f = Factory(pool)
+    await f.client("POLRES_A", tiktok_secuid="SEC-outdated")
+    async with fetch_env(pool, database_url, tmp_path, scenario(["POLRES_A"]), NOON) as env:
+        result = await run_cycle(env.deps, trigger="manual")
+        assert [r.call for r in env.fake.requests if r.call.startswith("tt_") and r.call != "tt_comments"] == [
+            "tt_posts", "tt_info", "tt_posts"]
+    assert result.clients[0].ok, result.clients[0].error
+    assert result.clients[0].after.tiktok_posts == 2
+    assert await pool.fetchval("SELECT tiktok_secuid FROM clients WHERE id = 'POLRES_A'") == "SEC-polresa"
+
+
+async def test_engagement_only_needs_no_secuid_lookup(pool, database_url, tmp_path):
+    await add_clients(pool, ["POLRES_A"])
+    async with fetch_env(pool, database_url, tmp_path, scenario(["POLRES_A"]), NOON) as env:
+        await run_cycle(env.deps, phase="engagement_only", trigger="manual")
+        assert env.fake.calls("tt_info") == []

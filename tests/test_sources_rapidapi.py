@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import random
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 
 import httpx
 import pytest
 
 from jobs.sources import instagram, tiktok
-from jobs.sources.fake_rapidapi import FakeAccount, FakePost, FakeRapidApi, Scenario
+from jobs.sources.fake_rapidapi import FakeRapidApi, Scenario
 from jobs.sources.rapidapi import (
     ItemError, RapidApiClient, RapidApiError, RetryPolicy, retry_after_seconds,
 )
@@ -188,7 +188,6 @@ def test_tiktok_item_variants():
 
 
 async def test_malformed_items_are_skipped_and_counted(http, tmp_path):
-    from jobs.sources.fake_rapidapi import FakeRapidApi
     from tests.support.http_fake import Canned, FakeHttpServer
 
     server = FakeHttpServer()
