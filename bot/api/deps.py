@@ -102,9 +102,13 @@ def forbidden_client(client_id: str) -> ApiError:
 
 
 async def client_in_scope(deps: ApiDeps, principal: Principal, client_id: str) -> Client:
-    """The client if the caller may see it: 403 outside the scope (404 only for admins, who see all)."""
+    """The client if the caller may see it: 403 outside the scope (404 only for admins, who see all).
+
+    Client rows are cached like recaps (`rekap_cache_seconds`), so a change of parent or name shows
+    within that window; token scope and revocation are read on every request.
+    """
     cid = client_id.strip().upper()
-    client = await get_client(deps.db, cid) if cid else None
+    client = await deps.cache.get_or_compute(("client", cid), lambda: get_client(deps.db, cid)) if cid else None
     if client is None:
         if principal.is_admin:
             raise ApiError(404, f"client {cid or '(kosong)'} tidak ditemukan", "client_not_found")

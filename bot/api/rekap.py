@@ -8,6 +8,8 @@ encoded body for `ApiDeps.rekap_cache_seconds` (single-flight per key).
 
 from __future__ import annotations
 
+import asyncio
+import gzip
 import json
 from dataclasses import dataclass
 
@@ -64,7 +66,20 @@ async def resolve_rekap_request(
                         (_clean(role) or "").lower() or None)
 
 
-async def _render(deps: ApiDeps, req: RekapRequest, platform: Platform) -> bytes:
+@dataclass(frozen=True)
+class EncodedBody:
+    """A rendered JSON body, plain and gzip-compressed (compressed once, served many times)."""
+
+    plain: bytes
+    gzipped: bytes
+
+
+def _encode(payload: dict) -> EncodedBody:
+    plain = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return EncodedBody(plain, gzip.compress(plain, compresslevel=5, mtime=0))
+
+
+async def _render(deps: ApiDeps, req: RekapRequest, platform: Platform) -> EncodedBody:
     report = await build_attendance(deps.db, req.client, req.period, platform, rules=deps.rules, scope=req.scope,
                                     tz=deps.settings.tz)
     people = None
@@ -73,9 +88,9 @@ async def _render(deps: ApiDeps, req: RekapRequest, platform: Platform) -> bytes
         regions = {c.id: (c.regional_id or "").upper() for c in await clients_by_ids(deps.db, ids)}
         people = [p for p in report.people if regions.get(p.client_id) == req.regional_id]
     payload = rekap_payload(report, people)
-    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return await asyncio.to_thread(_encode, payload)
 
 
-async def rekap_body(deps: ApiDeps, req: RekapRequest, platform: Platform) -> bytes:
+async def rekap_body(deps: ApiDeps, req: RekapRequest, platform: Platform) -> EncodedBody:
     key = ("rekap", platform.value, req.client.id, req.scope.value, req.period, req.regional_id)
     return await deps.cache.get_or_compute(key, lambda: _render(deps, req, platform))

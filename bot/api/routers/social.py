@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from bot.api.deps import ApiDeps, get_deps, get_principal
@@ -25,24 +25,33 @@ _REKAP_DOC = (
 )
 
 
-async def _rekap(params: ScopeParams, principal: Principal, deps: ApiDeps, platform: Platform) -> Response:
+def accepts_gzip(request: Request) -> bool:
+    return any(part.split(";")[0].strip().lower() == "gzip"
+               for part in request.headers.get("accept-encoding", "").split(","))
+
+
+async def _rekap(request: Request, params: ScopeParams, principal: Principal, deps: ApiDeps,
+                 platform: Platform) -> Response:
     req = await resolve_rekap_request(deps, principal, client_id=params.client_id, role=params.role,
                                       scope=params.scope, regional_id=params.regional_id, period=params.period)
     body = await rekap_body(deps, req, platform)
-    return Response(body, media_type="application/json")
+    if accepts_gzip(request):
+        return Response(body.gzipped, media_type="application/json",
+                        headers={"Content-Encoding": "gzip", "Vary": "Accept-Encoding"})
+    return Response(body.plain, media_type="application/json", headers={"Vary": "Accept-Encoding"})
 
 
 @insta.get("/rekap-likes", response_model=RekapResponse, summary="Instagram likes attendance", description=_REKAP_DOC)
-async def rekap_likes(params: ScopeParams = Depends(scope_params), principal: Principal = Depends(get_principal),
-                      deps: ApiDeps = Depends(get_deps)):
-    return await _rekap(params, principal, deps, Platform.INSTAGRAM)
+async def rekap_likes(request: Request, params: ScopeParams = Depends(scope_params),
+                      principal: Principal = Depends(get_principal), deps: ApiDeps = Depends(get_deps)):
+    return await _rekap(request, params, principal, deps, Platform.INSTAGRAM)
 
 
 @tiktok.get("/rekap-komentar", response_model=RekapResponse, summary="TikTok comments attendance",
             description=_REKAP_DOC)
-async def rekap_komentar(params: ScopeParams = Depends(scope_params), principal: Principal = Depends(get_principal),
-                         deps: ApiDeps = Depends(get_deps)):
-    return await _rekap(params, principal, deps, Platform.TIKTOK)
+async def rekap_komentar(request: Request, params: ScopeParams = Depends(scope_params),
+                         principal: Principal = Depends(get_principal), deps: ApiDeps = Depends(get_deps)):
+    return await _rekap(request, params, principal, deps, Platform.TIKTOK)
 
 
 async def _instagram_posts(params: ScopeParams, principal: Principal, deps: ApiDeps) -> dict:
