@@ -151,3 +151,20 @@ async def tiktok_post_history(
 
 async def database_ping(db: Executor) -> int:
     return await db.fetchval("SELECT 1")
+
+
+async def client_serves_directorate(db: Executor, client_id: str, directorate_ids: list[str]) -> bool:
+    """True when one of these directorates counts `client_id` as its satker: a child by parent, or a client
+    with active personnel carrying the directorate's role (the same rule as `satker_of_directorate`)."""
+    return bool(await db.fetchval(
+        """
+        SELECT EXISTS (
+            SELECT 1 FROM clients d
+            WHERE d.id = ANY($2::text[]) AND d.type = 'direktorat' AND (
+                EXISTS (SELECT 1 FROM clients c WHERE c.id = $1 AND c.parent_id = d.id)
+                OR EXISTS (SELECT 1 FROM personnel p WHERE p.client_id = $1 AND p.active AND lower(d.id) = ANY (p.roles))
+            )
+        )
+        """,
+        client_id, directorate_ids,
+    ))

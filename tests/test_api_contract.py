@@ -163,6 +163,13 @@ async def test_rekap_for_directorate_without_client_id_returns_rows_of_every_sat
     everywhere = (await http.get("/api/insta/rekap-likes", headers=token,
                                  params={**DAY, "role": "ditbinmas", "scope": "DIREKTORAT"})).json()
     assert {row["nama"] for row in everywhere["data"]} == {"DEDI", "BUDI", "YOGA"}
+    # the page then asks for the profile of every client_id in the rows: its satker are visible to it
+    for client_id in {row["client_id"] for row in everywhere["data"]}:
+        r = await http.get("/api/clients/profile", headers=token, params={"client_id": client_id})
+        assert r.status_code == 200, client_id
+    # a client with no ditbinmas role holder is not
+    assert (await http.get("/api/clients/profile", headers=token, params={"client_id": "POLRES_BLITAR"})
+            ).status_code == 403
 
 
 async def test_dashboard_stats_contract(http, op):

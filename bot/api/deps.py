@@ -4,7 +4,7 @@
 routers get it with `Depends(get_deps)` and the verified caller with
 `Depends(get_principal)`. Client scoping lives here too, so every router checks
 it the same way: a client is visible to an admin, to tokens that name it, and to
-tokens that name its parent directorate.
+tokens that name a directorate it serves (its parent, or one whose role its personnel carry).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from bot.api.cache import ResultCache
 from bot.api.errors import ApiError
 from bot.api.security import KIND_DASHBOARD, Principal, TokenError, bearer_token, read_token
 from bot.settings import Settings
+from db.api_queries import client_serves_directorate
 from db.clients import Client, get_client
 from db.dashboard_accounts import account_session
 from db.login_log import is_token_revoked
@@ -113,9 +114,18 @@ async def client_in_scope(deps: ApiDeps, principal: Principal, client_id: str) -
         if principal.is_admin:
             raise ApiError(404, f"client {cid or '(kosong)'} tidak ditemukan", "client_not_found")
         raise forbidden_client(cid or "(kosong)")
-    if not may_see(principal, client):
+    if not may_see(principal, client) and not await _satker_of_own_directorate(deps, principal, client):
         raise forbidden_client(client.id)
     return client
+
+
+async def _satker_of_own_directorate(deps: ApiDeps, principal: Principal, client: Client) -> bool:
+    """A directorate's tokens also see its satker (clients whose personnel carry the directorate's role)."""
+    if not principal.client_ids:
+        return False
+    ids = sorted({c.upper() for c in principal.client_ids})
+    return await deps.cache.get_or_compute(
+        ("satker", client.id, tuple(ids)), lambda: client_serves_directorate(deps.db, client.id, ids))
 
 
 def requested_client_id(principal: Principal, client_id: str | None, *, scope: str | None = None,
