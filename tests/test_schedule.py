@@ -101,6 +101,10 @@ def test_cicero_schedule_json(tmp_path):
     rows = json.loads(out.stdout)
     assert [r["time"] for r in rows] == SEED_POST_FETCH + SEED_ENGAGEMENT
     assert {r["phase"] for r in rows} == {"post_fetch", "engagement_only"}
+    # without a config file the warning goes to stderr and stdout is still JSON
+    bare = subprocess.run([sys.executable, "-m", "bot.cli", "--config", str(tmp_path / "none.toml"), "schedule",
+                           "--json"], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert bare.returncode == 0 and len(json.loads(bare.stdout)) == 33 and "not found" in bare.stderr
     bad = subprocess.run([sys.executable, "-m", "bot.cli", "--config", str(cfg), "schedule", "--date", "17-02-2026"],
                          cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert bad.returncode == 2 and "YYYY-MM-DD" in bad.stdout

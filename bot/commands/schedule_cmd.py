@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import sys
 from datetime import date
 
 from bot.commands.common import CliContext, UserError, table
+from bot.settings import config_path_from, load_settings
 from jobs.clock import SystemClock
 from jobs.schedule import fire_times
 
@@ -16,11 +18,20 @@ def register(subparsers) -> None:
     p = subparsers.add_parser("schedule", help="print the collection schedule of a day (Asia/Jakarta)")
     p.add_argument("--date", help="the day, YYYY-MM-DD (default: today in the configured timezone)")
     p.add_argument("--json", action="store_true", help="print a JSON list of {time, phase, job_id, cron}")
-    p.set_defaults(handler=show_schedule)
+    p.set_defaults(handler=show_schedule, needs_settings=False)  # loaded here: warnings go to stderr
+
+
+def _settings(ctx: CliContext):
+    """Settings with the missing-file warning on stderr, so `--json` output stays parseable."""
+    path = config_path_from(ctx.args.config)
+    loaded = load_settings(path)
+    if not loaded.file_found:
+        print(f"warning: {path} not found; using defaults and CICERO_* environment variables", file=sys.stderr)
+    return loaded.settings
 
 
 def show_schedule(ctx: CliContext) -> int:
-    settings = ctx.settings
+    settings = _settings(ctx)
     if ctx.args.date:
         try:
             day = date.fromisoformat(ctx.args.date)
