@@ -22,7 +22,7 @@ from typing import Any
 
 from jobs.sources.rapidapi import (
     Engagers, ItemError, PostListing, RapidApiClient, RapidApiError, as_int, as_text, as_timestamp, clean_username, dedupe,
-    first_of,
+    first_of, is_plain_username,
 )
 
 CLIENT = "instagram"
@@ -180,6 +180,10 @@ async def post_likers(api: RapidApiClient, shortcode: str) -> Engagers:
         if not isinstance(items, list):
             items = []
         for entry in items:
+            raw = entry.get("username") if entry.__class__ is dict else None
+            if raw.__class__ is str and is_plain_username(raw):  # the common case, kept cheap
+                names.append(raw)
+                continue
             name = liker_username(entry)
             if name is None:
                 result.skipped += 1

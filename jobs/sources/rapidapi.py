@@ -185,6 +185,7 @@ def _snippet(response: httpx.Response) -> str:
 
 
 _PLAIN_USERNAME = re.compile(r"[a-z0-9._]{1,64}")
+is_plain_username = _PLAIN_USERNAME.fullmatch  # already in stored form (hot path of big liker lists)
 
 
 def clean_username(raw: Any) -> str | None:
@@ -299,10 +300,5 @@ class Engagers:
 
 
 def dedupe(names) -> list[str]:
-    seen: set[str] = set()
-    out = []
-    for n in names:
-        if n not in seen:
-            seen.add(n)
-            out.append(n)
-    return out
+    """Unique names in first-seen order."""
+    return list(dict.fromkeys(names))

@@ -26,7 +26,7 @@ from typing import Any
 
 from jobs.sources.rapidapi import (
     Engagers, ItemError, PostListing, RapidApiClient, RapidApiError, as_int, as_text, as_timestamp, clean_username, dedupe,
-    first_of, maybe_json,
+    first_of, is_plain_username, maybe_json,
 )
 
 CLIENT = "tiktok"
@@ -204,6 +204,12 @@ async def video_commenters(api: RapidApiClient, video_id: str, *, page_size: int
         total = data.get("total", body.get("total"))
         total = as_int(total, -1) if total is not None else None
         for comment in comments:
+            if comment.__class__ is dict and "reply_comment" not in comment and "replies" not in comment:
+                user = comment.get("user")
+                raw = user.get("unique_id") if user.__class__ is dict else None
+                if raw.__class__ is str and is_plain_username(raw):  # the common case, kept cheap
+                    names.append(raw)
+                    continue
             if not _comment_usernames(comment, names):
                 result.skipped += 1
         if not comments:
