@@ -83,7 +83,7 @@ class ClientResult:
     client_id: str
     phase: Phase
     ok: bool = True
-    error: str | None = None  # first fatal problem, Indonesian-free operator text
+    error: str | None = None  # the fatal problems ("; "-joined, English, for operators), None when ok
     warnings: list[str] = field(default_factory=list)  # non-fatal: skipped items, distrusted deletions…
     before: PlatformCounts = field(default_factory=PlatformCounts)
     after: PlatformCounts = field(default_factory=PlatformCounts)
