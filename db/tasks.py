@@ -180,6 +180,16 @@ async def unfinished_task_records(db: Executor, backend: str, *, limit: int = 10
     return [_record(r) for r in rows]
 
 
+async def recent_dead_task_records(db: Executor, since: datetime, *, limit: int = 10) -> list[TaskRecord]:
+    """Tasks given up on at or after `since`, newest first (what `cicero queue status` lists)."""
+    rows = await db.fetch(
+        f"SELECT {_COLUMNS} FROM tasks WHERE status = 'dead' AND finished_at >= $1 "
+        "ORDER BY finished_at DESC LIMIT $2",
+        since, limit,
+    )
+    return [_record(r) for r in rows]
+
+
 async def task_counts_since(db: Executor, since: datetime) -> dict[str, int]:
     """Number of tasks per status created at or after `since`."""
     rows = await db.fetch(

@@ -44,7 +44,7 @@ from urllib.parse import quote, unquote, urlsplit
 import asyncpg
 
 from db import tasks as task_db
-from jobs.clock import Clock
+from jobs.clock import Clock, SystemClock
 from jobs.reporting import LoggingReporter, Reporter
 
 log = logging.getLogger(__name__)
@@ -866,7 +866,7 @@ async def queue_status(settings, pool: asyncpg.Pool | None = None, *, management
     """
     counts: dict[str, int] = {}
     if pool is not None:
-        since = (now or datetime.now(settings.tz)) - timedelta(hours=24)
+        since = (now or SystemClock(settings.tz).now()) - timedelta(hours=24)
         counts = await task_db.task_counts_since(pool, since)
     qs = settings.queue
     if not qs.url:

@@ -12,6 +12,7 @@ import os
 import secrets
 import signal
 import sys
+import uuid
 from pathlib import Path
 
 import aio_pika
@@ -520,15 +521,25 @@ def test_cicero_worker_without_a_broker_url_says_what_to_set(settings, tmp_path,
     assert "set queue.url" in done.stdout
 
 
-def test_cicero_queue_status_json_in_process(settings, tmp_path):
-    import subprocess
-
+async def test_cicero_queue_status_json_lists_counts_and_dead_tasks(settings, pool, tmp_path):
+    dead = Task(kind="collect_client", payload={"client_id": "POLRES_A"})
+    await task_db.insert_task(pool, task_id=dead.id, kind=dead.kind, payload=dead.payload, backend="rabbitmq")
+    await task_db.finish_task_dead(pool, dead.id, "RuntimeError: RapidAPI down")
+    await task_db.insert_task(pool, task_id=uuid.uuid4(), kind="noop", payload={}, backend="rabbitmq")
     env = _cli_env(settings, CICERO_CONFIG=str(tmp_path / "absent.toml"), CICERO_QUEUE__URL="")
-    done = subprocess.run([sys.executable, "-m", "bot.cli", "queue", "status", "--json"], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stdout + done.stderr
-    data = json.loads(done.stdout[done.stdout.index("{"):])
+
+    proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot.cli", "queue", "status", "--json",
+                                                cwd=ROOT, env=env, stdout=asyncio.subprocess.PIPE,
+                                                stderr=asyncio.subprocess.PIPE)
+    out, err = await asyncio.wait_for(proc.communicate(), 120)
+
+    assert proc.returncode == 0, out.decode() + err.decode()
+    text = out.decode()
+    data = json.loads(text[text.index("{"):])
     assert data["backend"] == "in-process" and data["reachable"] is True
+    assert data["task_counts_24h"] == {"dead": 1, "queued": 1}
+    [row] = data["dead_tasks_24h"]
+    assert (row["id"], row["kind"], row["error"]) == (str(dead.id), "collect_client", "RuntimeError: RapidAPI down")
 
 
 @needs_rabbit
