@@ -563,3 +563,15 @@ async def test_a_worker_process_reports_a_poison_task_through_the_outbox(setting
         assert [r["recipient"] for r in recipients] == settings.whatsapp.admins
     finally:
         await h.close()
+
+
+def test_cicero_worker_with_an_unreachable_broker_says_so_and_exits_4(settings, tmp_path):
+    import subprocess
+
+    env = _cli_env(settings, CICERO_CONFIG=str(tmp_path / "absent.toml"),
+                   CICERO_QUEUE__URL="amqp://guest:guest@127.0.0.1:1/")
+    done = subprocess.run([sys.executable, "-m", "bot.cli", "worker"], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 4, done.stdout + done.stderr
+    assert "cannot reach RabbitMQ at amqp://127.0.0.1:1/" in done.stdout and "fix [queue] url" in done.stdout
+    assert "guest" not in done.stdout

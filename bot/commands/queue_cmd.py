@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
+from rich.markup import escape
+
 from bot.commands.common import CliContext, database, table
 from db.tasks import recent_dead_task_records
 from jobs.clock import SystemClock
@@ -36,7 +38,7 @@ async def status(ctx: CliContext) -> int:
         return 0 if qs.reachable else 1
     ctx.console.print(f"backend: {qs.backend}  broker: {qs.broker}  source: {qs.source}", highlight=False)
     if not qs.reachable:
-        ctx.console.print(f"[bold red]broker unreachable:[/] {qs.error}", highlight=False)
+        ctx.console.print(f"[bold red]broker unreachable:[/] {escape(qs.error or '')}", highlight=False)
     if qs.queues:
         ctx.console.print(table("Queues", ["queue", "messages", "unacked", "consumers"],
                                 [[q.name, q.messages, "-" if q.unacked is None else q.unacked, q.consumers]

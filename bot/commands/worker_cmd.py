@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from rich.markup import escape
+
 from bot.commands.common import CliContext, UserError
 from bot.worker import run_worker
+from jobs.queue import QueueUnavailable
+
+EXIT_BROKER = 4  # like an unreachable database: the service the command needs is down
 
 
 def register(subparsers) -> None:
@@ -20,4 +25,8 @@ async def worker(ctx: CliContext) -> int:
         )
     if not 1 <= ctx.args.concurrency <= 64:
         raise UserError("--concurrency must be between 1 and 64")
-    return await run_worker(ctx.settings, ctx.console, concurrency=ctx.args.concurrency)
+    try:
+        return await run_worker(ctx.settings, ctx.console, concurrency=ctx.args.concurrency)
+    except QueueUnavailable as exc:
+        ctx.console.print(f"[bold red]Broker error:[/] {escape(str(exc))}", highlight=False)
+        return EXIT_BROKER
