@@ -333,3 +333,13 @@ async def test_yesterday_excel_counts_only_yesterdays_posts(pool, chat, clock):
     _, _, rows = _rows(doc, "Ranking")
     b = next(r for r in rows if r[1] == "POLRES B")
     assert b[3:6] == [1, 1, 0]  # IG sudah (hadi), belum (gita), username kosong
+
+
+async def test_people_without_division_are_grouped_last(pool, chat):
+    await build_world(pool)
+    await Factory(pool).person("99", client_id="DITBINMAS", name="ZAKI", instagram="zaki", roles=["ditbinmas"])
+    await open_menu(chat)
+    (report,), _ = await option(chat, 5)
+    assert "*3. TANPA SATFUNG*" in report and report.index("SUBDIT BINPOLMAS") < report.index("TANPA SATFUNG")
+    (report,), _ = await option(chat, 3)
+    assert "*TANPA SATFUNG* (1)\n- ZAKI: TikTok kosong" in report

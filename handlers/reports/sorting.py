@@ -36,6 +36,11 @@ def division_name(raw: str | None) -> str:
     return text.upper() if text else NO_DIVISION
 
 
+def division_label(name: str) -> str:
+    """How a division is shown in texts: the "-" bucket reads as 'TANPA SATFUNG'."""
+    return "TANPA SATFUNG" if name == NO_DIVISION else name
+
+
 def division_sort_key(name: str) -> tuple:
     upper = name.upper()
     if upper == NO_DIVISION:

@@ -12,6 +12,7 @@ from handlers.reports.attendance import AttendanceReport, Category, PersonAttend
 from handlers.reports.completeness import CompletenessReport
 from handlers.reports.formatting import greeting, id_number, id_percent, id_time, id_weekday_date
 from handlers.reports.recaps import CombinedRecap, KasatkerReport, UnitScore
+from handlers.reports.sorting import division_label
 from jobs.clock import local_day
 
 USERNAME_WORD = {Platform.INSTAGRAM: "Username Instagram", Platform.TIKTOK: "Username TikTok"}
@@ -115,7 +116,7 @@ def render_division_detail(report: AttendanceReport, now: datetime) -> str:
     ]
     for i, division in enumerate(report.divisions, 1):
         t = division.tally
-        lines += ["", f"*{i}. {division.name}*",
+        lines += ["", f"*{i}. {division_label(division.name)}*",
                   f"Akumulasi pelaksanaan: {_n(t.actions)} dari {_n(t.expected)} tugas ({id_percent(t.percent)})",
                   f"Jumlah personel: {_n(t.personnel)} pers"]
         for category, label in sections:
@@ -225,7 +226,7 @@ def render_missing_data(report: CompletenessReport, now: datetime) -> str:
                                      "Instagram dan TikTok. Tidak ada data yang kurang."])
     lines = head + [f"Total belum lengkap: {_n(report.missing_count)} dari {_n(report.total.total)} personel."]
     for d in report.missing_by_division:
-        lines += ["", f"*{d.name}* ({_n(len(d.people))})"]
+        lines += ["", f"*{division_label(d.name)}* ({_n(len(d.people))})"]
         for p in d.people:
             gaps = []
             if not p.instagram:
