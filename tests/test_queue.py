@@ -575,3 +575,30 @@ def test_cicero_worker_with_an_unreachable_broker_says_so_and_exits_4(settings, 
     assert done.returncode == 4, done.stdout + done.stderr
     assert "cannot reach RabbitMQ at amqp://127.0.0.1:1/" in done.stdout and "fix [queue] url" in done.stdout
     assert "guest" not in done.stdout
+
+
+async def test_a_task_that_kills_its_worker_every_time_is_given_up_and_reported(settings, pool):
+    settings = with_queue(settings, delivery_limit=2)
+    h = Harness(BACKEND_IN_PROCESS, settings, pool)
+    task = Task(kind="hang")
+    try:
+        await h.start()
+        await h.submit(task)
+        for attempt in (1, 2):
+            await eventually(lambda: _attempts_are(pool, task, attempt), what=f"attempt {attempt} running")
+            await h.inproc.abort()  # the worker dies mid-task
+            await h.start()         # and comes back, resuming unfinished tasks
+
+        [record] = await wait_for_tasks(pool, [task.id], timeout=30)
+    finally:
+        await h.close()
+
+    assert (record.status, record.attempts) == ("dead", 3)
+    assert "interrupted" in record.error
+    [report] = await eventually(lambda: admin_messages(pool), what="an admin message in the outbox")
+    assert "hang" in report
+
+
+async def _attempts_are(pool, task, n):
+    record = await task_db.task_record(pool, task.id)
+    return record is not None and record.status == "running" and record.attempts == n

@@ -41,9 +41,15 @@ async def hang_first(ctx: TaskContext) -> dict:
     return await _effect(ctx, 0)
 
 
+async def hang(ctx: TaskContext) -> dict:
+    """Never ends: every attempt is interrupted (a task that crashes its worker each time)."""
+    await asyncio.Event().wait()
+    return {}
+
+
 async def boom(ctx: TaskContext) -> dict:
     """Always fails: a poison task."""
     raise RuntimeError("kaboom: this task always fails")
 
 
-TEST_HANDLERS = {"effect": effect, "hang_first": hang_first, "boom": boom}
+TEST_HANDLERS = {"effect": effect, "hang_first": hang_first, "hang": hang, "boom": boom}
