@@ -9,11 +9,13 @@ directory to it and adds o+rx to the data directory's parents; see README.
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import os
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +41,18 @@ class EmbeddedServer:
         return f"{base.rsplit('/', 1)[0]}/{database}?{query}"
 
 
+@contextmanager
+def _start_lock(data_dir: Path) -> Iterator[None]:
+    """Serialise initdb/start between processes that share `data_dir`."""
+    lock_path = data_dir.parent / f".{data_dir.name}.start.lock"
+    with open(lock_path, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def start_embedded(data_dir: Path, cleanup: str = "stop") -> EmbeddedServer:
     """Start (or join) the embedded server for `data_dir`."""
     data_dir = Path(data_dir).resolve()
@@ -50,7 +64,8 @@ def start_embedded(data_dir: Path, cleanup: str = "stop") -> EmbeddedServer:
     os.environ.setdefault("XDG_RUNTIME_DIR", str(data_dir.parent))
     logging.getLogger("pgserver").setLevel(logging.WARNING)
     try:
-        server = pgserver.get_server(data_dir, cleanup_mode=cleanup)
+        with _start_lock(data_dir):
+            server = pgserver.get_server(data_dir, cleanup_mode=cleanup)
     except Exception as exc:  # pgserver raises plain exceptions with the pg log text
         raise EmbeddedDatabaseError(
             f"could not start the embedded PostgreSQL in {data_dir}: {exc}. "

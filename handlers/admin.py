@@ -100,6 +100,7 @@ async def status_command(ctx: HandlerContext, args: str) -> None:
         f"Outbox: {counts.get('pending', 0)} menunggu, {counts.get('sending', 0)} dikirim, "
         f"{counts.get('dead', 0)} gagal permanen"
     )
+    lines += await queue_lines(ctx)
 
     lines += ["", "*Pengambilan data*"]
     runs = {(r.job, r.phase): r for r in await latest_job_runs(ctx.pool)}
@@ -212,3 +213,15 @@ COMMANDS: list[Command] = [
     Command(id="fetch", triggers=("fetch",), help="ambil data sekarang (semua client atau satu client)",
             allowed=ADMIN_ONLY, handler=fetch_command, takes_args=True, usage="fetch [CLIENT]"),
 ]
+
+
+async def queue_lines(ctx: HandlerContext) -> list[str]:
+    """The task-queue part of `status`; a broker problem is reported, never raised."""
+    from jobs.queue import queue_status
+
+    try:
+        status = await queue_status(ctx.settings, ctx.pool, now=ctx.clock.now())
+    except Exception as exc:  # status must always answer
+        log.exception("queue status failed")
+        return [f"Antrean: tidak dapat diperiksa ({exc.__class__.__name__})"]
+    return status.lines_id()

@@ -144,7 +144,7 @@ def demo_posts(clients: list[Client], personnel: list[Personnel], day: date, rnd
                     if diligence[p.nrp] > 0.25 and rnd.random() < 0.55 + diligence[p.nrp] * 0.4
                 ]
                 engaged = sorted({h for h in handles if h} | {f"warga{rnd.randint(1, 9999)}" for _ in range(25)})
-                ident = f"{client.id[:3]}{day:%m%d}{platform[0]}{k}".upper()
+                ident = f"{client.id.split('_')[-1][:4]}{day:%m%d}{platform[0]}{k}".upper()
                 posts.append(DemoPost(
                     platform=platform, client_id=client.id,
                     post_id=ident if platform == "instagram" else str(7_300_000_000_000_000_000 + zlib.crc32(ident.encode())),

@@ -36,3 +36,9 @@ def test_demo_world_is_realistic_and_deterministic():
     staff_handles = {p.instagram for p in world.personnel if p.instagram}
     assert staff_handles & set(first.engaged)
     assert staff_handles - set(first.engaged)
+
+
+def test_demo_post_ids_are_unique_across_clients():
+    world = build_demo_world(date(2026, 11, 25))
+    ids = [(p.platform, p.post_id) for p in world.posts]
+    assert len(set(ids)) == len(ids)
