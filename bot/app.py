@@ -12,7 +12,7 @@ import asyncio
 import logging
 import signal
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Callable, Protocol
 
 from rich.console import Console
 from rich.panel import Panel
@@ -100,8 +100,13 @@ def banner_lines(app: AppContext, parts: list[Part]) -> list[str]:
 
 
 async def run_service(settings: Settings, console: Console, *, options: dict | None = None,
-                      stop_event: asyncio.Event | None = None) -> int:
-    """Run until SIGINT/SIGTERM (or `stop_event`); stop parts in reverse order."""
+                      stop_event: asyncio.Event | None = None, clock: Clock | None = None,
+                      extra_parts: Callable[[AppContext], list[Part]] | None = None) -> int:
+    """Run until SIGINT/SIGTERM (or `stop_event`); stop parts in reverse order.
+
+    `clock` replaces the system clock (the demo's fast clock); `extra_parts`
+    adds parts after the standard ones (the demo's day replay).
+    """
     stop_event = stop_event or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -110,9 +115,9 @@ async def run_service(settings: Settings, console: Console, *, options: dict | N
         except (NotImplementedError, RuntimeError):  # pragma: no cover - non-Unix
             pass
     async with open_database(settings, migrate=True) as db:
-        app = AppContext(settings=settings, db=db, clock=SystemClock(settings.tz), console=console,
+        app = AppContext(settings=settings, db=db, clock=clock or SystemClock(settings.tz), console=console,
                          options=options or {})
-        parts = build_parts(app)
+        parts = build_parts(app) + (extra_parts(app) if extra_parts else [])
         console.print(Panel("\n".join(banner_lines(app, parts)), title="Cicero", expand=False))
         started: list[Part] = []
         try:

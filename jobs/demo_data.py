@@ -19,6 +19,7 @@ from db.clients import Client
 from db.personnel import Personnel
 from jobs.clock import JAKARTA
 
+DEMO_ADMIN_PHONE = "6281100000001"
 RANKS = ["AKBP", "KOMPOL", "AKP", "IPTU", "IPDA", "AIPTU", "AIPDA", "BRIPKA", "BRIGPOL", "BRIPTU", "BRIPDA"]
 RANK_WEIGHTS = [1, 2, 4, 6, 8, 10, 12, 18, 20, 14, 10]
 FIRST_NAMES = [
@@ -62,7 +63,7 @@ class DemoWorld:
     clients: list[Client]
     personnel: list[Personnel]
     posts: list[DemoPost] = field(default_factory=list)
-    admin_phone: str = "6281100000001"
+    admin_phone: str = DEMO_ADMIN_PHONE
 
     def posts_of(self, client_id: str, platform: str) -> list[DemoPost]:
         return [p for p in self.posts if p.client_id == client_id and p.platform == platform]
@@ -127,18 +128,19 @@ def demo_personnel(clients: list[Client], rnd: random.Random) -> list[Personnel]
 
 
 def demo_posts(clients: list[Client], personnel: list[Personnel], day: date, rnd: random.Random,
-               *, until: time = time(23, 0)) -> list[DemoPost]:
-    """Posts of `day` between 06:00 and `until` WIB, with engagement from most personnel."""
+               *, since: time = time(6, 0), until: time = time(23, 0)) -> list[DemoPost]:
+    """Posts of `day` between `since` and `until` WIB, with engagement from most personnel."""
     posts: list[DemoPost] = []
-    start = datetime.combine(day, time(6, 0), tzinfo=JAKARTA)
+    start = datetime.combine(day, since, tzinfo=JAKARTA)
     end = datetime.combine(day, until, tzinfo=JAKARTA)
-    span = max(int((end - start).total_seconds()), 3600)
+    span = max(int((end - start).total_seconds()), 60)
     for client in clients:
         staff = [p for p in personnel if p.client_id == client.id or client.type == "direktorat"]
         diligence = {p.nrp: rnd.random() for p in staff}
         for platform, n in (("instagram", rnd.randint(3, 5)), ("tiktok", rnd.randint(2, 3))):
             for k in range(n):
-                posted = start + timedelta(seconds=int(span * (k + 0.5) / n) + rnd.randint(-600, 600))
+                jitter = min(600, span // (2 * n))
+                posted = start + timedelta(seconds=int(span * (k + 0.5) / n) + rnd.randint(-jitter, jitter))
                 handles = [
                     (p.instagram if platform == "instagram" else p.tiktok) for p in staff
                     if diligence[p.nrp] > 0.25 and rnd.random() < 0.55 + diligence[p.nrp] * 0.4
@@ -156,8 +158,9 @@ def demo_posts(clients: list[Client], personnel: list[Personnel], day: date, rnd
     return posts
 
 
-def build_demo_world(day: date, *, seed: int = 2026, until: time = time(23, 0)) -> DemoWorld:
+def build_demo_world(day: date, *, seed: int = 2026, since: time = time(6, 0), until: time = time(23, 0)) -> DemoWorld:
     rnd = random.Random(seed)
     clients = demo_clients()
     personnel = demo_personnel(clients, rnd)
-    return DemoWorld(clients=clients, personnel=personnel, posts=demo_posts(clients, personnel, day, rnd, until=until))
+    posts = demo_posts(clients, personnel, day, rnd, since=since, until=until)
+    return DemoWorld(clients=clients, personnel=personnel, posts=posts)

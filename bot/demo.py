@@ -1,0 +1,250 @@
+"""`cicero demo`: the whole product on one machine, with no WhatsApp, RapidAPI or database.
+
+An embedded PostgreSQL in a data directory, the demo world (jobs/demo_data.py)
+written into it, the fake RapidAPI serving that world's posts on loopback, one
+collection cycle with its progress bars, then the normal service (HTTP API,
+outbox, scheduler) with the console transport so the person chats as an admin
+and sees every group notification.
+
+`--fast-clock` replaces the clock with one that runs `speed` times faster from
+06:00 WIB today, disables the real-time scheduler, and replays every fire time
+of the day's schedule as the fast clock passes it; posts appear in the fake
+API as their upload time passes, so hourly task lists, change messages and the
+17:05 slot can be watched in a few minutes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time as systime
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from bot.settings import Settings, load_settings
+from db.clients import upsert_client
+from db.pool import open_database
+from db.personnel import upsert_personnel
+from jobs.clock import SystemClock, local_day
+from jobs.demo_data import DEMO_ADMIN_PHONE, DemoPost, DemoWorld, build_demo_world
+from jobs.sources.fake_rapidapi import FakeAccount, FakePost, FakeRapidApi, Scenario
+
+log = logging.getLogger(__name__)
+
+DEMO_API_KEY = "demo-key"
+DEMO_USERNAME = "demo"
+DEMO_PASSWORD = "demo12345"
+
+
+@dataclass
+class FastClock:
+    """A clock that starts at `start` and runs `speed` times faster than real time."""
+
+    start: datetime
+    speed: float
+    tz: object = None
+    _origin: float = field(default_factory=systime.monotonic)
+
+    def __post_init__(self) -> None:
+        self.tz = self.start.tzinfo
+
+    def now(self) -> datetime:
+        return self.start + timedelta(seconds=(systime.monotonic() - self._origin) * self.speed)
+
+
+def demo_settings(base: Settings, data_dir: Path, api_port: int, fast: bool) -> Settings:
+    """The demo's settings: embedded database, console chat, development API."""
+    return load_settings(
+        Path("/nonexistent/cicero-demo.toml"),
+        general={"environment": "development", "timezone": base.general.timezone},
+        database={"url": "", "data_dir": str(data_dir)},
+        whatsapp={"transport": "console", "admins": [DEMO_ADMIN_PHONE], "send_interval_seconds": 0.2},
+        api={"host": "127.0.0.1", "port": api_port, "enabled": True},
+        schedule={"enabled": not fast},
+        queue={"url": ""},
+    ).settings
+
+
+def to_scenario(world: DemoWorld, visible_until: datetime | None) -> Scenario:
+    """Fake RapidAPI accounts for the world's posts uploaded up to `visible_until`."""
+    accounts = []
+    for client in world.clients:
+        for platform, handle in (("instagram", client.instagram), ("tiktok", client.tiktok)):
+            if handle:
+                accounts.append(FakeAccount(platform=platform, username=handle,
+                                            posts=[_fake_post(p) for p in world.posts_of(client.id, platform)
+                                                   if visible_until is None or p.posted_at <= visible_until]))
+    return Scenario(accounts=accounts, api_key=DEMO_API_KEY)
+
+
+def _fake_post(post: DemoPost) -> FakePost:
+    return FakePost(id=post.post_id, posted_at=post.posted_at, caption=post.caption, engagers=list(post.engaged),
+                    like_count=post.like_count, comment_count=post.comment_count)
+
+
+def reveal_posts(scenario: Scenario, world: DemoWorld, until: datetime) -> int:
+    """Add the world's posts uploaded up to `until` to the fake; returns how many appeared."""
+    added = 0
+    by_handle = {(a.platform, a.username): a for a in scenario.accounts}
+    for client in world.clients:
+        for platform, handle in (("instagram", client.instagram), ("tiktok", client.tiktok)):
+            account = by_handle.get((platform, handle))
+            if account is None:
+                continue
+            known = {p.id for p in account.posts}
+            for post in world.posts_of(client.id, platform):
+                if post.post_id not in known and post.posted_at <= until:
+                    account.posts.append(_fake_post(post))
+                    added += 1
+    return added
+
+
+async def seed(pool, world: DemoWorld) -> None:
+    """Write the demo clients, personnel and the dashboard login (idempotent)."""
+    from bot.api.security import hash_password
+    from db.dashboard_accounts import account_for_login, create_account
+
+    async with pool.acquire() as conn, conn.transaction():
+        for client in sorted(world.clients, key=lambda c: c.parent_id is not None):
+            await upsert_client(conn, client)
+        await upsert_personnel(conn, world.personnel)
+        if await account_for_login(conn, DEMO_USERNAME) is None:
+            await create_account(conn, username=DEMO_USERNAME, password_hash=hash_password(DEMO_PASSWORD),
+                                 role="ditbinmas", whatsapp=world.admin_phone,
+                                 client_ids=[c.id for c in world.clients])
+    await pool.execute("ANALYZE")  # fresh tables: give the planner real statistics before the first report
+
+
+class DayReplay:
+    """A part that runs every fire time of today's schedule as the fast clock passes it."""
+
+    name = "demo-replay"
+
+    def __init__(self, app, world: DemoWorld, scenario: Scenario, console: Console):
+        self.app, self.world, self.scenario, self.console = app, world, scenario, console
+        self._task: asyncio.Task | None = None
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._replay())
+
+    async def stop(self) -> None:
+        if self._task:
+            self._task.cancel()
+            try:
+                await self._task
+            except asyncio.CancelledError:
+                pass
+
+    async def _replay(self) -> None:
+        from bot.adminlog import AdminLog
+        from bot.notify_wiring import build_after_client
+        from jobs.fetch import fetch_deps, run_cycle
+        from jobs.schedule import fire_times
+
+        clock = self.app.clock
+        settings = self.app.settings
+        reporter = AdminLog(self.app.db.pool, settings, clock)
+        after_client = build_after_client(self.app, reporter)
+        today = local_day(clock.now(), settings.tz)
+        for fire in fire_times(settings, today):
+            hh, mm = (int(x) for x in fire.time.split(":"))
+            when = datetime.combine(today, time(hh, mm), tzinfo=settings.tz)
+            while clock.now() < when:
+                await asyncio.sleep(0.2)
+            appeared = reveal_posts(self.scenario, self.world, when)
+            self.console.print(f"[dim]⏱ {fire.time} WIB — {fire.phase}"
+                               f"{f', {appeared} post baru muncul' if appeared else ''}[/]")
+            try:
+                async with fetch_deps(settings, self.app.db.pool, clock, reporter=reporter,
+                                      after_client=after_client) as deps:
+                    await run_cycle(deps, phase=fire.phase, trigger="schedule")
+            except Exception:
+                log.exception("demo replay cycle at %s failed", fire.time)
+        self.console.print("[dim]⏱ replay finished: the whole day's schedule has run[/]")
+
+
+async def run_demo(base: Settings, console: Console, *, data_dir: Path, api_port: int, fast: bool,
+                   speed: float) -> int:
+    from bot.app import run_service
+    from bot.commands.fetch_cmd import ProgressBars
+    from jobs.notify import make_after_client
+    from jobs.fetch import fetch_deps, run_cycle
+
+    settings = demo_settings(base, data_dir, api_port, fast)
+    real_now = SystemClock(settings.tz).now()
+    clock = FastClock(datetime.combine(real_now.date(), time(6, 0), tzinfo=settings.tz), speed) if fast else \
+        SystemClock(settings.tz)
+    today = local_day(clock.now(), settings.tz)
+    if fast:
+        world = build_demo_world(today)
+    else:  # today's posts so far: uploaded in the hours before now, whatever the hour
+        since, until = posting_window(real_now)
+        world = build_demo_world(today, since=since, until=until)
+    scenario = to_scenario(world, visible_until=clock.now())
+    fake = FakeRapidApi(scenario, record=False)
+    base_url = await fake.start()
+    settings = settings.model_copy(update={
+        "instagram": settings.instagram.model_copy(update={"base_url": base_url}),
+        "tiktok": settings.tiktok.model_copy(update={"base_url": base_url}),
+    })
+    from pydantic import SecretStr
+
+    settings.instagram.key = SecretStr(DEMO_API_KEY)
+    settings.tiktok.key = SecretStr(DEMO_API_KEY)
+    try:
+        async with open_database(settings) as db:
+            console.print(f"demo database: {db.description}")
+            await seed(db.pool, world)
+            console.print(f"seeded {len(world.clients)} clients and {len(world.personnel)} personnel; "
+                          f"fake RapidAPI at {base_url}")
+            if not fast:
+                from bot.adminlog import AdminLog
+
+                reporter = AdminLog(db.pool, settings, clock)
+                after_client = make_after_client(db.pool, settings, clock, reporter)
+                async with fetch_deps(settings, db.pool, clock, reporter=reporter, after_client=after_client) as deps:
+                    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                                  TimeElapsedColumn(), console=console) as progress:
+                        result = await run_cycle(deps, phase="post_fetch", trigger="manual",
+                                                 progress=ProgressBars(progress))
+                ok = sum(1 for c in result.clients if c.ok)
+                console.print(f"collection cycle: {ok}/{len(result.clients)} clients ok")
+                await db.pool.execute("ANALYZE")
+        console.print(_welcome(world, settings, fast, speed))
+        stop = asyncio.Event()
+        options = {"transport": "console", "console_as": world.admin_phone, "on_eof": stop.set}
+        extra = (lambda app: [DayReplay(app, world, scenario, console)]) if fast else None
+        return await run_service(settings, console, options=options, stop_event=stop, clock=clock,
+                                 extra_parts=extra)
+    finally:
+        await fake.stop()
+
+
+def posting_window(now: datetime) -> tuple[time, time]:
+    """(since, until) of today's demo uploads: the last ten hours before `now`, within today."""
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    until = max(now - timedelta(minutes=2), midnight + timedelta(minutes=2))
+    since = max(now - timedelta(hours=10), midnight + timedelta(minutes=1))
+    return since.time(), until.time()
+
+
+def _welcome(world: DemoWorld, settings: Settings, fast: bool, speed: float) -> str:
+    lines = [
+        "",
+        "[bold]Cicero demo[/]",
+        f"  You are chatting as admin {world.admin_phone}. Type [bold]dirrequest[/], pick a client, "
+        "then a report number; [bold]help[/] lists every command; [bold]batal[/] leaves a menu.",
+        f"  HTTP API: http://{settings.api.host}:{settings.api.port}/docs — dashboard login "
+        f"{DEMO_USERNAME} / {DEMO_PASSWORD}, or POST /api/auth/login with "
+        f"client_id=POLRES_BLITAR, client_operator=081100000020",
+        "  Messages the bot sends to WhatsApp groups appear below with their recipient.",
+    ]
+    if fast:
+        lines.append(f"  Fast clock: the day replays from 06:00 WIB at {speed:g}× speed "
+                     "(hourly task lists, the 17:05 slot, engagement-only runs).")
+    lines.append("  End with Ctrl-D (end of input) or Ctrl-C.")
+    return "\n".join(lines)
