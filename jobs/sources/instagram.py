@@ -21,7 +21,7 @@ from datetime import datetime
 from typing import Any
 
 from jobs.sources.rapidapi import (
-    Engagers, ItemError, PostListing, RapidApiClient, RapidApiError, as_int, as_text, as_timestamp, clean_username, dedupe,
+    Engagers, ItemError, PostListing, collect_page, RapidApiClient, RapidApiError, as_int, as_text, as_timestamp, clean_username, dedupe,
     first_of, is_plain_username,
 )
 
@@ -119,18 +119,8 @@ async def account_posts(api: RapidApiClient, account: str, *, since: datetime) -
         items = body["data"].get("items")
         if not isinstance(items, list):
             items = []
-        reached_older = False
-        for item in items:
-            try:
-                post = parse_post(item)
-            except ItemError:
-                listing.skipped += 1
-                continue
-            if post.taken_at < since:
-                if not post.is_pinned:
-                    reached_older = True
-                continue
-            seen.setdefault(post.shortcode, post)
+        reached_older = collect_page(items, parse_post, since=since, seen=seen, listing=listing,
+                                     posted_at=lambda p: p.taken_at, post_id=lambda p: p.shortcode)
         has_more = bool(body.get("has_more", body["data"].get("has_more")))
         token = body.get("pagination_token") or body["data"].get("pagination_token") or body.get("end_cursor")
         if reached_older or not has_more:

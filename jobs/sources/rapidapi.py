@@ -302,3 +302,25 @@ class Engagers:
 def dedupe(names) -> list[str]:
     """Unique names in first-seen order."""
     return list(dict.fromkeys(names))
+
+
+def collect_page(items: list, parse: Callable[[Any], Any], *, since: datetime, seen: dict,
+                 listing: PostListing, posted_at: Callable[[Any], datetime], post_id: Callable[[Any], str]) -> bool:
+    """Parse one listing page into `seen` (first sighting wins); count bad items in `listing.skipped`.
+
+    Returns True when an unpinned post older than `since` was reached, i.e. the
+    listing (served newest first) has covered everything since `since`.
+    """
+    reached_older = False
+    for item in items:
+        try:
+            post = parse(item)
+        except ItemError:
+            listing.skipped += 1
+            continue
+        if posted_at(post) < since:
+            if not post.is_pinned:
+                reached_older = True
+            continue
+        seen.setdefault(post_id(post), post)
+    return reached_older

@@ -25,7 +25,7 @@ from datetime import datetime
 from typing import Any
 
 from jobs.sources.rapidapi import (
-    Engagers, ItemError, PostListing, RapidApiClient, RapidApiError, as_int, as_text, as_timestamp, clean_username, dedupe,
+    Engagers, ItemError, PostListing, collect_page, RapidApiClient, RapidApiError, as_int, as_text, as_timestamp, clean_username, dedupe,
     first_of, is_plain_username, maybe_json,
 )
 
@@ -120,18 +120,8 @@ async def user_posts(api: RapidApiClient, secuid: str, *, since: datetime, label
                 raise RapidApiError(CLIENT, call, "answer has no video list (itemList/items/videos)")
             listing.reason = f"page {listing.pages} has no video list"
             break
-        reached_older = False
-        for item in items:
-            try:
-                post = parse_post(item)
-            except ItemError:
-                listing.skipped += 1
-                continue
-            if post.created_at < since:
-                if not post.is_pinned:
-                    reached_older = True
-                continue
-            seen.setdefault(post.video_id, post)
+        reached_older = collect_page(items, parse_post, since=since, seen=seen, listing=listing,
+                                     posted_at=lambda p: p.created_at, post_id=lambda p: p.video_id)
         has_more = obj.get("hasMore", obj.get("has_more"))
         next_cursor = obj.get("cursor")
         if reached_older or not has_more:
