@@ -35,8 +35,14 @@ def check_configuration(settings: Settings, file_found: bool, path: str) -> list
         out.append(Check("admin numbers", WARN, "[whatsapp] admins is empty: nobody can use the admin menu",
                          'set [whatsapp] admins = ["62812…"]'))
     if settings.api.enabled and settings.api.uses_example_secret():
-        status = WARN if settings.is_development else FAIL
-        out.append(Check("jwt secret", status, "api.jwt_secret is the example value",
+        explicit = "jwt_secret" in settings.api.model_fields_set or settings.api.jwt_secret_file
+        if explicit:
+            status, detail = (WARN if settings.is_development else FAIL), "api.jwt_secret is the example value"
+        elif settings.is_development:
+            status, detail = WARN, "no api.jwt_secret: development uses the example value"
+        else:
+            status, detail = WARN, "no api.jwt_secret: a random one is generated beside the data directory"
+        out.append(Check("jwt secret", status, detail,
                          "set CICERO_API__JWT_SECRET (or [api] jwt_secret_file) to a long random string"))
     for name, section in (("instagram", settings.instagram), ("tiktok", settings.tiktok)):
         if section.key is None or not section.key.get_secret_value():

@@ -9,7 +9,7 @@ import pytest
 
 from bot.api.part import ApiPart, check_api_settings
 from bot.api.security import issue_token
-from bot.settings import ConfigError, load_settings
+from bot.settings import EXAMPLE_JWT_SECRET, ConfigError, load_settings
 from db.login_log import recent_logins
 from tests.support.api import (
     BLITAR_OPERATOR, KEDIRI_OPERATOR, KEDIRI_SUPER, PASSWORD, api_client, api_deps, bearer, build_world,
@@ -196,7 +196,8 @@ async def test_operator_login_failures_lock_the_client(http, clock, settings):
 
 
 def test_example_secret_is_refused_outside_development(tmp_path, settings):
-    prod = load_settings(tmp_path / "absent.toml", general={"environment": "production"}).settings
+    prod = load_settings(tmp_path / "absent.toml", general={"environment": "production"},
+                         api={"jwt_secret": EXAMPLE_JWT_SECRET}).settings
     with pytest.raises(ConfigError) as err:
         check_api_settings(prod)
     assert "api.jwt_secret" in err.value.problems[0] and "development" in err.value.problems[0]
@@ -206,3 +207,20 @@ def test_example_secret_is_refused_outside_development(tmp_path, settings):
                        api={"jwt_secret": "a-real-secret-of-some-length-0123456789"}).settings
     check_api_settings(ok)
     check_api_settings(settings)  # development may use the example
+
+
+def test_unset_secret_in_production_is_generated_once_and_kept(tmp_path):
+    def prod():
+        return load_settings(tmp_path / "absent.toml", general={"environment": "production"},
+                             database={"data_dir": str(tmp_path / "var" / "pgdata")}).settings
+
+    first = prod()
+    check_api_settings(first)
+    secret = first.api.jwt_secret.get_secret_value()
+    assert secret != EXAMPLE_JWT_SECRET and len(secret) >= 40
+    stored = tmp_path / "var" / "jwt-secret"
+    assert stored.read_text().strip() == secret
+    assert stored.stat().st_mode & 0o777 == 0o600
+    second = prod()
+    check_api_settings(second)
+    assert second.api.jwt_secret.get_secret_value() == secret  # tokens survive a restart

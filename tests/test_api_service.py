@@ -97,7 +97,8 @@ def test_cicero_run_serves_the_api(database_url, tmp_path):
 
 
 def test_example_secret_refused_in_production(database_url, tmp_path):
-    env = _env(database_url, free_port(), CICERO_GENERAL__ENVIRONMENT="production")
+    env = _env(database_url, free_port(), CICERO_GENERAL__ENVIRONMENT="production",
+               CICERO_API__JWT_SECRET="change-me-to-a-long-random-string")
     for command in ("api", "run"):
         r = subprocess.run(CICERO + ["--config", str(tmp_path / "none.toml"), command], cwd=ROOT, env=env,
                            capture_output=True, text=True, timeout=90)

@@ -10,10 +10,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
+import secrets
 import socket
+from pathlib import Path
 from typing import Any, Callable
 
 import uvicorn
+from pydantic import SecretStr
 
 from bot.api.app import create_app
 from bot.api.deps import ApiDeps
@@ -26,12 +30,47 @@ STOP_TIMEOUT_SECONDS = 10.0
 
 
 def check_api_settings(settings: Settings) -> None:
-    """Refuse the example JWT secret outside development (one clear line)."""
-    if settings.api.uses_example_secret() and not settings.is_development:
+    """Refuse an explicitly configured example JWT secret outside development (one clear line).
+
+    With no secret configured at all, a random one is generated once and kept
+    beside the data directory (`generated_secret_path`), so a zero-setup start
+    works and tokens survive restarts, without ever using a publicly known value.
+    """
+    api = settings.api
+    if not api.uses_example_secret() or settings.is_development:
+        return
+    if "jwt_secret" in api.model_fields_set or api.jwt_secret_file:
         raise ConfigError([
             "api.jwt_secret: the example secret is only allowed with [general] environment = \"development\"; "
             "set CICERO_API__JWT_SECRET or [api] jwt_secret_file"
         ])
+    path = generated_secret_path(settings)
+    api.jwt_secret = SecretStr(load_or_create_secret(path))
+    log.warning("no [api] jwt_secret configured: using the generated one in %s "
+                "(set CICERO_API__JWT_SECRET to choose your own)", path)
+
+
+def generated_secret_path(settings: Settings) -> Path:
+    return Path(settings.database.data_dir).resolve().parent / "jwt-secret"
+
+
+def load_or_create_secret(path: Path) -> str:
+    """Read the secret at `path`, or write a new random one there (mode 0600)."""
+    try:
+        existing = path.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        existing = ""
+    if existing:
+        return existing
+    path.parent.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_urlsafe(48)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process created it first
+        return path.read_text(encoding="utf-8").strip()
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(secret + "\n")
+    return secret
 
 
 class _HostedServer(uvicorn.Server):

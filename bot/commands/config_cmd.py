@@ -18,8 +18,14 @@ def check_config(ctx: CliContext) -> int:
     source = str(loaded.path) if loaded.file_found else f"{loaded.path} (not found: defaults + env)"
     rows = [[s, k, v] for s, k, v in effective_rows(loaded.settings)]
     ctx.console.print(table(f"Effective configuration — {source}", ["section", "key", "value"], rows))
-    if loaded.settings.api.uses_example_secret():
-        note = "allowed in development" if loaded.settings.is_development else "the API will refuse to start"
-        ctx.console.print(f"[yellow]note:[/] api.jwt_secret is the example value ({note})")
+    api = loaded.settings.api
+    if api.uses_example_secret():
+        if loaded.settings.is_development:
+            note = "api.jwt_secret is the example value (allowed in development)"
+        elif "jwt_secret" in api.model_fields_set or api.jwt_secret_file:
+            note = "api.jwt_secret is the example value: the API will refuse to start"
+        else:
+            note = "api.jwt_secret is not set: a random secret is generated and kept beside the data directory"
+        ctx.console.print(f"[yellow]note:[/] {note}")
     ctx.console.print("[green]configuration OK[/]")
     return 0
