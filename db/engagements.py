@@ -68,3 +68,12 @@ async def engagement_count(db: Executor, platform: str, post_ids: list[str]) -> 
     return await db.fetchval(
         "SELECT count(*) FROM engagements WHERE platform = $1 AND post_id = ANY($2::text[])", platform, post_ids
     )
+
+
+async def refresh_statistics(db: Executor) -> None:
+    """ANALYZE the tables attendance queries plan over, so reports stay fast right after big writes.
+
+    On a freshly filled database the planner otherwise assumes tiny tables and
+    the attendance query can take seconds instead of milliseconds.
+    """
+    await db.execute("ANALYZE engagements, instagram_posts, tiktok_posts")

@@ -73,3 +73,8 @@ async def personnel_with_whatsapp(db: Executor, phone: str) -> list[Personnel]:
 
 async def count_personnel(db: Executor, client_id: str) -> int:
     return await db.fetchval("SELECT count(*) FROM personnel WHERE client_id = $1 AND active", client_id)
+
+
+async def refresh_statistics(db: Executor) -> None:
+    """ANALYZE personnel after a bulk import (see db.engagements.refresh_statistics)."""
+    await db.execute("ANALYZE personnel")

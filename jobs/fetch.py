@@ -540,6 +540,10 @@ async def _locked_cycle(deps: FetchDeps, phase: Phase, client_ids: list[str] | N
     cycle.note = "; ".join(notes) or None
     await job_runs_db.finish_run(deps.pool, run_id, status=cycle.status, finished_at=deps.clock.now(),
                                  errors=run_errors, note=cycle.note)
+    try:
+        await engagements_db.refresh_statistics(deps.pool)
+    except Exception:  # statistics are an optimisation; the run itself succeeded
+        log.warning("could not refresh planner statistics after run %s", run_id, exc_info=True)
     log.info("collection run %s finished: %s (%d ok, %d failed, %d skipped)", run_id, cycle.status,
              len(cycle.clients) - len(failed), len(failed), len(cycle.skipped_clients))
     if failed or cycle.skipped_clients or unknown:

@@ -8,6 +8,7 @@ from bot.commands.common import CliContext, UserError, database, table
 from db.clients import get_client
 from db.formats import FormatError, normalize_nrp, normalize_optional_phone, normalize_username
 from db.personnel import Personnel, get_personnel, personnel_of_client, upsert_personnel
+from db.personnel import refresh_statistics as refresh_personnel_statistics
 from jobs.personnel_import import import_personnel
 from jobs.sources.sheet import SheetError, read_source
 
@@ -90,6 +91,8 @@ async def import_users(ctx: CliContext) -> int:
             sheet = await read_source(a.source)
             async with db.pool.acquire() as conn, conn.transaction():
                 report = await import_personnel(conn, client_id, sheet, dry_run=a.dry_run)
+            if not a.dry_run:
+                await refresh_personnel_statistics(db.pool)
         except SheetError as exc:
             raise UserError(str(exc)) from None
     elapsed = time.perf_counter() - started
