@@ -99,6 +99,17 @@ def banner_lines(app: AppContext, parts: list[Part]) -> list[str]:
     ]
 
 
+def stop_on_signals(stop_event: asyncio.Event) -> asyncio.Event:
+    """Set `stop_event` on SIGINT/SIGTERM (the running loop's handlers); returns it."""
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(sig, stop_event.set)
+        except (NotImplementedError, RuntimeError):  # pragma: no cover - non-Unix
+            pass
+    return stop_event
+
+
 async def run_service(settings: Settings, console: Console, *, options: dict | None = None,
                       stop_event: asyncio.Event | None = None, clock: Clock | None = None,
                       extra_parts: Callable[[AppContext], list[Part]] | None = None) -> int:
@@ -107,13 +118,7 @@ async def run_service(settings: Settings, console: Console, *, options: dict | N
     `clock` replaces the system clock (the demo's fast clock); `extra_parts`
     adds parts after the standard ones (the demo's day replay).
     """
-    stop_event = stop_event or asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        try:
-            loop.add_signal_handler(sig, stop_event.set)
-        except (NotImplementedError, RuntimeError):  # pragma: no cover - non-Unix
-            pass
+    stop_event = stop_on_signals(stop_event or asyncio.Event())
     async with open_database(settings, migrate=True) as db:
         app = AppContext(settings=settings, db=db, clock=clock or SystemClock(settings.tz), console=console,
                          options=options or {})

@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import signal
 from contextlib import asynccontextmanager
 from typing import Any, AsyncIterator, Callable
 
 from rich.console import Console
 
 from bot.adminlog import AdminLog
+from bot.app import stop_on_signals
 from bot.settings import Settings
 from db.pool import Database, open_database
 from jobs.clock import Clock, SystemClock
@@ -71,13 +71,7 @@ async def run_worker(settings: Settings, console: Console, *, concurrency: int =
                      extra_handlers: dict[str, TaskHandler] | None = None,
                      reporter_factory: Callable[[Settings, Database, Clock], Reporter] | None = None) -> int:
     """Consume tasks until SIGINT/SIGTERM (or `stop_event`); return the exit code."""
-    stop_event = stop_event or asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        try:
-            loop.add_signal_handler(sig, stop_event.set)
-        except (NotImplementedError, RuntimeError):  # pragma: no cover - non-Unix
-            pass
+    stop_event = stop_on_signals(stop_event or asyncio.Event())
     registry: TaskRegistry = default_registry().with_handlers(extra_handlers or {})
     settings = with_pool_for(settings, concurrency)
     async with open_database(settings, migrate=True) as db:
