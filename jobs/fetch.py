@@ -29,7 +29,7 @@ import asyncio
 import logging
 import time
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import replace, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, AsyncIterator, Awaitable, Callable, Literal, Protocol
 
@@ -165,6 +165,7 @@ class CyclePlan:
     deadline: datetime  # no client may start after this
     may_start: Callable[[Client], Awaitable[bool]]
     finished: Callable[[ClientResult], Awaitable[None]]
+    platforms: tuple[str, ...] | None = None  # None: every active platform of each client
 
 
 class ClientRunner(Protocol):
@@ -376,6 +377,20 @@ async def collect_client(deps: FetchDeps, client: Client, phase: Phase, *, now: 
 # --------------------------------------------------------------------------- the cycle
 
 
+PLATFORMS = ("instagram", "tiktok")
+
+
+def only_platforms(client: Client, platforms: tuple[str, ...] | list[str] | None) -> Client:
+    """`client` with the platforms outside `platforms` switched off (None keeps both)."""
+    if platforms is None:
+        return client
+    unknown = set(platforms) - set(PLATFORMS)
+    if unknown:
+        raise ValueError(f"unknown platform(s): {', '.join(sorted(unknown))}")
+    return replace(client, instagram_active=client.instagram_active and "instagram" in platforms,
+                   tiktok_active=client.tiktok_active and "tiktok" in platforms)
+
+
 async def in_process_runner(deps: FetchDeps, plan: CyclePlan) -> None:
     """The default runner: `collect_client` in this process, `[fetch] client_concurrency` at a time."""
     sem = asyncio.Semaphore(deps.settings.fetch.client_concurrency)
@@ -419,6 +434,7 @@ async def run_cycle(
     trigger: str = "schedule",
     progress: CycleProgress | None = None,
     runner: ClientRunner | None = None,
+    platforms: tuple[str, ...] | None = None,
 ) -> CycleResult:
     """Run one collection cycle now.
 
@@ -463,17 +479,19 @@ async def run_cycle(
                 await lock_conn.execute("SELECT pg_advisory_unlock($1, $2)", LOCK_CLASS, LOCK_QUEUE)
             queued = True
         try:
-            return await _locked_cycle(deps, phase, client_ids, trigger, progress, runner, queued)
+            return await _locked_cycle(deps, phase, client_ids, trigger, progress, runner, queued, platforms)
         finally:
             await lock_conn.execute("SELECT pg_advisory_unlock($1, $2)", LOCK_CLASS, LOCK_RUN)
 
 
 async def _locked_cycle(deps: FetchDeps, phase: Phase, client_ids: list[str] | None, trigger: str,
-                        progress: CycleProgress | None, runner: ClientRunner, queued: bool) -> CycleResult:
+                        progress: CycleProgress | None, runner: ClientRunner, queued: bool,
+                        platforms: tuple[str, ...] | None = None) -> CycleResult:
     settings = deps.settings
     now = deps.clock.now()
     job = job_name(phase)
     clients, unknown = await _cycle_clients(deps, client_ids)
+    clients = [only_platforms(c, platforms) for c in clients]
     run_id = await job_runs_db.start_run(deps.pool, job=job, phase=phase, trigger=trigger, started_at=now,
                                          note="queued behind a run in flight" if queued else None)
     cycle = CycleResult(run_id, phase, trigger, "running", queued=queued, unknown_clients=unknown)
@@ -510,7 +528,7 @@ async def _locked_cycle(deps: FetchDeps, phase: Phase, client_ids: list[str] | N
                 run_errors.append({"client_id": result.client_id, "error": f"after_client: {exc}"})
 
     plan = CyclePlan(clients=clients, phase=phase, now=now, job_run_id=run_id, deadline=deadline,
-                     may_start=may_start, finished=finished)
+                     may_start=may_start, finished=finished, platforms=platforms)
     try:
         await runner(deps, plan)
     except Exception as exc:

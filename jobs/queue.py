@@ -699,7 +699,7 @@ class QueueRunner:
             if not await plan.may_start(client):
                 continue
             task = collect_client_task(client.id, plan.phase, plan.now, job_run_id=plan.job_run_id,
-                                       not_after=plan.deadline)
+                                       not_after=plan.deadline, platforms=plan.platforms)
             try:
                 await self.queue.submit(task)
             except QueueUnavailable as exc:

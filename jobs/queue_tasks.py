@@ -32,11 +32,15 @@ BUILD_REPORT = "build_report"
 
 
 def collect_client_task(client_id: str, phase: str, now: datetime, *, job_run_id: int | None = None,
-                        not_after: datetime | None = None, task_id: uuid.UUID | None = None) -> Task:
-    """One client's collection for one cycle (posts and/or engagement by `phase`)."""
+                        not_after: datetime | None = None, task_id: uuid.UUID | None = None,
+                        platforms: tuple[str, ...] | None = None) -> Task:
+    """One client's collection for one cycle (posts and/or engagement by `phase`, optionally one platform)."""
+    payload = {"client_id": client_id, "phase": phase, "now": now.isoformat()}
+    if platforms is not None:
+        payload["platforms"] = list(platforms)
     return Task(
         kind=COLLECT_CLIENT,
-        payload={"client_id": client_id, "phase": phase, "now": now.isoformat()},
+        payload=payload,
         id=task_id or uuid.uuid4(),
         job_run_id=job_run_id,
         not_after=not_after,
@@ -81,6 +85,10 @@ async def run_collect_client(ctx: TaskContext) -> Any:
         raise PoisonTask("this worker has no fetch dependencies (RapidAPI clients) configured")
     if phase not in fetch.PHASES:
         raise PoisonTask(f"collect_client: unknown phase {phase!r}")
+    try:
+        client = fetch.only_platforms(client, payload.get("platforms"))
+    except ValueError as exc:
+        raise PoisonTask(f"collect_client: {exc}") from None
     result = await fetch.collect_client(deps, client, phase, now=now)
     return result.to_dict() if hasattr(result, "to_dict") else to_jsonable(result)
 

@@ -95,13 +95,16 @@ async def test_options_12_to_15_reply_when_finished(chat, fake_api):
     (reply,) = await run(chat, 12)
     assert reply.startswith("✅ Selesai mengambil konten & likes Instagram *DIREKTORAT BINMAS*")
     assert "*Jumlah konten hari ini:* 2" in reply and "*Total likes tercatat:* 4" in reply
+    assert fake_api.calls("ig_posts") and not fake_api.calls("tt_posts")  # Instagram only, as asked
     fake_api.scenario.post("IGB")[1].engagers.append("budi")
     (reply,) = await run(chat, 13)
     assert "*Total likes tercatat:* 5" in reply
     (reply,) = await run(chat, 14)
     assert "konten & komentar TikTok" in reply and "*Total komentar tercatat:* 2" in reply
+    instagram_calls = len(fake_api.calls("ig_posts")) + len(fake_api.calls("ig_likes"))
     (reply,) = await run(chat, 15)
     assert reply.startswith("✅ Selesai mengambil komentar TikTok")
+    assert len(fake_api.calls("ig_posts")) + len(fake_api.calls("ig_likes")) == instagram_calls  # TikTok only
     await chat.inject("5", phone=ADMIN)
     report = [m.text for m in chat.take() if m.text][0]
     assert "- Lengkap: 2 pers" in report

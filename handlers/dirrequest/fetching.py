@@ -1,8 +1,8 @@
 """Manual fetches from the dirrequest menu (options 12–16), run through the collection job.
 
-The collection cycle (`jobs.fetch.run_cycle`) always handles both platforms of a
-client; the option picks the phase (posts + engagement, or engagement only) and
-which platform the reply talks about. Option 16 replies with the task list built by
+Each option picks the phase (posts + engagement, or engagement only) and the
+platforms the collection cycle (`jobs.fetch.run_cycle`) touches; the reply talks
+about the platform asked for. Option 16 replies with the task list built by
 the notifications module (`jobs.task_messages.scheduled_list_message`), including the
 changes this run made. Like scheduled runs, a menu fetch runs the notifications hook
 (`jobs.notify.make_after_client`), so groups hear about new or removed posts.
@@ -43,14 +43,15 @@ FETCH_SPECS = {
 }
 
 
-async def collect_now(ctx: HandlerContext, client: Client, phase: str):
-    """One collection cycle for this client (trigger "admin"); returns the CycleResult."""
+async def collect_now(ctx: HandlerContext, client: Client, phase: str, platforms: tuple[Platform, ...]):
+    """One collection cycle for this client and platforms (trigger "admin"); returns the CycleResult."""
     from jobs.fetch import fetch_deps, run_cycle
     from jobs.notify import make_after_client
 
     after = make_after_client(ctx.pool, ctx.settings, ctx.clock, ctx.reporter)  # group notices, as scheduled runs
     async with fetch_deps(ctx.settings, ctx.pool, ctx.clock, reporter=ctx.reporter, after_client=after) as deps:
-        return await run_cycle(deps, phase=phase, client_ids=[client.id], trigger="admin")
+        return await run_cycle(deps, phase=phase, client_ids=[client.id], trigger="admin",
+                               platforms=tuple(p.value for p in platforms))
 
 
 async def todays_posts(ctx: HandlerContext, client: Client, platform: Platform) -> list[PostRef]:
@@ -110,7 +111,7 @@ async def task_list_text(ctx: HandlerContext, client: Client, result, partial: b
 async def run_manual_fetch(ctx: HandlerContext, client: Client, spec: FetchSpec) -> None:
     await ctx.reply(f"⏳ Mengambil {spec.label} *{client.name}*, mohon tunggu…")
     try:
-        result = await collect_now(ctx, client, spec.phase)
+        result = await collect_now(ctx, client, spec.phase, spec.platforms)
     except Exception as exc:  # the collection job failed as a whole: say so, keep the menu alive
         log.exception("manual fetch %s for %s failed", spec.id, client.id)
         await ctx.reply(f"❌ Pengambilan {spec.label} *{client.name}* gagal: {exc.__class__.__name__}.")
