@@ -590,12 +590,14 @@ async def test_a_task_that_kills_its_worker_every_time_is_given_up_and_reported(
             await h.start()         # and comes back, resuming unfinished tasks
 
         [record] = await wait_for_tasks(pool, [task.id], timeout=30)
+        # The report is queued right after the task is marked dead: wait for it before the
+        # harness shuts the worker down, or the shutdown can cancel it mid-write.
+        [report] = await eventually(lambda: admin_messages(pool), what="an admin message in the outbox")
     finally:
         await h.close()
 
     assert (record.status, record.attempts) == ("dead", 3)
     assert "interrupted" in record.error
-    [report] = await eventually(lambda: admin_messages(pool), what="an admin message in the outbox")
     assert "hang" in report
 
 
