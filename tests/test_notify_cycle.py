@@ -15,7 +15,9 @@ from jobs.sources.fake_rapidapi import FakeAccount, FakePost, Scenario
 from tests.support.factories import Factory
 from tests.support.fetch_env import fetch_env
 from tests.support.recording_reporter import RecordingReporter
-from tests.test_notify_day import EVENTS, GROUPS, MANUAL_FETCH_AT, changes_of, check_day, simulate_day, wib
+from tests.test_notify_day import (
+    EVENTS, GROUPS, MANUAL_FETCH_AT, assert_day_changes, check_day, simulate_day, wib,
+)
 
 ALL_CLIENTS = [*GROUPS, "POLRES_NOGROUP"]
 
@@ -68,14 +70,7 @@ async def test_simulated_day_through_the_collection_cycle(pool, database_url, tm
     assert all(status == "ok" for _, _, status, _ in cycles), cycles
     task_rows = await check_day(pool, gateway)
     a1 = GROUPS["POLRES_A"][0]
-    assert changes_of(task_rows, a1) == [
-        ("09:30", "📸 *Tugas Instagram Baru — POLRES A*"),
-        ("13:30", "📸 *Tugas Instagram Baru — POLRES A*"),
-        ("14:30", "🗑️ *Perubahan Daftar Tugas — POLRES A*"),
-        ("19:40", "📸 *Tugas Instagram Baru — POLRES A*"),
-    ]
-    assert changes_of(task_rows, GROUPS["POLRES_B"][0]) == [("10:30", "📸 *Tugas Instagram Baru — POLRES B*")]
-    assert changes_of(task_rows, GROUPS["DITBINMAS"][0]) == [("19:40", "🎵 *Tugas TikTok Baru — DITBINMAS*")]
+    assert_day_changes(task_rows)
     list_1705 = next(r.body for r in task_rows if r.recipient == a1 and r.idempotency_key.endswith("-17@05"))
     assert "📸 Instagram: *2* unggahan" in list_1705 and "🎵 TikTok: *1* video" in list_1705
     assert "Like: 1 | Komentar: 0" in list_1705  # counts as collected from the fake API
