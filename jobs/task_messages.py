@@ -78,14 +78,21 @@ def tiktok_link(video_id: str, account: str | None) -> str:
     return f"https://www.tiktok.com/@{(account or 'user').lstrip('@')}/video/{video_id}"
 
 
+def _new_post_entries(posts: list[TaskPost], link_of, no_caption: str, caption_chars: int) -> list[str]:
+    """Numbered entries of a new-posts message: link, caption excerpt, upload time."""
+    lines: list[str] = []
+    for i, p in enumerate(posts, 1):
+        excerpt = potong(p.caption, caption_chars)
+        lines += [f"{i}. {link_of(p)}",
+                  f"   {'_' + excerpt + '_' if excerpt else no_caption}",
+                  f"   Diunggah: {waktu_unggah(p.posted_at)}"]
+    return lines
+
+
 def new_instagram_message(client_name: str, posts: list[TaskPost], *, caption_chars: int = 80) -> str:
     lines = [f"📸 *Tugas Instagram Baru — {client_name}*", "",
              f"Ada *{angka(len(posts))}* unggahan Instagram baru yang perlu ditindaklanjuti:", ""]
-    for i, p in enumerate(posts, 1):
-        excerpt = potong(p.caption, caption_chars)
-        lines += [f"{i}. {instagram_link(p.post_id)}",
-                  f"   {'_' + excerpt + '_' if excerpt else '(tanpa keterangan)'}",
-                  f"   Diunggah: {waktu_unggah(p.posted_at)}"]
+    lines += _new_post_entries(posts, lambda p: instagram_link(p.post_id), "(tanpa keterangan)", caption_chars)
     lines += ["", "_Mohon segera beri like dan komentar pada unggahan di atas._"]
     return "\n".join(lines)
 
@@ -94,11 +101,8 @@ def new_tiktok_message(client_name: str, posts: list[TaskPost], tiktok_account: 
                        caption_chars: int = 80) -> str:
     lines = [f"🎵 *Tugas TikTok Baru — {client_name}*", "",
              f"Ada *{angka(len(posts))}* video TikTok baru yang perlu ditindaklanjuti:", ""]
-    for i, p in enumerate(posts, 1):
-        excerpt = potong(p.caption, caption_chars)
-        lines += [f"{i}. {tiktok_link(p.post_id, tiktok_account)}",
-                  f"   {'_' + excerpt + '_' if excerpt else '(tanpa deskripsi)'}",
-                  f"   Diunggah: {waktu_unggah(p.posted_at)}"]
+    lines += _new_post_entries(posts, lambda p: tiktok_link(p.post_id, tiktok_account), "(tanpa deskripsi)",
+                               caption_chars)
     lines += ["", "_Mohon segera beri komentar pada video di atas._"]
     return "\n".join(lines)
 
