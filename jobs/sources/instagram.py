@@ -21,7 +21,7 @@ from datetime import datetime
 from typing import Any
 
 from jobs.sources.rapidapi import (
-    Engagers, ItemError, PostListing, collect_page, RapidApiClient, RapidApiError, as_int, as_text, as_timestamp, clean_username, dedupe,
+    NO_PAGE, Engagers, ItemError, PostListing, collect_page, fetch_page, RapidApiClient, RapidApiError, as_int, as_text, as_timestamp, clean_username, dedupe,
     first_of, is_plain_username,
 )
 
@@ -97,20 +97,12 @@ async def account_posts(api: RapidApiClient, account: str, *, since: datetime) -
     seen: dict[str, InstagramPost] = {}
     token: str | None = None
     while True:
-        if listing.pages >= api.max_pages:
-            listing.reason = f"page cap ({api.max_pages}) reached"
-            break
         params = {"username_or_id_or_url": account}
         if token:
             params["pagination_token"] = token
-        try:
-            body = await api.get_json(call, "/v1/posts", params)
-        except RapidApiError as exc:
-            if listing.pages == 0:
-                raise
-            listing.reason = f"page {listing.pages + 1} failed: {exc.detail}"
+        body = await fetch_page(api, listing, call, "/v1/posts", params)
+        if body is NO_PAGE:
             break
-        listing.pages += 1
         if not isinstance(body, dict) or not isinstance(body.get("data"), dict):
             if listing.pages == 1:
                 raise RapidApiError(CLIENT, call, "answer has no data object")
@@ -146,20 +138,12 @@ async def post_likers(api: RapidApiClient, shortcode: str) -> Engagers:
     names: list[str] = []
     cursor: str | None = None
     while True:
-        if result.pages >= api.max_pages:
-            result.reason = f"page cap ({api.max_pages}) reached"
-            break
         params = {"code_or_id_or_url": shortcode}
         if cursor:
             params["cursor"] = cursor
-        try:
-            body = await api.get_json(call, "/v1/likes", params)
-        except RapidApiError as exc:
-            if result.pages == 0:
-                raise
-            result.reason = f"page {result.pages + 1} failed: {exc.detail}"
+        body = await fetch_page(api, result, call, "/v1/likes", params)
+        if body is NO_PAGE:
             break
-        result.pages += 1
         data = body.get("data") if isinstance(body, dict) else None
         if not isinstance(data, dict):
             if result.pages == 1:

@@ -324,3 +324,28 @@ def collect_page(items: list, parse: Callable[[Any], Any], *, since: datetime, s
             continue
         seen.setdefault(post_id(post), post)
     return reached_older
+
+
+NO_PAGE = object()  # fetch_page: stop paging (the reason is on the progress object)
+
+
+async def fetch_page(api: "RapidApiClient", progress: PostListing | Engagers, call: str, path: str,
+                     params: dict) -> Any:
+    """The next page of a paged listing, or NO_PAGE when paging must stop.
+
+    Stops at the page cap and on a failed later page (recording why in
+    `progress.reason`, so what was read is kept as a partial answer); a failed
+    first page raises RapidApiError, because then nothing was read at all.
+    """
+    if progress.pages >= api.max_pages:
+        progress.reason = f"page cap ({api.max_pages}) reached"
+        return NO_PAGE
+    try:
+        body = await api.get_json(call, path, params)
+    except RapidApiError as exc:
+        if progress.pages == 0:
+            raise
+        progress.reason = f"page {progress.pages + 1} failed: {exc.detail}"
+        return NO_PAGE
+    progress.pages += 1
+    return body

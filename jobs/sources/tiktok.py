@@ -25,7 +25,7 @@ from datetime import datetime
 from typing import Any
 
 from jobs.sources.rapidapi import (
-    Engagers, ItemError, PostListing, collect_page, RapidApiClient, RapidApiError, as_int, as_text, as_timestamp, clean_username, dedupe,
+    NO_PAGE, Engagers, ItemError, PostListing, collect_page, fetch_page, RapidApiClient, RapidApiError, as_int, as_text, as_timestamp, clean_username, dedupe,
     first_of, is_plain_username, maybe_json,
 )
 
@@ -101,18 +101,10 @@ async def user_posts(api: RapidApiClient, secuid: str, *, since: datetime, label
     seen: dict[str, TikTokPost] = {}
     cursor: str | int = 0
     while True:
-        if listing.pages >= api.max_pages:
-            listing.reason = f"page cap ({api.max_pages}) reached"
+        body = await fetch_page(api, listing, call, "/api/user/posts",
+                                {"secUid": secuid, "cursor": cursor, "count": POSTS_PAGE_SIZE})
+        if body is NO_PAGE:
             break
-        try:
-            body = await api.get_json(call, "/api/user/posts",
-                                      {"secUid": secuid, "cursor": cursor, "count": POSTS_PAGE_SIZE})
-        except RapidApiError as exc:
-            if listing.pages == 0:
-                raise
-            listing.reason = f"page {listing.pages + 1} failed: {exc.detail}"
-            break
-        listing.pages += 1
         obj = _payload_object(body)
         items = _video_list(body, obj) if obj is not None else None
         if items is None:
@@ -166,18 +158,10 @@ async def video_commenters(api: RapidApiClient, video_id: str, *, page_size: int
     names: list[str] = []
     cursor = 0
     while True:
-        if result.pages >= api.max_pages:
-            result.reason = f"page cap ({api.max_pages}) reached"
+        body = await fetch_page(api, result, call, "/api/post/comments",
+                                {"videoId": video_id, "count": page_size, "cursor": cursor})
+        if body is NO_PAGE:
             break
-        try:
-            body = await api.get_json(call, "/api/post/comments",
-                                      {"videoId": video_id, "count": page_size, "cursor": cursor})
-        except RapidApiError as exc:
-            if result.pages == 0:
-                raise
-            result.reason = f"page {result.pages + 1} failed: {exc.detail}"
-            break
-        result.pages += 1
         if not isinstance(body, dict):
             if result.pages == 1:
                 raise RapidApiError(CLIENT, call, "answer is not an object")
