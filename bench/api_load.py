@@ -36,7 +36,7 @@ from db.clients import Client, get_client, upsert_client  # noqa: E402
 from db.dashboard_accounts import create_account  # noqa: E402
 from db.personnel import Personnel, upsert_personnel  # noqa: E402
 from handlers.reports.attendance import Period, Platform, build_attendance  # noqa: E402
-from jobs.clock import JAKARTA, SystemClock, local_day  # noqa: E402
+from core.clock import JAKARTA, SystemClock, local_day  # noqa: E402
 
 CLIENT = "POLRES_BENCH"
 PASSWORD = "bench-password-123"

@@ -77,11 +77,11 @@ async def fill(pool, now: datetime) -> None:
 
 async def run(runs: int) -> None:
     from bot.router import Router
-    from bot.settings import load_settings
+    from core.settings import load_settings
     from bot.whatsapp.fake import FakeGateway
     from handlers import dirrequest
-    from jobs.clock import JAKARTA, ManualClock
-    from jobs.reporting import LoggingReporter
+    from core.clock import JAKARTA, ManualClock
+    from core.reporting import LoggingReporter
 
     now = datetime(2026, 11, 25, 15, 20, tzinfo=JAKARTA)
     async with bench_database("cicero_bench_attendance") as (url, pool):

@@ -30,9 +30,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import psutil  # noqa: E402
 
 from bench._db import bench_database  # noqa: E402
-from bot.settings import load_settings  # noqa: E402
+from core.settings import load_settings  # noqa: E402
 from db.clients import Client, upsert_client  # noqa: E402
-from jobs.clock import JAKARTA, ManualClock  # noqa: E402
+from core.clock import JAKARTA, ManualClock  # noqa: E402
 from jobs.fetch import fetch_deps, run_cycle  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent

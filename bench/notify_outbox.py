@@ -23,13 +23,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._db import bench_database  # noqa: E402
-from bot.settings import Settings  # noqa: E402
-from bot.whatsapp.port import SendResult  # noqa: E402
+from core.settings import Settings  # noqa: E402
+from core.chat_port import SendResult  # noqa: E402
 from db.clients import Client, upsert_client  # noqa: E402
-from jobs.clock import JAKARTA, ManualClock  # noqa: E402
+from core.clock import JAKARTA, ManualClock  # noqa: E402
 from jobs.notify import notify_client  # noqa: E402
 from jobs.outbox import OutboxSender, enqueue  # noqa: E402
-from jobs.reporting import LoggingReporter  # noqa: E402
+from core.reporting import LoggingReporter  # noqa: E402
 
 
 class NullGateway:

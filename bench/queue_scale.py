@@ -37,14 +37,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench._db import bench_database  # noqa: E402
-from bot.settings import load_settings  # noqa: E402
+from core.settings import load_settings  # noqa: E402
 from db.clients import Client, upsert_client  # noqa: E402
-from jobs.clock import SystemClock, local_day  # noqa: E402
+from core.clock import SystemClock, local_day  # noqa: E402
 from jobs.queue import (  # noqa: E402
     Executor, InProcessQueue, QueueRunner, RabbitQueue, Task, TaskContext, Topology, wait_for_tasks,
 )
 from jobs.queue_tasks import NOOP, default_registry  # noqa: E402
-from jobs.reporting import LoggingReporter  # noqa: E402
+from core.reporting import LoggingReporter  # noqa: E402
 
 AMQP = os.environ.get("CICERO_BENCH_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/")
 API_KEY = "bench-key"

@@ -19,12 +19,12 @@ from datetime import datetime
 
 from bench._db import bench_database
 from bot.router import Router
-from bot.settings import load_settings
+from core.settings import load_settings
 from bot.whatsapp.fake import FakeGateway
 from handlers.context import ANY_KNOWN, Choice, Command, Menu, MenuStep
 from handlers.registry import all_commands
-from jobs.clock import JAKARTA, ManualClock
-from jobs.reporting import LoggingReporter
+from core.clock import JAKARTA, ManualClock
+from core.reporting import LoggingReporter
 
 
 async def _choices(ctx):

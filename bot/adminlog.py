@@ -1,6 +1,6 @@
 """The admin log: operational messages and errors to the admins' WhatsApp, through the outbox.
 
-`AdminLog` implements the `jobs.reporting.Reporter` port (`info`, `warning`,
+`AdminLog` implements the `core.reporting.Reporter` port (`info`, `warning`,
 `error`), so jobs receive it without importing `bot`. Every call is mirrored to
 the console log and queued to every number in `[whatsapp] admins` and every
 group in `[whatsapp] admin_groups`.
@@ -36,9 +36,9 @@ from typing import Any, AsyncIterator
 
 import asyncpg
 
-from bot.settings import Settings
+from core.settings import Settings
 from db.admin_alerts import AlertDecision, record_alert
-from jobs.clock import Clock
+from core.clock import Clock
 from jobs.outbox import enqueue
 
 log = logging.getLogger("cicero.admin")

@@ -17,9 +17,9 @@ from typing import Callable, Protocol
 from rich.console import Console
 from rich.panel import Panel
 
-from bot.settings import Settings
+from core.settings import Settings
 from db.pool import Database, open_database
-from jobs.clock import Clock, SystemClock
+from core.clock import Clock, SystemClock
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +70,7 @@ def build_parts(app: AppContext) -> list[Part]:
     if hasattr(chat.gateway, "before_eof"):  # `cicero console`: show due outbox messages before exiting
         chat.gateway.before_eof = outbox.drain_once
     parts.append(outbox)  # stops before the gateway it sends through: queued rows stay queued
-    from jobs.schedule import build_scheduler_part
+    from jobs.scheduler import build_scheduler_part
 
     # the collection cycle on the seed's schedule; notifications via after_client
     scheduler = build_scheduler_part(app.settings, app.db.pool, app.clock, reporter=reporter,

@@ -16,10 +16,10 @@ from datetime import timedelta
 from typing import Any, Callable
 
 from bot.router import Router
-from bot.whatsapp.port import ChatGateway
+from core.chat_port import ChatGateway
 from handlers.context import CollectionBusy
 from handlers.registry import all_commands
-from jobs.reporting import Reporter
+from core.reporting import Reporter
 
 log = logging.getLogger(__name__)
 

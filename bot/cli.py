@@ -15,7 +15,7 @@ from typing import Sequence
 
 from bot.commands import COMMAND_MODULES
 from bot.commands.common import CliContext, UserError, load_cli_settings
-from bot.settings import ConfigError
+from core.settings import ConfigError
 from db.pool import DatabaseUnavailable
 from db.embedded import EmbeddedDatabaseError
 

@@ -25,11 +25,11 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from bot.settings import Settings, load_settings
+from core.settings import Settings, load_settings
 from db.clients import upsert_client
 from db.pool import open_database
 from db.personnel import upsert_personnel
-from jobs.clock import SystemClock, local_day
+from core.clock import SystemClock, local_day
 from jobs.demo_data import DEMO_ADMIN_PHONE, DemoPost, DemoWorld, build_demo_world
 from jobs.sources.fake_rapidapi import FakeAccount, FakePost, FakeRapidApi, Scenario
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import httpx
 
-from bot.settings import Settings
+from core.settings import Settings
 from db.migrate import migration_status
 from db.pool import Database, DatabaseUnavailable, open_database
 from db.embedded import EmbeddedDatabaseError

@@ -18,7 +18,7 @@ from typing import Awaitable, Callable
 from bot.adminlog import AdminLog
 from jobs.notify import make_after_client
 from jobs.outbox import OutboxSender
-from jobs.reporting import Reporter
+from core.reporting import Reporter
 
 
 def build_admin_log(app) -> AdminLog:

@@ -36,10 +36,10 @@ from datetime import datetime, timedelta
 from typing import Any, Sequence
 
 from bot.sessions import SessionStore
-from bot.settings import Settings
-from bot.whatsapp.port import ChatGateway, ConnectionState, Document, IncomingMessage
+from core.settings import Settings
+from core.chat_port import ChatGateway, ConnectionState, Document, IncomingMessage
 from db.chat_identity import active_dashboard_accounts_by_whatsapp, client_ids_operated_by
-from db.formats import FormatError, normalize_phone
+from core.formats import FormatError, normalize_phone
 from handlers.context import (
     BACK_WORDS,
     CANCEL_WORDS,
@@ -57,8 +57,8 @@ from handlers.context import (
     Role,
 )
 from handlers.registry import all_menus
-from jobs.clock import Clock
-from jobs.reporting import Reporter
+from core.clock import Clock
+from core.reporting import Reporter
 
 log = logging.getLogger(__name__)
 audit = logging.getLogger("cicero.audit")

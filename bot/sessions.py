@@ -19,7 +19,7 @@ from db.sessions import (
     save_conversation_session,
 )
 from handlers.context import Conversation
-from jobs.clock import Clock
+from core.clock import Clock
 
 
 @dataclass(frozen=True)

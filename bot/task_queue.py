@@ -20,11 +20,11 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from bot.report_tasks import REPORT_BUILDERS
-from bot.settings import Settings
-from jobs.clock import Clock
+from core.settings import Settings
+from core.clock import Clock
 from jobs.queue import Executor, InProcessQueue, QueueRunner, RabbitQueue, TaskQueue
 from jobs.queue_tasks import default_registry
-from jobs.reporting import Reporter
+from core.reporting import Reporter
 
 
 @dataclass

@@ -20,12 +20,12 @@ from rich.console import Console
 
 from bot.adminlog import AdminLog
 from bot.app import stop_on_signals
-from bot.settings import Settings
+from core.settings import Settings
 from db.pool import Database, open_database
-from jobs.clock import Clock, SystemClock
+from core.clock import Clock, SystemClock
 from jobs.queue import Executor, RabbitWorker, TaskHandler, TaskRegistry
 from jobs.queue_tasks import default_registry
-from jobs.reporting import Reporter
+from core.reporting import Reporter
 
 log = logging.getLogger(__name__)
 

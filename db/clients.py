@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from db.formats import normalize_client_id, normalize_group_id, normalize_optional_phone, normalize_username
+from core.formats import normalize_client_id, normalize_group_id, normalize_optional_phone, normalize_username
 from db.pool import Executor
 
 CLIENT_TYPES = ("org", "direktorat")

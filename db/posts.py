@@ -7,7 +7,7 @@ really changed, so repeating the same answer leaves the rows as they were apart
 from `last_seen_at`. The first owner of a post keeps it (a collaboration post
 fetched by a second client does not move).
 
-"Today" is passed in as a [start, end) range of aware datetimes (jobs/clock.py).
+"Today" is passed in as a [start, end) range of aware datetimes (core/clock.py).
 """
 
 from __future__ import annotations

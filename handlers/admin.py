@@ -14,7 +14,7 @@ from db.bot_status import latest_job_runs
 from db.clients import get_client
 from db.outbox import status_counts
 from handlers.context import ADMIN_ONLY, ANY_KNOWN, CollectionBusy, Command, HandlerContext
-from jobs.clock import local_day
+from core.clock import local_day
 
 log = logging.getLogger(__name__)
 

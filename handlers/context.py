@@ -85,10 +85,10 @@ import enum
 from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable, Protocol, Sequence
 
-from bot.settings import Settings
-from bot.whatsapp.port import ConnectionState, Document, IncomingMessage
-from jobs.clock import Clock
-from jobs.reporting import Reporter
+from core.settings import Settings
+from core.chat_port import ConnectionState, Document, IncomingMessage
+from core.clock import Clock
+from core.reporting import Reporter
 
 # ---------------------------------------------------------------------------
 # Who is talking

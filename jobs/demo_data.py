@@ -17,7 +17,7 @@ from datetime import date, datetime, time, timedelta
 
 from db.clients import Client
 from db.personnel import Personnel
-from jobs.clock import JAKARTA
+from core.clock import JAKARTA
 
 DEMO_ADMIN_PHONE = "6281100000001"
 RANKS = ["AKBP", "KOMPOL", "AKP", "IPTU", "IPDA", "AIPTU", "AIPDA", "BRIPKA", "BRIGPOL", "BRIPTU", "BRIPDA"]

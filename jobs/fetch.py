@@ -11,7 +11,6 @@ Public API (stable; other modules code against it):
 * `run_cycle(deps, phase=None, client_ids=None, trigger="schedule", progress=None,
   runner=None) -> CycleResult` — the whole cycle: advisory lock, job_runs record,
   bounded concurrency, deadline, per-client isolation, `deps.after_client` hook.
-* `phase_at(settings, when) -> Phase | None` — which phase the schedule runs at `when`.
 * `ClientRunner` / `CyclePlan` — the pluggable per-client execution strategy.
   The default `in_process_runner` runs `collect_client` in this process with
   `[fetch] client_concurrency`; the queue module substitutes one that publishes a
@@ -35,15 +34,16 @@ from typing import Any, AsyncIterator, Awaitable, Callable, Literal, Protocol
 
 import httpx
 
-from bot.settings import Settings
+from core.settings import Settings
 from db import clients as clients_db
 from db import engagements as engagements_db
 from db import job_runs as job_runs_db
 from db import posts as posts_db
 from db.clients import Client, set_tiktok_secuid
 from db.posts import PostRecord
-from jobs.clock import Clock, day_range, local_day
-from jobs.reporting import LoggingReporter, Reporter
+from core.clock import Clock, day_range, local_day
+from core.reporting import LoggingReporter, Reporter
+from jobs.schedule import phase_at, phase_for_manual_run
 from jobs.sources.instagram import InstagramPost, account_posts, post_likers
 from jobs.sources.rapidapi import PostListing, RapidApiClient, RapidApiError
 from jobs.sources.tiktok import TikTokPost, lookup_secuid, user_posts, video_commenters
@@ -170,16 +170,6 @@ class CyclePlan:
 
 class ClientRunner(Protocol):
     async def __call__(self, deps: FetchDeps, plan: CyclePlan) -> None: ...
-
-
-def phase_at(settings: Settings, when: datetime) -> Phase | None:
-    """The phase whose schedule fires in the minute of `when` (local time), else None.
-
-    06:05, 16:30, 17:05 → post_fetch; 17:30, 18:00, 22:00 → engagement_only; 06:00 → None.
-    """
-    from jobs.schedule import phase_at as _phase_at
-
-    return _phase_at(settings, when)
 
 
 # --------------------------------------------------------------------------- one client
@@ -411,8 +401,6 @@ def job_name(phase: Phase) -> str:
 
 def resolve_phase(settings: Settings, now: datetime) -> Phase:
     """The scheduled phase at `now`, or for an unscheduled minute the phase of the day's latest fire time."""
-    from jobs.schedule import phase_for_manual_run
-
     return phase_at(settings, now) or phase_for_manual_run(settings, now)
 
 

@@ -36,12 +36,12 @@ from typing import Awaitable, Callable
 
 import asyncpg
 
-from bot.settings import Settings
+from core.settings import Settings
 from db.clients import Client, get_client
 from db.notification_state import NotificationState, TaskPost, save_state, state_for_update, todays_task_posts
-from jobs.clock import Clock, day_range, local_day
+from core.clock import Clock, day_range, local_day
 from jobs.outbox import enqueue
-from jobs.reporting import Reporter
+from core.reporting import Reporter
 from jobs.task_messages import Changes, change_messages, scheduled_list_message
 
 log = logging.getLogger(__name__)
@@ -65,7 +65,7 @@ def slot_start(now: datetime, anchor_minute: int, tz) -> datetime:
 
 def slot_key(now: datetime, anchor_minute: int = 5, tz=None) -> str:
     """`YYYY-MM-DD-HH@05` in Asia/Jakarta (h23; midnight handled by date arithmetic)."""
-    from jobs.clock import JAKARTA
+    from core.clock import JAKARTA
 
     start = slot_start(now, anchor_minute, tz or JAKARTA)
     return f"{start:%Y-%m-%d-%H}@{anchor_minute:02d}"

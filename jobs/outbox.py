@@ -43,12 +43,12 @@ from typing import Awaitable, Callable
 
 import asyncpg
 
-from bot.settings import Settings
-from bot.whatsapp.port import ChatGateway, Document, SendError
+from core.settings import Settings
+from core.chat_port import ChatGateway, Document, SendError
 from db import outbox as db_outbox
 from db.outbox import OutboxMessage
-from jobs.clock import Clock
-from jobs.reporting import Reporter
+from core.clock import Clock
+from core.reporting import Reporter
 
 log = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from db.formats import FormatError, normalize_nrp, normalize_phone, normalize_username
+from core.formats import FormatError, normalize_nrp, normalize_phone, normalize_username
 from db.personnel import Personnel, personnel_by_nrps, upsert_personnel
 from db.pool import Executor
 from jobs.sources.sheet import SheetError, SheetRows

@@ -44,8 +44,8 @@ from urllib.parse import quote, unquote, urlsplit
 import asyncpg
 
 from db import tasks as task_db
-from jobs.clock import Clock, SystemClock
-from jobs.reporting import LoggingReporter, Reporter
+from core.clock import Clock, SystemClock
+from core.reporting import LoggingReporter, Reporter
 
 log = logging.getLogger(__name__)
 

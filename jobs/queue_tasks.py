@@ -152,7 +152,7 @@ async def run_build_report(ctx: TaskContext) -> Any:
 
 async def enqueue_report(conn, recipient: str, file: ReportFile, task_id: uuid.UUID) -> bool:
     """Put the finished file in the WhatsApp outbox for `recipient` (once per task)."""
-    from bot.whatsapp.port import Document
+    from core.chat_port import Document
     from jobs.outbox import enqueue
 
     return await enqueue(

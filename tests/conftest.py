@@ -23,7 +23,7 @@ from urllib.parse import urlsplit, urlunsplit
 import asyncpg
 import pytest
 
-from bot.settings import Settings, load_settings
+from core.settings import Settings, load_settings
 from db.migrate import apply_migrations
 from db.pool import _init_connection
 from tests.support.http_fake import FakeHttpServer

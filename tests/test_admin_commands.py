@@ -12,11 +12,11 @@ from pydantic import SecretStr
 from bot.chat_service import AdminCollection
 from bot.router import Router
 from bot.whatsapp.fake import FakeGateway
-from bot.whatsapp.port import ConnectionState
+from core.chat_port import ConnectionState
 from db.clients import Client, upsert_client
 from handlers import admin
 from handlers.context import CollectionBusy
-from jobs.clock import JAKARTA, ManualClock
+from core.clock import JAKARTA, ManualClock
 from jobs.fetch import ClientResult, CycleResult, PlatformCounts, fetch_deps
 from jobs.outbox import enqueue
 from tests.support.recording_reporter import RecordingReporter

@@ -7,7 +7,7 @@ import pytest
 
 from bot.adminlog import AdminLog
 from db.outbox import messages_in_order
-from jobs.clock import JAKARTA, ManualClock
+from core.clock import JAKARTA, ManualClock
 
 ADMIN_1 = "6281100000001"
 ADMIN_2 = "6281100000002"

@@ -9,7 +9,7 @@ import pytest
 
 from bot.api.part import ApiPart, check_api_settings
 from bot.api.security import issue_token
-from bot.settings import EXAMPLE_JWT_SECRET, ConfigError, load_settings
+from core.settings import EXAMPLE_JWT_SECRET, ConfigError, load_settings
 from db.login_log import recent_logins
 from tests.support.api import (
     BLITAR_OPERATOR, KEDIRI_OPERATOR, KEDIRI_SUPER, PASSWORD, api_client, api_deps, bearer, build_world,

@@ -6,7 +6,7 @@ import pytest
 
 from tests.support.api import api_client, api_deps, bearer, dashboard_token, make_account
 from tests.support.factories import Factory, wib
-from jobs.clock import ManualClock
+from core.clock import ManualClock
 
 REKAP = "/api/insta/rekap-likes"
 

@@ -17,9 +17,9 @@ import schemathesis
 from hypothesis import HealthCheck, settings as hsettings
 
 from bot.api.security import issue_token
-from bot.settings import load_settings
+from core.settings import load_settings
 from db.pool import _init_connection
-from jobs.clock import SystemClock
+from core.clock import SystemClock
 from tests.conftest import truncate_all
 from tests.support.api import ThreadedApi, build_world, make_account
 

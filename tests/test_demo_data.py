@@ -1,7 +1,7 @@
 from datetime import date
 
 from db.clients import validated_client
-from jobs.clock import day_range
+from core.clock import day_range
 from jobs.demo_data import build_demo_world
 
 

@@ -10,10 +10,10 @@ from openpyxl import load_workbook
 
 from bot.router import Router
 from bot.whatsapp.fake import FakeGateway
-from bot.whatsapp.port import XLSX_MIMETYPE
+from core.chat_port import XLSX_MIMETYPE
 from handlers import dirrequest
 from handlers.dirrequest.actions import ACTIONS, action_by_id
-from jobs.clock import ManualClock
+from core.clock import ManualClock
 from tests.support.dirrequest_world import TODAY_NOON, build_world
 from tests.support.factories import Factory, wib
 from tests.support.recording_reporter import RecordingReporter

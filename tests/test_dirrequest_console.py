@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from jobs.clock import SystemClock, local_day
+from core.clock import SystemClock, local_day
 from jobs.sources.fake_rapidapi import FakeRapidApi, Scenario
 from tests.support.factories import Factory
 

@@ -11,7 +11,7 @@ from pydantic import SecretStr
 from bot.router import Router
 from bot.whatsapp.fake import FakeGateway
 from handlers import dirrequest
-from jobs.clock import JAKARTA, ManualClock
+from core.clock import JAKARTA, ManualClock
 from jobs.sources.fake_rapidapi import FakeAccount, FakePost, FakeRapidApi, Scenario
 from tests.support.factories import Factory, wib
 from tests.support.recording_reporter import RecordingReporter

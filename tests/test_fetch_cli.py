@@ -6,7 +6,7 @@ import asyncio
 import sys
 from pathlib import Path
 
-from jobs.clock import SystemClock
+from core.clock import SystemClock
 from jobs.sources.fake_rapidapi import FakeRapidApi, Scenario
 from tests.support.factories import Factory
 

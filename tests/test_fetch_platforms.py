@@ -5,7 +5,7 @@ from datetime import datetime
 import pytest
 
 from db.clients import Client
-from jobs.clock import JAKARTA
+from core.clock import JAKARTA
 from jobs.fetch import only_platforms
 from jobs.queue_tasks import collect_client_task
 

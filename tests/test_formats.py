@@ -1,6 +1,6 @@
 import pytest
 
-from db.formats import (
+from core.formats import (
     FormatError, normalize_client_id, normalize_group_id, normalize_nrp, normalize_phone, normalize_username,
 )
 

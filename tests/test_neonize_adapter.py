@@ -37,9 +37,9 @@ from bot.whatsapp.neonize_adapter import (  # noqa: E402
     recipient_jid,
     session_store_url,
 )
-from bot.whatsapp.port import SendError  # noqa: E402
+from core.chat_port import SendError  # noqa: E402
 from handlers.registry import all_commands  # noqa: E402
-from jobs.clock import JAKARTA, ManualClock  # noqa: E402
+from core.clock import JAKARTA, ManualClock  # noqa: E402
 from tests.support.recording_reporter import RecordingReporter  # noqa: E402
 
 ADMIN = "6281100000001"

@@ -5,10 +5,10 @@ from datetime import datetime
 import pytest
 
 from db.clients import Client, upsert_client
-from db.formats import FormatError
+from core.formats import FormatError
 from db.notification_state import TaskPost, all_states
 from db.outbox import messages_in_order
-from jobs.clock import JAKARTA, ManualClock
+from core.clock import JAKARTA, ManualClock
 from jobs.notify import detect_changes, notify_client, slot_in_window, slot_key
 from jobs.task_messages import Changes, angka, scheduled_list_message, waktu_panjang, waktu_unggah
 from tests.support.factories import Factory, wib
@@ -197,7 +197,7 @@ async def test_state_failure_gives_change_only_and_an_admin_error(pool, settings
         out = await run(pool, settings, clock, reporter)  # 06:05: a slot, but the state is unreadable
         assert out.decision is None and not out.state_ok and await queued(pool) == []
         from db.notification_state import todays_task_posts
-        ig, _ = await todays_task_posts(pool, "POLRES_A", *__import__("jobs.clock").clock.day_range(clock.now().date()))
+        ig, _ = await todays_task_posts(pool, "POLRES_A", *__import__("core.clock").clock.day_range(clock.now().date()))
         out = await run(pool, settings, clock, reporter, run_changes=Changes(instagram_added=ig))
         assert out.decision == "change"
         assert [r.kind for r in await queued(pool)] == ["task_change"]

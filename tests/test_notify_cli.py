@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from jobs.clock import JAKARTA
+from core.clock import JAKARTA
 
 ROOT = Path(__file__).resolve().parent.parent
 GROUPS = {"BENCH_0000": "120363000000000501@g.us", "BENCH_0001": "120363000000000502@g.us"}

@@ -15,7 +15,7 @@ import pytest
 
 from bot.whatsapp.fake import FakeGateway
 from db import outbox as db_outbox
-from jobs.clock import JAKARTA, ManualClock
+from core.clock import JAKARTA, ManualClock
 from jobs.fetch import ClientResult, PostChanges
 from jobs.notify import notify_after_client
 from jobs.outbox import OutboxSender

@@ -5,9 +5,9 @@ from datetime import datetime, timedelta
 import asyncio
 import pytest
 
-from bot.whatsapp.port import Document, SendError
+from core.chat_port import Document, SendError
 from db import outbox as db_outbox
-from jobs.clock import JAKARTA, ManualClock
+from core.clock import JAKARTA, ManualClock
 from jobs.outbox import OutboxSender, backoff_seconds, enqueue
 from tests.support.fake_gateway import RecordingGateway, SimulatedCrash
 from tests.support.recording_reporter import RecordingReporter

@@ -20,7 +20,7 @@ import pytest
 
 from bot.adminlog import AdminLog
 from db import tasks as task_db
-from jobs.clock import SystemClock
+from core.clock import SystemClock
 from jobs.queue import (
     BACKEND_IN_PROCESS,
     BACKEND_RABBITMQ,

@@ -15,7 +15,7 @@ import pytest
 
 from db import tasks as task_db
 from db.clients import Client
-from jobs.clock import ManualClock
+from core.clock import ManualClock
 from jobs.fetch import ClientResult, CyclePlan, PlatformCounts
 from jobs.queue import (
     BACKEND_IN_PROCESS,

@@ -19,7 +19,7 @@ import httpx
 import pytest
 
 from bot.adminlog import AdminLog
-from jobs.clock import SystemClock, local_day
+from core.clock import SystemClock, local_day
 from jobs.fetch import FetchDeps, run_cycle
 from jobs.queue import Executor, QueueRunner, RabbitQueue, RabbitWorker, Topology
 from jobs.queue_tasks import default_registry

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from bot.adminlog import AdminLog
 from bot.report_tasks import REPORT_BUILDERS
 from db import tasks as task_db
-from jobs.clock import ManualClock
+from core.clock import ManualClock
 from jobs.queue import (
     BACKEND_IN_PROCESS,
     BACKEND_RABBITMQ,

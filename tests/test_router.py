@@ -29,7 +29,7 @@ from handlers.context import (
     MenuStep,
     Role,
 )
-from jobs.clock import JAKARTA, ManualClock
+from core.clock import JAKARTA, ManualClock
 from tests.support.recording_reporter import RecordingReporter
 
 ADMIN = "6281100000001"

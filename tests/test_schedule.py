@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.settings import Settings, load_settings
-from jobs.clock import JAKARTA
-from jobs.fetch import phase_at
-from jobs.schedule import SchedulerPart, fire_times, next_runs_after, schedule_entries
+from core.settings import Settings, load_settings
+from core.clock import JAKARTA
+from jobs.schedule import fire_times, next_runs_after, phase_at, schedule_entries
+from jobs.scheduler import SchedulerPart
 
 ROOT = Path(__file__).resolve().parents[1]
 

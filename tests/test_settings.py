@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.settings import ConfigError, effective_rows, load_settings
+from core.settings import ConfigError, effective_rows, load_settings
 
 
 def write(tmp_path: Path, text: str) -> Path:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Awaitable, Callable, Hashable
 
-from jobs.clock import Clock
+from core.clock import Clock
 
 MAX_ENTRIES = 256
 

@@ -19,14 +19,14 @@ from fastapi import Depends, Request
 from bot.api.cache import ResultCache
 from bot.api.errors import ApiError
 from bot.api.security import KIND_DASHBOARD, Principal, TokenError, bearer_token, read_token
-from bot.settings import Settings
+from core.settings import Settings
 from db.api_queries import client_serves_directorate
 from db.clients import Client, get_client
 from db.dashboard_accounts import account_session
 from db.login_log import is_token_revoked
 from db.pool import Executor
 from handlers.reports.attendance import AttendanceRules
-from jobs.clock import Clock
+from core.clock import Clock
 
 
 @dataclass

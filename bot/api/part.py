@@ -21,7 +21,7 @@ from pydantic import SecretStr
 
 from bot.api.app import create_app
 from bot.api.deps import ApiDeps
-from bot.settings import ConfigError, Settings
+from core.settings import ConfigError, Settings
 
 log = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ from fastapi import Query
 
 from bot.api.errors import ApiError
 from handlers.reports.attendance import Period
-from jobs.clock import JAKARTA, local_day
+from core.clock import JAKARTA, local_day
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
 PERIODES = ("harian", "mingguan", "bulanan", "semua")

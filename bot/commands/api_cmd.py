@@ -17,8 +17,8 @@ from db.clients import clients_by_ids
 from db.dashboard_accounts import (
     account_for_login, create_account, list_accounts, set_account_active, set_account_clients, set_password_hash,
 )
-from db.formats import FormatError, normalize_optional_phone
-from jobs.clock import SystemClock
+from core.formats import FormatError, normalize_optional_phone
+from core.clock import SystemClock
 
 PASSWORD_ENV = "CICERO_DASHBOARD_PASSWORD"
 

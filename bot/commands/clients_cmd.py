@@ -6,7 +6,7 @@ from dataclasses import replace
 
 from bot.commands.common import CliContext, UserError, database, table
 from db.clients import Client, get_client, list_clients, upsert_client
-from db.formats import FormatError
+from core.formats import FormatError
 
 
 def register(subparsers) -> None:

@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.logging import RichHandler
 from rich.table import Table
 
-from bot.settings import LoadedSettings, Settings, config_path_from, load_settings
+from core.settings import LoadedSettings, Settings, config_path_from, load_settings
 from db.pool import Database, open_database
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.commands.common import CliContext, table
-from bot.settings import effective_rows
+from core.settings import effective_rows
 
 
 def register(subparsers) -> None:

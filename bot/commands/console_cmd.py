@@ -6,7 +6,7 @@ import asyncio
 
 from bot.app import run_service
 from bot.commands.common import CliContext, UserError
-from db.formats import FormatError, normalize_phone
+from core.formats import FormatError, normalize_phone
 
 
 def register(subparsers) -> None:

@@ -12,7 +12,7 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 
 from bot.adminlog import AdminLog
 from bot.commands.common import CliContext, database, table
-from jobs.clock import SystemClock
+from core.clock import SystemClock
 from jobs.fetch import ClientResult, CycleResult, fetch_deps, run_cycle
 from jobs.notify import make_after_client
 

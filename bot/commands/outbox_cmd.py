@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.commands.common import CliContext, UserError, database, table
 from db.outbox import STATUSES, get_message, list_messages, requeue_dead, status_counts
-from jobs.clock import SystemClock
+from core.clock import SystemClock
 
 
 def register(subparsers) -> None:

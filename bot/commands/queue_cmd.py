@@ -9,7 +9,7 @@ from rich.markup import escape
 
 from bot.commands.common import CliContext, database, table
 from db.tasks import recent_dead_task_records
-from jobs.clock import SystemClock
+from core.clock import SystemClock
 from jobs.queue import queue_status
 
 

@@ -7,8 +7,8 @@ import sys
 from datetime import date
 
 from bot.commands.common import CliContext, UserError, table
-from bot.settings import config_path_from, load_settings
-from jobs.clock import SystemClock
+from core.settings import config_path_from, load_settings
+from core.clock import SystemClock
 from jobs.schedule import fire_times
 
 PHASE_LABELS = {"post_fetch": "post-fetch", "engagement_only": "engagement-only"}

@@ -6,7 +6,7 @@ import time
 
 from bot.commands.common import CliContext, UserError, database, table
 from db.clients import get_client
-from db.formats import FormatError, normalize_nrp, normalize_optional_phone, normalize_username
+from core.formats import FormatError, normalize_nrp, normalize_optional_phone, normalize_username
 from db.personnel import Personnel, get_personnel, personnel_of_client, upsert_personnel
 from db.personnel import refresh_statistics as refresh_personnel_statistics
 from jobs.personnel_import import import_personnel

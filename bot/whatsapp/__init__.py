@@ -1,1 +1,1 @@
-"""The chat port: `port.py` (dataclasses + protocol) and its adapters."""
+"""Chat adapters for the port in `core/chat_port.py`: neonize, console, and the test fake."""

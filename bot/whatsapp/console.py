@@ -25,8 +25,8 @@ import threading
 from dataclasses import dataclass, field
 from typing import Awaitable, Callable, TextIO
 
-from bot.whatsapp.port import ConnectionState, Document, IncomingMessage, MessageHandler, SendResult
-from jobs.clock import Clock
+from core.chat_port import ConnectionState, Document, IncomingMessage, MessageHandler, SendResult
+from core.clock import Clock
 
 
 @dataclass

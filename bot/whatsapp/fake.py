@@ -12,7 +12,7 @@ import itertools
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from bot.whatsapp.port import ConnectionState, Document, IncomingMessage, MessageHandler, SendError, SendResult
+from core.chat_port import ConnectionState, Document, IncomingMessage, MessageHandler, SendError, SendResult
 
 
 @dataclass(frozen=True)

@@ -57,10 +57,10 @@ from neonize.proto.Neonize_pb2 import JID
 from neonize.utils.jid import Jid2String, build_jid
 from neonize.utils.message import extract_text
 
-from bot.whatsapp.port import ConnectionState, Document, IncomingMessage, MessageHandler, SendError, SendResult
-from db.formats import FormatError, normalize_phone
-from jobs.clock import Clock
-from jobs.reporting import Reporter
+from core.chat_port import ConnectionState, Document, IncomingMessage, MessageHandler, SendError, SendResult
+from core.formats import FormatError, normalize_phone
+from core.clock import Clock
+from core.reporting import Reporter
 
 log = logging.getLogger(__name__)
 

@@ -42,7 +42,7 @@ from handlers.reports.formatting import id_date, id_month, id_weekday_date
 from handlers.reports.sorting import (
     NO_DIVISION, division_name, division_sort_key, person_sort_key, satker_sort_key,
 )
-from jobs.clock import JAKARTA, days_range, local_day
+from core.clock import JAKARTA, days_range, local_day
 
 ALL_TIME_START = date(2000, 1, 1)
 

@@ -15,7 +15,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from bot.whatsapp.port import XLSX_MIMETYPE, Document
+from core.chat_port import XLSX_MIMETYPE, Document
 from handlers.reports.attendance import AttendanceReport, Category, Platform, SatkerAttendance
 from handlers.reports.formatting import id_time
 from handlers.reports.recaps import EngagementRanking

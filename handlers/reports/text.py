@@ -13,7 +13,7 @@ from handlers.reports.completeness import CompletenessReport
 from handlers.reports.formatting import greeting, id_number, id_percent, id_time, id_weekday_date
 from handlers.reports.recaps import CombinedRecap, KasatkerReport, UnitScore
 from handlers.reports.sorting import division_label
-from jobs.clock import local_day
+from core.clock import local_day
 
 USERNAME_WORD = {Platform.INSTAGRAM: "Username Instagram", Platform.TIKTOK: "Username TikTok"}
 

@@ -34,7 +34,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from jobs.clock import JAKARTA
+from core.clock import JAKARTA
 from jobs.sources.loopback import LoopbackServer
 
 CALLS = ("ig_posts", "ig_likes", "tt_info", "tt_posts", "tt_comments")

@@ -27,7 +27,7 @@ from typing import Any, Awaitable, Callable
 
 import httpx
 
-from db.formats import match_username
+from core.formats import match_username
 
 log = logging.getLogger(__name__)
 
@@ -189,7 +189,7 @@ is_plain_username = _PLAIN_USERNAME.fullmatch  # already in stored form (hot pat
 
 
 def clean_username(raw: Any) -> str | None:
-    """A payload username normalised (db.formats rules); None when unusable. Fast for clean input."""
+    """A payload username normalised (core.formats rules); None when unusable. Fast for clean input."""
     if not isinstance(raw, str):
         return None
     if _PLAIN_USERNAME.fullmatch(raw):

@@ -23,7 +23,7 @@ from bot.api.part import ApiPart
 from bot.api.security import hash_password
 from db.dashboard_accounts import create_account
 from db.pool import _init_connection
-from jobs.clock import ManualClock
+from core.clock import ManualClock
 from tests.support.factories import Factory, wib
 
 PASSWORD = "rahasia-kuat-123"
@@ -142,7 +142,7 @@ class ThreadedApi:
             self._ready.set()
 
     async def _main(self) -> None:
-        from jobs.clock import SystemClock
+        from core.clock import SystemClock
 
         self._loop = asyncio.get_running_loop()
         self._stop = asyncio.Event()

@@ -6,7 +6,7 @@ from datetime import date, datetime, time, timedelta
 
 from apscheduler.triggers.cron import CronTrigger
 
-from jobs.clock import JAKARTA
+from core.clock import JAKARTA
 
 
 def fire_times(settings, day: date, *, start: time = time(0, 0), end: time = time(23, 59)) -> list[tuple[datetime, str]]:

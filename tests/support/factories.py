@@ -16,7 +16,7 @@ from datetime import datetime
 
 from db.clients import Client, upsert_client
 from db.personnel import Personnel, upsert_personnel
-from jobs.clock import JAKARTA
+from core.clock import JAKARTA
 
 
 def wib(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0) -> datetime:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bot.whatsapp.port import Document, SendError, SendResult
+from core.chat_port import Document, SendError, SendResult
 
 
 @dataclass

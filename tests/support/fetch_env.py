@@ -9,8 +9,8 @@ from typing import AsyncIterator
 
 import httpx
 
-from bot.settings import Settings, load_settings
-from jobs.clock import ManualClock
+from core.settings import Settings, load_settings
+from core.clock import ManualClock
 from jobs.fetch import FetchDeps
 from jobs.sources.fake_rapidapi import FakeRapidApi, Scenario
 

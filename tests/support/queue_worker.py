@@ -13,7 +13,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from bot.settings import load_settings
+from core.settings import load_settings
 from bot.worker import run_worker
 from tests.support.queue_tasks import TEST_HANDLERS
 

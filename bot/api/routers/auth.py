@@ -19,7 +19,7 @@ from bot.api.security import (
 )
 from db.clients import get_client
 from db.dashboard_accounts import account_for_login, set_password_hash
-from db.formats import FormatError, normalize_client_id, normalize_phone
+from core.formats import FormatError, normalize_client_id, normalize_phone
 from db.login_log import revoke_token
 
 router = APIRouter(prefix="/api/auth", tags=["auth"], responses=COMMON_ERRORS)

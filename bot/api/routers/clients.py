@@ -11,7 +11,7 @@ from bot.api.render import client_profile
 from bot.api.schemas import ClientListResponse, ClientProfileResponse, ClientResponse, CreateClientBody
 from bot.api.security import Principal
 from db.clients import Client, get_client, list_clients, upsert_client
-from db.formats import FormatError, normalize_client_id
+from core.formats import FormatError, normalize_client_id
 
 router = APIRouter(prefix="/api/clients", tags=["clients"], responses=COMMON_ERRORS)
 

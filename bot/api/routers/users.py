@@ -18,7 +18,7 @@ from bot.api.schemas import CreateUserBody, UpdateUserBody, UserListResponse, Us
 from bot.api.security import DIRECTORATE_ROLES, Principal
 from db.api_queries import directory, directory_row
 from db.clients import get_client
-from db.formats import FormatError, normalize_nrp, normalize_optional_phone, normalize_username
+from core.formats import FormatError, normalize_nrp, normalize_optional_phone, normalize_username
 from db.personnel import Personnel, get_personnel, upsert_personnel
 
 router = APIRouter(prefix="/api/users", tags=["users"], responses=COMMON_ERRORS)

@@ -1,6 +1,6 @@
 """Typed configuration: `config.toml` overridden by `CICERO_<SECTION>__<KEY>` env vars.
 
-This module is a leaf: it imports nothing from the project except `db.formats`
+This module is a leaf: it imports nothing from the project except `core.formats`
 (the stored formats it validates against), so every layer may take a `Settings`
 object as a parameter. One `Settings` is built at start-up and passed down.
 
@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 
-from db.formats import FormatError, normalize_group_id, normalize_phone
+from core.formats import FormatError, normalize_group_id, normalize_phone
 
 DEFAULT_CONFIG_PATH = Path("config.toml")
 EXAMPLE_JWT_SECRET = "change-me-to-a-long-random-string"

@@ -1,0 +1,111 @@
+"""The scheduler part: the collection cycle fired on the cron table of `jobs/schedule.py`.
+
+`SchedulerPart` (name/start()/stop()) runs an APScheduler 3 `AsyncIOScheduler`
+with one `CronTrigger` per schedule entry in `settings.general.timezone`,
+misfire grace from settings, coalescing, one instance per job; each fire runs
+`jobs.fetch.run_cycle(phase=…, trigger="schedule")`. `next_runs()` and
+`last_runs()` serve the WhatsApp `status` command.
+"""
+
+from __future__ import annotations
+
+import logging
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from core.settings import Settings
+from db.job_runs import recent_runs
+from jobs import fetch
+from jobs.schedule import ENGAGEMENT_ONLY, POST_FETCH, NextRun, schedule_entries
+
+log = logging.getLogger(__name__)
+
+DepsFactory = Callable[[], AbstractAsyncContextManager]  # yields jobs.fetch.FetchDeps
+
+
+@dataclass
+class SchedulerPart:
+    """Runs the collection cycle on the schedule (a bot/app.py Part)."""
+
+    settings: Settings
+    pool: Any
+    deps_factory: DepsFactory
+    name: str = "scheduler"
+    _scheduler: Any = None
+    _deps_cm: Any = None
+    _deps: Any = None
+    run_cycle: Callable[..., Any] | None = None  # override for tests; default jobs.fetch.run_cycle
+    _running: set = field(default_factory=set)
+
+    async def start(self) -> None:
+        self._deps_cm = self.deps_factory()
+        self._deps = await self._deps_cm.__aenter__()
+        self._scheduler = AsyncIOScheduler(timezone=self.settings.tz)
+        grace = self.settings.schedule.misfire_grace_minutes * 60 or None
+        if self.settings.schedule.enabled:
+            for entry in schedule_entries(self.settings):
+                self._scheduler.add_job(
+                    self._fire, trigger=entry.trigger(self.settings), args=[entry.phase, entry.job_id],
+                    id=entry.job_id, name=f"fetch {entry.phase} ({entry.cron})",
+                    misfire_grace_time=grace, coalesce=True, max_instances=1, replace_existing=True,
+                )
+        else:
+            log.warning("[schedule] enabled = false: collection runs only when asked (cicero fetch / WhatsApp)")
+        self._scheduler.start()
+
+    async def stop(self) -> None:
+        if self._scheduler is not None:
+            self._scheduler.shutdown(wait=False)
+            self._scheduler = None
+        if self._deps_cm is not None:
+            await self._deps_cm.__aexit__(None, None, None)
+            self._deps_cm = self._deps = None
+
+    async def _fire(self, phase: str, job_id: str) -> None:
+        runner = self.run_cycle or fetch.run_cycle
+        try:
+            result = await runner(self._deps, phase=phase, trigger="schedule")
+            log.info("scheduled %s (%s): %s", job_id, phase, getattr(result, "status", result))
+        except Exception:  # a failed cycle must not kill the scheduler
+            log.exception("scheduled collection %s failed", job_id)
+            try:
+                await self._deps.reporter.error(f"Jadwal pengambilan data {job_id} gagal dijalankan", job=job_id)
+            except Exception:
+                log.exception("could not report the failure of %s", job_id)
+
+    def next_runs(self, limit: int = 5) -> list[NextRun]:
+        """The next fire times of the running scheduler, soonest first."""
+        if self._scheduler is None:
+            return []
+        runs = []
+        for job in self._scheduler.get_jobs():
+            if job.next_run_time is not None:
+                phase = POST_FETCH if job.id.startswith(POST_FETCH) else ENGAGEMENT_ONLY
+                runs.append(NextRun(job.id, phase, job.next_run_time))
+        runs.sort(key=lambda r: r.at)
+        return runs[:limit]
+
+    def health(self) -> dict:
+        if self._scheduler is None:
+            return {"status": "not_running"}
+        nxt = self.next_runs(1)
+        return {"status": "ok" if self.settings.schedule.enabled else "disabled",
+                "jobs": len(self._scheduler.get_jobs()),
+                "next_run": nxt[0].at.isoformat() if nxt else None,
+                "next_phase": nxt[0].phase if nxt else None}
+
+    async def last_runs(self, limit: int = 5) -> list:
+        """The latest fetch job_runs rows (see db.job_runs.recent_runs)."""
+        return await recent_runs(self.pool, limit=limit)
+
+
+
+def build_scheduler_part(settings: Settings, pool, clock, *, reporter=None, after_client=None) -> SchedulerPart:
+    """The scheduler part for `cicero run`; owns its own FetchDeps (shared HTTP client)."""
+    return SchedulerPart(
+        settings=settings, pool=pool,
+        deps_factory=lambda: fetch.fetch_deps(settings, pool, clock, reporter=reporter, after_client=after_client),
+    )
