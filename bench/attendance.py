@@ -27,6 +27,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._db import bench_database  # noqa: E402
+from tests.support.chat import start_chat  # noqa: E402
 
 SATKER = 30
 PERSONNEL = 3000
@@ -92,7 +93,7 @@ async def run(runs: int) -> None:
         gateway = FakeGateway()
         router = Router(settings=settings, pool=pool, clock=ManualClock(now), reporter=LoggingReporter(),
                         gateway=gateway, commands=dirrequest.COMMANDS)
-        await gateway.start(router.handle)
+        await start_chat(gateway, router)
         await gateway.inject("dirrequest", phone=ADMIN)
         await gateway.inject("DITBINMAS", phone=ADMIN)
         gateway.take()

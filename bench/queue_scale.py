@@ -40,10 +40,12 @@ from bench._db import bench_database  # noqa: E402
 from core.settings import load_settings  # noqa: E402
 from db.clients import Client, upsert_client  # noqa: E402
 from core.clock import SystemClock, local_day  # noqa: E402
-from jobs.queue import (  # noqa: E402
-    Executor, InProcessQueue, QueueRunner, RabbitQueue, Task, TaskContext, Topology, wait_for_tasks,
-)
-from jobs.queue_tasks import NOOP, default_registry  # noqa: E402
+from jobs.queue.collect_runner import QueueRunner  # noqa: E402
+from jobs.queue.executor import Executor, wait_for_tasks  # noqa: E402
+from jobs.queue.in_process import InProcessQueue  # noqa: E402
+from jobs.queue.model import Task, TaskContext  # noqa: E402
+from jobs.queue.rabbit import RabbitQueue, Topology  # noqa: E402
+from jobs.queue.kinds import NOOP, default_registry  # noqa: E402
 from core.reporting import LoggingReporter  # noqa: E402
 
 AMQP = os.environ.get("CICERO_BENCH_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/")

@@ -26,14 +26,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import socket
 import time
 from contextlib import asynccontextmanager
-from dataclasses import replace, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, AsyncIterator, Awaitable, Callable, Literal, Protocol
 
 import httpx
 
+from core.boundary import describe, guarded, report_safely
 from core.settings import Settings
 from db import clients as clients_db
 from db import engagements as engagements_db
@@ -95,8 +98,6 @@ class ClientResult:
     duration_seconds: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
-        from dataclasses import asdict
-
         return asdict(self)
 
     @classmethod
@@ -179,6 +180,7 @@ LOCK_CLASS = 0x43494345  # "CICE": advisory-lock namespace of the collection cyc
 LOCK_RUN = 1  # held by the running cycle
 LOCK_QUEUE = 2  # held by the one manual/admin run waiting behind it
 LOCK_WAIT_TIMEOUT_SECONDS = 6 * 3600.0
+OWNER = f"{socket.gethostname()}:{os.getpid()}"  # recorded on each job_runs row this process starts
 MAX_ERROR_CHARS = 1000
 
 
@@ -323,7 +325,8 @@ async def collect_client(deps: FetchDeps, client: Client, phase: Phase, *, now: 
     start, end = day_range(local_day(now, tz), tz)
     seen_at = deps.clock.now()
     errors: list[str] = []
-    try:
+    # DB trouble or a bug: this client fails, the cycle goes on
+    async with guarded("collecting a client", log, client_id=client.id) as g:
         result.before = await _counts(deps, client.id, start, end)
         platforms = [p for p, on in (("instagram", client.fetches_instagram), ("tiktok", client.fetches_tiktok)) if on]
         collected = await asyncio.gather(
@@ -351,9 +354,8 @@ async def collect_client(deps: FetchDeps, client: Client, phase: Phase, *, now: 
         if not platforms:
             result.warnings.append("client has no active Instagram or TikTok account")
         result.after = await _counts(deps, client.id, start, end)
-    except Exception as exc:  # DB trouble or a bug: this client fails, the cycle goes on
-        log.exception("collecting %s failed", client.id)
-        errors.append(f"unexpected {exc.__class__.__name__}: {exc}")
+    if g.failed:
+        errors.append(f"unexpected {describe(g.error)}")
     if result.skipped_items:
         result.warnings.append(f"{result.skipped_items} malformed payload item(s) skipped")
     if errors:
@@ -481,7 +483,7 @@ async def _locked_cycle(deps: FetchDeps, phase: Phase, client_ids: list[str] | N
     clients, unknown = await _cycle_clients(deps, client_ids)
     clients = [only_platforms(c, platforms) for c in clients]
     run_id = await job_runs_db.start_run(deps.pool, job=job, phase=phase, trigger=trigger, started_at=now,
-                                         note="queued behind a run in flight" if queued else None)
+                                         note="queued behind a run in flight" if queued else None, owner=OWNER)
     cycle = CycleResult(run_id, phase, trigger, "running", queued=queued, unknown_clients=unknown)
     run_errors: list[dict[str, Any]] = [{"client_id": cid, "error": "unknown client"} for cid in unknown]
     deadline = now + timedelta(minutes=settings.fetch.run_deadline_minutes)
@@ -502,26 +504,28 @@ async def _locked_cycle(deps: FetchDeps, phase: Phase, client_ids: list[str] | N
         cycle.clients.append(result)
         if not result.ok:
             run_errors.append({"client_id": result.client_id, "error": result.error})
-        try:
+        async with guarded("recording a client result", log, client_id=result.client_id, job_run_id=run_id):
             await job_runs_db.record_client(deps.pool, run_id, result.client_id, result.to_dict())
-        except Exception:
-            log.exception("could not record the result of %s in job run %s", result.client_id, run_id)
         if progress is not None:
             progress.client_finished(result)
         if deps.after_client is not None:
-            try:
+            async with guarded("the after_client hook", log, client_id=result.client_id) as hook:
                 await deps.after_client(result)
-            except Exception as exc:
-                log.exception("after_client hook failed for %s", result.client_id)
-                run_errors.append({"client_id": result.client_id, "error": f"after_client: {exc}"})
+            if hook.failed:
+                run_errors.append({"client_id": result.client_id, "error": f"after_client: {hook.error}"})
 
     plan = CyclePlan(clients=clients, phase=phase, now=now, job_run_id=run_id, deadline=deadline,
                      may_start=may_start, finished=finished, platforms=platforms)
     try:
-        await runner(deps, plan)
-    except Exception as exc:
-        log.exception("collection run %s: the runner failed", run_id)
-        run_errors.append({"client_id": None, "error": f"runner: {exc.__class__.__name__}: {exc}"})
+        async with guarded("the collection runner", log, job_run_id=run_id) as g:
+            await runner(deps, plan)
+    except asyncio.CancelledError:  # shutdown mid-run: the row must not stay `running` for ever
+        await asyncio.shield(job_runs_db.finish_run(deps.pool, run_id, status="cancelled",
+                                                    finished_at=deps.clock.now(), errors=run_errors,
+                                                    note="stopped before the run finished (shutdown)"))
+        raise
+    if g.failed:
+        run_errors.append({"client_id": None, "error": f"runner: {describe(g.error)}"})
     done = {r.client_id for r in cycle.clients}
     cycle.skipped_clients = [c.id for c in clients if c.id not in started and c.id not in done]
     lost = [c.id for c in clients if c.id in started and c.id not in done]
@@ -546,23 +550,37 @@ async def _locked_cycle(deps: FetchDeps, phase: Phase, client_ids: list[str] | N
     cycle.note = "; ".join(notes) or None
     await job_runs_db.finish_run(deps.pool, run_id, status=cycle.status, finished_at=deps.clock.now(),
                                  errors=run_errors, note=cycle.note)
-    try:
+    # statistics are an optimisation; the run itself succeeded
+    async with guarded("refreshing planner statistics", log, level="warning", job_run_id=run_id):
         await engagements_db.refresh_statistics(deps.pool)
-    except Exception:  # statistics are an optimisation; the run itself succeeded
-        log.warning("could not refresh planner statistics after run %s", run_id, exc_info=True)
     log.info("collection run %s finished: %s (%d ok, %d failed, %d skipped)", run_id, cycle.status,
              len(cycle.clients) - len(failed), len(failed), len(cycle.skipped_clients))
     if failed or cycle.skipped_clients or unknown:
         lines = [f"{e['client_id'] or '-'}: {e['error']}" for e in run_errors][:10]
-        try:
-            await deps.reporter.error(
-                f"Pengambilan data ({phase}) selesai dengan masalah: {len(failed)} client gagal, "
-                f"{len(cycle.skipped_clients)} tidak sempat diproses.\n" + "\n".join(lines),
-                job_run_id=run_id,
-            )
-        except Exception:
-            log.exception("could not report collection run %s", run_id)
+        await report_safely(deps.reporter, "error",
+                            f"Pengambilan data ({phase}) selesai dengan masalah: {len(failed)} client gagal, "
+                            f"{len(cycle.skipped_clients)} tidak sempat diproses.\n" + "\n".join(lines),
+                            job_run_id=run_id)
     return cycle
+
+
+async def abandon_stale_runs(pool, now: datetime) -> list[int]:
+    """At start-up: close `running` rows left by a process that died, when no cycle is running anywhere.
+
+    A running cycle holds the advisory lock, so getting the lock proves every
+    `running` row is stale; if another process holds it, nothing is touched.
+    """
+    async with pool.acquire() as conn:
+        if not await conn.fetchval("SELECT pg_try_advisory_lock($1, $2)", LOCK_CLASS, LOCK_RUN):
+            return []
+        try:
+            ids = await job_runs_db.abandon_running_runs(conn, at=now, note="the process running it stopped")
+        finally:
+            await conn.execute("SELECT pg_advisory_unlock($1, $2)", LOCK_CLASS, LOCK_RUN)
+    if ids:
+        log.warning("collection run(s) %s were left running by a stopped process; marked abandoned",
+                    ", ".join(map(str, ids)))
+    return ids
 
 
 @asynccontextmanager
