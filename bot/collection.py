@@ -19,7 +19,8 @@ from core.clock import Clock
 from core.reporting import Reporter
 from core.settings import Settings
 from jobs.collect_now import Collector
-from jobs.fetch import ClientResult, ClientRunner, CycleResult, abandon_stale_runs, fetch_deps
+from jobs.fetch import abandon_stale_runs
+from jobs.fetch_model import ClientResult, ClientRunner, CycleResult, fetch_deps
 from jobs.notify import make_after_client
 
 

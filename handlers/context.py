@@ -82,7 +82,7 @@ from core.clock import Clock
 from core.reporting import Reporter
 from core.settings import Settings
 from handlers.identity import Identity, Role
-from jobs.fetch import CycleResult
+from jobs.fetch_model import CycleResult
 from jobs.queue.model import TaskQueue
 
 if TYPE_CHECKING:  # the menu module builds on this one
@@ -175,7 +175,6 @@ class HandlerContext:
     gateway_status: Callable[[], ConnectionState] | None = None  # transport health for `status`
     commands: Sequence["Command"] = ()      # the registry, for `help`
     _prompt_suppressed: bool = False
-    _sent: int = 0
 
     # -- replying ---------------------------------------------------------
 
@@ -185,22 +184,11 @@ class HandlerContext:
 
     async def reply(self, text: str) -> None:
         """Send text to the chat the message came from (long text is split on line boundaries)."""
-        self._sent += 1
         await self.outgoing.text(self.message.chat_id, text)
 
     async def send_document(self, document: Document, *, to: str | None = None) -> None:
         """Send a file (e.g. an xlsx recap; see core.chat_port.XLSX_MIMETYPE) to this chat or `to`."""
-        self._sent += 1
         await self.outgoing.document(to or self.message.chat_id, document)
-
-    async def send_text_to(self, to: str, text: str) -> None:
-        """Send text to another chat (a 62… number or a …@g.us group)."""
-        self._sent += 1
-        await self.outgoing.text(to, text)
-
-    @property
-    def replied(self) -> bool:
-        return self._sent > 0
 
     # -- conversation -----------------------------------------------------
 

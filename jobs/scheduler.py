@@ -4,7 +4,7 @@
 with one `CronTrigger` per schedule entry in `settings.general.timezone`,
 misfire grace from settings, coalescing, one instance per job; each fire runs
 the collector (`jobs/collect_now.py`) with `trigger="schedule"`. `next_runs()` and
-`last_runs()` serve the WhatsApp `status` command.
+`health()` serve `/api/health`.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from core.boundary import guarded
 from core.reporting import Reporter
 from core.settings import Settings
-from db.job_runs import recent_runs
 from jobs.schedule import ENGAGEMENT_ONLY, POST_FETCH, NextRun, schedule_entries
 
 log = logging.getLogger(__name__)
@@ -83,7 +82,3 @@ class SchedulerPart:
                 "jobs": len(self._scheduler.get_jobs()),
                 "next_run": nxt[0].at.isoformat() if nxt else None,
                 "next_phase": nxt[0].phase if nxt else None}
-
-    async def last_runs(self, limit: int = 5) -> list:
-        """The latest fetch job_runs rows (see db.job_runs.recent_runs)."""
-        return await recent_runs(self.pool, limit=limit)

@@ -106,7 +106,7 @@ class Harness:
         if self.publisher is None:
             self.publisher = RabbitQueue(self.settings.queue, self.pool)
             await self.publisher.start()
-        for i in range(consumers):
+        for _i in range(consumers):
             await self.add_worker(f"w{len(self.workers) + 1}")
 
     async def add_worker(self, name: str) -> RabbitWorker:
@@ -577,7 +577,7 @@ async def test_a_task_that_kills_its_worker_every_time_is_given_up_and_reported(
         await h.start()
         await h.submit(task)
         for attempt in (1, 2):
-            await eventually(lambda: _attempts_are(pool, task, attempt), what=f"attempt {attempt} running")
+            await eventually(lambda attempt=attempt: _attempts_are(pool, task, attempt), what=f"attempt {attempt} running")
             await h.inproc.abort()  # the worker dies mid-task
             await h.start()         # and comes back, resuming unfinished tasks
 

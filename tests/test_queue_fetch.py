@@ -20,7 +20,8 @@ import pytest
 
 from bot.adminlog import AdminLog
 from core.clock import SystemClock, local_day
-from jobs.fetch import FetchDeps, run_cycle
+from jobs.fetch import run_cycle
+from jobs.fetch_model import FetchDeps
 from jobs.queue.collect_runner import QueueRunner
 from jobs.queue.executor import Executor
 from jobs.queue.rabbit import RabbitQueue, RabbitWorker, Topology

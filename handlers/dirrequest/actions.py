@@ -211,3 +211,6 @@ def check_actions(actions: Sequence[Action] = ACTIONS) -> None:
         raise ValueError("dirrequest: duplicate action id or number")
     if any(a.group not in GROUPS for a in actions):
         raise ValueError("dirrequest: unknown group")
+
+
+check_actions()  # a duplicate id or number, or an unknown group, fails at import, not in a chat
