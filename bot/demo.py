@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from pathlib import Path
 
+import asyncpg
 from rich.console import Console
 from pydantic import SecretStr
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -112,7 +113,7 @@ def reveal_posts(scenario: Scenario, world: DemoWorld, until: datetime) -> int:
     return added
 
 
-async def seed(pool, world: DemoWorld) -> None:
+async def seed(pool: asyncpg.Pool, world: DemoWorld) -> None:
     """Write the demo clients, personnel and the dashboard login (idempotent)."""
     async with pool.acquire() as conn, conn.transaction():
         for client in sorted(world.clients, key=lambda c: c.parent_id is not None):

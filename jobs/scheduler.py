@@ -13,6 +13,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any, Awaitable, Callable
 
+import asyncpg
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from core.boundary import guarded
@@ -30,7 +31,7 @@ class SchedulerPart:
     """Runs the collection cycle on the schedule (a bot/app.py Part), through the service's collector."""
 
     settings: Settings
-    pool: Any
+    pool: asyncpg.Pool
     collect: Collect
     reporter: Reporter | None = None
     name: str = "scheduler"

@@ -86,6 +86,7 @@ async def test_the_scheduler_part_registers_every_entry_and_runs_the_cycle():
     assert part.health() == {"status": "not_running"}
 
 
+@pytest.mark.slow
 def test_cicero_schedule_json(tmp_path):
     cfg = tmp_path / "config.toml"
     cfg.write_text("")
