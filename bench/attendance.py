@@ -26,8 +26,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._db import bench_database  # noqa: E402
-from tests.support.chat import start_chat  # noqa: E402
+from bench._db import bench_database
+from tests.support.chat import start_chat
 
 SATKER = 30
 PERSONNEL = 3000

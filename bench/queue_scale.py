@@ -30,7 +30,6 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -214,7 +213,7 @@ async def main(args) -> None:
                                              instagram=handle, tiktok=handle))
         services: dict = {"settings": settings}
         if not args.synthetic:
-            from jobs.fetch import fetch_deps
+            from jobs.fetch_model import fetch_deps
 
             services["fetch_deps"] = await stack.enter_async_context(
                 fetch_deps(settings, pool, clock, reporter=LoggingReporter()))

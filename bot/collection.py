@@ -15,22 +15,25 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any, AsyncIterator, Awaitable, Callable
 
+import asyncpg
+
 from core.clock import Clock
 from core.reporting import Reporter
 from core.settings import Settings
 from jobs.collect_now import Collector
-from jobs.fetch import ClientResult, ClientRunner, CycleResult, abandon_stale_runs, fetch_deps
+from jobs.fetch import abandon_stale_runs
+from jobs.fetch_model import ClientResult, ClientRunner, CycleResult, fetch_deps
 from jobs.notify import make_after_client
 
 
-def build_after_client(settings: Settings, pool, clock: Clock,
+def build_after_client(settings: Settings, pool: asyncpg.Pool, clock: Clock,
                        reporter: Reporter) -> Callable[[ClientResult], Awaitable[None]]:
     """The notify hook every cycle runs after each finished client: task lists and change messages."""
     return make_after_client(pool, settings, clock, reporter)
 
 
 @asynccontextmanager
-async def open_collector(settings: Settings, pool, clock: Clock, reporter: Reporter, *,
+async def open_collector(settings: Settings, pool: asyncpg.Pool, clock: Clock, reporter: Reporter, *,
                          runner: ClientRunner | None = None) -> AsyncIterator[Collector]:
     """A Collector with its own HTTP client and the notify hook; closed on exit."""
     async with fetch_deps(settings, pool, clock, reporter=reporter,
@@ -43,7 +46,7 @@ class CollectionPart:
     """The service's collector as a part: opened at start (before the chat and the scheduler), closed at stop."""
 
     settings: Settings
-    pool: Any
+    pool: asyncpg.Pool
     clock: Clock
     reporter: Reporter
     runner: ClientRunner | None = None

@@ -22,7 +22,7 @@ from bot.adminlog import AdminLog
 from bot.signals import stop_on_signals
 from core.settings import Settings
 from handlers.reports.queued import REPORT_BUILDERS
-from jobs.fetch import fetch_deps
+from jobs.fetch_model import fetch_deps
 from db.pool import Database, open_database
 from core.clock import Clock, SystemClock
 from jobs.queue.executor import Executor

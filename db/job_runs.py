@@ -100,11 +100,3 @@ async def recent_runs(db: Executor, *, limit: int = 5, jobs: tuple[str, ...] = F
     )
     return [_row(r) for r in rows]
 
-
-async def last_finished_run(db: Executor, *, jobs: tuple[str, ...] = FETCH_JOBS) -> JobRun | None:
-    r = await db.fetchrow(
-        """SELECT * FROM job_runs WHERE job = ANY($1::text[]) AND status IN ('ok', 'partial', 'failed')
-           ORDER BY started_at DESC, id DESC LIMIT 1""",
-        list(jobs),
-    )
-    return _row(r) if r else None

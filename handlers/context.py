@@ -77,12 +77,14 @@ import copy
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Awaitable, Callable, Protocol, Sequence
 
+import asyncpg
+
 from core.chat_port import ConnectionState, Document, IncomingMessage
 from core.clock import Clock
 from core.reporting import Reporter
 from core.settings import Settings
 from handlers.identity import Identity, Role
-from jobs.fetch import CycleResult
+from jobs.fetch_model import CycleResult
 from jobs.queue.model import TaskQueue
 
 if TYPE_CHECKING:  # the menu module builds on this one
@@ -165,7 +167,7 @@ class HandlerContext:
     message: IncomingMessage
     identity: Identity
     settings: Settings
-    pool: Any                               # asyncpg.Pool (use the db/ query functions)
+    pool: asyncpg.Pool                      # use the db/ query functions
     clock: Clock
     reporter: Reporter                      # the admin log (info/warning/error)
     conversation: Conversation
@@ -175,7 +177,6 @@ class HandlerContext:
     gateway_status: Callable[[], ConnectionState] | None = None  # transport health for `status`
     commands: Sequence["Command"] = ()      # the registry, for `help`
     _prompt_suppressed: bool = False
-    _sent: int = 0
 
     # -- replying ---------------------------------------------------------
 
@@ -185,22 +186,11 @@ class HandlerContext:
 
     async def reply(self, text: str) -> None:
         """Send text to the chat the message came from (long text is split on line boundaries)."""
-        self._sent += 1
         await self.outgoing.text(self.message.chat_id, text)
 
     async def send_document(self, document: Document, *, to: str | None = None) -> None:
         """Send a file (e.g. an xlsx recap; see core.chat_port.XLSX_MIMETYPE) to this chat or `to`."""
-        self._sent += 1
         await self.outgoing.document(to or self.message.chat_id, document)
-
-    async def send_text_to(self, to: str, text: str) -> None:
-        """Send text to another chat (a 62… number or a …@g.us group)."""
-        self._sent += 1
-        await self.outgoing.text(to, text)
-
-    @property
-    def replied(self) -> bool:
-        return self._sent > 0
 
     # -- conversation -----------------------------------------------------
 

@@ -12,6 +12,7 @@ import logging
 import time
 from datetime import datetime, timedelta
 
+from core.boundary import guarded, guarded_sync
 from core.clock import local_day
 from db.bot_status import latest_job_runs
 from db.outbox import status_counts
@@ -56,11 +57,11 @@ async def status_command(ctx: HandlerContext, args: str) -> None:
         lines.append(f"WhatsApp: ❌ tidak terhubung{detail}")
 
     started = time.perf_counter()
-    try:
+    async with guarded("status: database ping", log, level="warning", traceback=False) as g:
         await ctx.pool.fetchval("SELECT 1")
         lines.append(f"Database: ✅ OK ({(time.perf_counter() - started) * 1000:.0f} ms)")
-    except Exception as exc:
-        lines.append(f"Database: ❌ {exc.__class__.__name__}")
+    if g.failed:
+        lines.append(f"Database: ❌ {g.error.__class__.__name__}")
         await ctx.reply("\n".join(lines))
         return
 
@@ -73,11 +74,9 @@ async def status_command(ctx: HandlerContext, args: str) -> None:
 
     lines += ["", "*Pengambilan data*"]
     runs = {(r.job, r.phase): r for r in await latest_job_runs(ctx.pool)}
-    try:
+    upcoming = {}
+    with guarded_sync("status: next runs", log):  # status must answer even if the schedule cannot be read
         upcoming = next_fire_per_phase(ctx) if ctx.settings.schedule.enabled else {}
-    except Exception:  # the schedule module is owned elsewhere; status must still answer
-        log.exception("cannot compute next runs")
-        upcoming = {}
     phases = list(PHASE_LABEL)
     for (job, phase) in runs:
         if phase not in phases:
@@ -97,12 +96,9 @@ async def status_command(ctx: HandlerContext, args: str) -> None:
 
 async def queue_lines(ctx: HandlerContext) -> list[str]:
     """The task-queue part of `status`; a broker problem is reported, never raised."""
-    try:
-        status = await queue_status(ctx.settings, ctx.pool, now=ctx.clock.now())
-    except Exception as exc:  # status must always answer
-        log.exception("queue status failed")
-        return [f"Antrean: tidak dapat diperiksa ({exc.__class__.__name__})"]
-    return queue_status_lines(status)
+    async with guarded("status: task queue", log) as g:  # status must always answer
+        return queue_status_lines(await queue_status(ctx.settings, ctx.pool, now=ctx.clock.now()))
+    return [f"Antrean: tidak dapat diperiksa ({g.error.__class__.__name__})"]
 
 
 def queue_status_lines(status: QueueStatus) -> list[str]:

@@ -17,7 +17,8 @@ import asyncio
 from dataclasses import dataclass, field
 from typing import Sequence
 
-from jobs.fetch import ClientRunner, CycleProgress, CycleResult, FetchDeps, Phase, run_cycle
+from jobs.fetch import run_cycle
+from jobs.fetch_model import ClientRunner, CycleProgress, CycleResult, FetchDeps, Phase
 
 TEXT_BUSY = "⏳ Pengambilan data yang diminta sebelumnya masih berjalan. Tunggu hasilnya dulu."
 

@@ -16,7 +16,7 @@ from db.clients import Client, upsert_client
 from handlers import admin, status
 from jobs.collect_now import CollectionBusy, Collector
 from core.clock import JAKARTA, ManualClock
-from jobs.fetch import ClientResult, CycleResult, PlatformCounts
+from jobs.fetch_model import ClientResult, CycleResult, PlatformCounts
 from jobs.outbox import enqueue
 from tests.support.recording_reporter import RecordingReporter
 from tests.support.chat import start_chat

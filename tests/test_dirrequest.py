@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from datetime import timedelta
 
 import pytest
 from openpyxl import load_workbook
@@ -117,7 +116,7 @@ async def test_option_1_completeness_per_satker(pool, chat):
 
 
 async def test_option_3_missing_data_and_nothing_missing(pool, chat):
-    f = await build_world(pool)
+    await build_world(pool)
     await open_menu(chat)
     (report,), _ = await option(chat, 3)
     assert "*BAG OPS* (1)\n- BRIPKA DODI: Instagram kosong, TikTok kosong" in report

@@ -16,7 +16,7 @@ import pytest
 from db import tasks as task_db
 from db.clients import Client
 from core.clock import ManualClock
-from jobs.fetch import ClientResult, CyclePlan, PlatformCounts
+from jobs.fetch_model import ClientResult, CyclePlan, PlatformCounts
 from jobs.queue.collect_runner import QueueRunner
 from jobs.queue.executor import Executor
 from jobs.queue.in_process import InProcessQueue

@@ -15,7 +15,7 @@ from bot.collection import open_collector
 from bot.commands.common import CliContext, database, table
 from bot.task_queue import build_task_queue
 from core.clock import SystemClock
-from jobs.fetch import ClientResult, CycleResult
+from jobs.fetch_model import ClientResult, CycleResult
 
 
 def register(subparsers) -> None:

@@ -11,7 +11,7 @@ import asyncpg
 
 from core.boundary import report_safely
 from db import tasks as task_db
-from jobs.fetch import ClientResult, ClientRunner, CyclePlan, FetchDeps
+from jobs.fetch_model import ClientResult, ClientRunner, CyclePlan, FetchDeps
 from jobs.queue.executor import watch_tasks
 from jobs.queue.kinds import collect_client_task
 from jobs.queue.model import QueueUnavailable, TaskQueue

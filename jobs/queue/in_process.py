@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from core.boundary import guarded
 from db import tasks as task_db
 from jobs.queue.executor import Executor, Outcome, execute_task
 from jobs.queue.model import BACKEND_IN_PROCESS, QueueUnavailable, Task
@@ -51,13 +52,10 @@ class InProcessQueue:
     async def _run(self, task: Task) -> None:
         async with self._slots:
             for _ in range(self.executor.delivery_limit + 1):
-                try:
+                outcome = None
+                async with guarded("running a task (database error: left for the next start)", log,
+                                   task_id=str(task.id), kind=task.kind):
                     outcome = await execute_task(self.executor, task, backend=self.backend)
-                except asyncio.CancelledError:
-                    raise
-                except Exception:
-                    log.exception("task %s (%s): database error; left for the next start", task.id, task.kind)
-                    return
                 if outcome is not Outcome.RETRY and outcome is not Outcome.BUSY:
                     return
 

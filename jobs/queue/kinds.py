@@ -21,10 +21,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Awaitable, Callable
 
+import asyncpg
+
 from db import tasks as task_db
 from core.chat_port import Document
 from db.clients import get_client
-from jobs import fetch
+from jobs.collect_client import collect_client
+from jobs.fetch_model import PHASES, only_platforms
 from jobs.outbox import enqueue
 from jobs.queue.model import PoisonTask, Task, TaskContext, TaskRegistry
 
@@ -69,7 +72,7 @@ def to_jsonable(value: Any) -> Any:
 
 
 async def run_collect_client(ctx: TaskContext) -> Any:
-    """Run `jobs.fetch.collect_client` for the client in the payload; the result is its summary."""
+    """Run `jobs.collect_client.collect_client` for the client in the payload; the result is its summary."""
     payload = ctx.task.payload
     client_id, phase, now_text = payload.get("client_id"), payload.get("phase"), payload.get("now")
     if not isinstance(client_id, str) or not isinstance(phase, str) or not isinstance(now_text, str):
@@ -84,13 +87,13 @@ async def run_collect_client(ctx: TaskContext) -> Any:
     deps = ctx.services.get("fetch_deps")
     if deps is None:
         raise PoisonTask("this worker has no fetch dependencies (RapidAPI clients) configured")
-    if phase not in fetch.PHASES:
+    if phase not in PHASES:
         raise PoisonTask(f"collect_client: unknown phase {phase!r}")
     try:
-        client = fetch.only_platforms(client, payload.get("platforms"))
+        client = only_platforms(client, payload.get("platforms"))
     except ValueError as exc:
         raise PoisonTask(f"collect_client: {exc}") from None
-    result = await fetch.collect_client(deps, client, phase, now=now)
+    result = await collect_client(deps, client, phase, now=now)
     return result.to_dict() if hasattr(result, "to_dict") else to_jsonable(result)
 
 
@@ -103,7 +106,7 @@ class ReportRequest:
 
     report: str
     params: dict
-    pool: Any
+    pool: asyncpg.Pool
     settings: Any
     now: datetime
 

@@ -13,6 +13,7 @@ import aio_pika
 import asyncpg
 from aiormq.exceptions import ChannelPreconditionFailed
 
+from core.boundary import guarded
 from db import tasks as task_db
 from jobs.queue.executor import Executor, Outcome, error_text, execute_task, record_poison_message
 from jobs.queue.model import BACKEND_RABBITMQ, PoisonTask, QueueUnavailable, Task
@@ -226,10 +227,11 @@ class RabbitWorker:
                 await message.reject(requeue=False)
                 self._count("dead")
                 return
-            try:
+            outcome = None
+            async with guarded("running a task (database error: handing the message back)", log,
+                               task_id=str(task.id)) as g:
                 outcome = await execute_task(self.executor, task, backend=BACKEND_RABBITMQ)
-            except Exception:
-                log.exception("task %s: database error; handing the message back", task.id)
+            if g.failed:
                 await message.nack(requeue=True)
                 self._count("error")
                 return
@@ -251,10 +253,9 @@ class RabbitWorker:
     async def stop(self) -> None:
         self._stopping = True
         for queue, tag in self._consumers:
-            try:
+            # channel already gone: the broker requeues its messages itself
+            async with guarded(f"cancelling consumer {tag}", log, level="warning", traceback=False):
                 await queue.cancel(tag)
-            except Exception:  # channel already gone: the broker requeues its messages itself
-                log.debug("cancel of %s failed", tag, exc_info=True)
         self._consumers.clear()
         while self._in_flight:
             await asyncio.gather(*list(self._in_flight), return_exceptions=True)
