@@ -4,7 +4,9 @@ Every function takes a [start, end) instant range (computed in Asia/Jakarta by
 `handlers.reports.attendance.Period`) and a platform (`instagram` | `tiktok`).
 Usernames are stored normalised (lower-case, no @) on both sides; the personnel
 side is normalised again here (trim, one leading @, lower-case) so a row written
-by hand still matches. Removed posts are never tasks.
+by hand still matches. A task is a `client_posts` row of one of the clients, not
+removed, whose post was published in the period; a post shared by two of the
+clients is listed once per client by `posts_in_period` and counted once per person.
 
 Scope of the population:
 - `client_ids` — personnel whose `client_id` is one of these;
@@ -56,15 +58,15 @@ def _check_platform(platform: str) -> None:
 
 _POSTS_CTE = """
     posts AS (
-        SELECT shortcode AS post_id, client_id, posted_at, caption, like_count, comment_count
-        FROM instagram_posts
-        WHERE $1 = 'instagram' AND client_id = ANY($2::text[])
-          AND posted_at >= $3 AND posted_at < $4 AND removed_at IS NULL
+        SELECT cp.post_id, cp.client_id, cp.posted_at, p.caption, p.like_count, p.comment_count
+        FROM client_posts cp JOIN instagram_posts p ON p.shortcode = cp.post_id
+        WHERE $1 = 'instagram' AND cp.platform = 'instagram' AND cp.client_id = ANY($2::text[])
+          AND cp.posted_at >= $3 AND cp.posted_at < $4 AND cp.removed_at IS NULL
         UNION ALL
-        SELECT video_id, client_id, posted_at, caption, like_count, comment_count
-        FROM tiktok_posts
-        WHERE $1 = 'tiktok' AND client_id = ANY($2::text[])
-          AND posted_at >= $3 AND posted_at < $4 AND removed_at IS NULL
+        SELECT cp.post_id, cp.client_id, cp.posted_at, p.caption, p.like_count, p.comment_count
+        FROM client_posts cp JOIN tiktok_posts p ON p.video_id = cp.post_id
+        WHERE $1 = 'tiktok' AND cp.platform = 'tiktok' AND cp.client_id = ANY($2::text[])
+          AND cp.posted_at >= $3 AND cp.posted_at < $4 AND cp.removed_at IS NULL
     )
 """
 
@@ -116,7 +118,7 @@ async def person_tasks_in_period(
             SELECT pe.nrp, array_agg(e.post_id) AS post_ids
             FROM people pe
             JOIN engagements e ON e.platform = $1 AND e.username = pe.handle
-            JOIN posts ON posts.post_id = e.post_id
+            JOIN (SELECT DISTINCT post_id FROM posts) task ON task.post_id = e.post_id
             GROUP BY pe.nrp
         )
         SELECT pe.nrp, pe.name, pe.rank, pe.division, pe.position, pe.client_id,
