@@ -26,8 +26,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._db import bench_database, store_posts  # noqa: E402
-from db.posts import PostRecord  # noqa: E402
+from bench._db import bench_database, store_posts
+from db.posts import PostRecord
+from tests.support.chat import start_chat
 
 SATKER = 30
 PERSONNEL = 3000
@@ -93,7 +94,7 @@ async def run(runs: int) -> None:
         gateway = FakeGateway()
         router = Router(settings=settings, pool=pool, clock=ManualClock(now), reporter=LoggingReporter(),
                         gateway=gateway, commands=dirrequest.COMMANDS)
-        await gateway.start(router.handle)
+        await start_chat(gateway, router)
         await gateway.inject("dirrequest", phone=ADMIN)
         await gateway.inject("DITBINMAS", phone=ADMIN)
         gateway.take()

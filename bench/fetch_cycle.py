@@ -27,13 +27,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import psutil  # noqa: E402
+import psutil
 
-from bench._db import bench_database  # noqa: E402
-from core.settings import load_settings  # noqa: E402
-from db.clients import Client, upsert_client  # noqa: E402
-from core.clock import JAKARTA, ManualClock  # noqa: E402
-from jobs.fetch import fetch_deps, run_cycle  # noqa: E402
+from bench._db import bench_database
+from core.settings import load_settings
+from db.clients import Client, upsert_client
+from core.clock import JAKARTA, ManualClock
+from jobs.fetch import run_cycle
+from jobs.fetch_model import fetch_deps
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._db import bench_database  # noqa: E402
+from bench._db import bench_database
 
 RANKS = ["AKBP", "KOMPOL", "AKP", "IPTU", "IPDA", "AIPTU", "AIPDA", "BRIPKA", "BRIGPOL", "BRIPTU", "BRIPDA"]
 DIVISIONS = ["SAT BINMAS", "SAT LANTAS", "SAT RESKRIM", "SAT INTELKAM", "SAT SAMAPTA", "SIE HUMAS", "BAG OPS"]

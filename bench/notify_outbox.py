@@ -22,15 +22,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._db import bench_database, store_posts  # noqa: E402
-from db.posts import PostRecord  # noqa: E402
-from core.settings import Settings  # noqa: E402
-from core.chat_port import SendResult  # noqa: E402
-from db.clients import Client, upsert_client  # noqa: E402
-from core.clock import JAKARTA, ManualClock  # noqa: E402
-from jobs.notify import notify_client  # noqa: E402
-from jobs.outbox import OutboxSender, enqueue  # noqa: E402
-from core.reporting import LoggingReporter  # noqa: E402
+from bench._db import bench_database, store_posts
+from db.posts import PostRecord
+from core.settings import Settings
+from core.chat_port import SendResult
+from db.clients import Client, upsert_client
+from core.clock import JAKARTA, ManualClock
+from jobs.notify import notify_client
+from jobs.outbox import OutboxSender, enqueue
+from core.reporting import LoggingReporter
 
 
 class NullGateway:

@@ -30,7 +30,6 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,10 +39,12 @@ from bench._db import bench_database  # noqa: E402
 from core.settings import load_settings  # noqa: E402
 from db.clients import Client, upsert_client  # noqa: E402
 from core.clock import SystemClock, local_day  # noqa: E402
-from jobs.queue import (  # noqa: E402
-    Executor, InProcessQueue, QueueRunner, RabbitQueue, Task, TaskContext, Topology, wait_for_tasks,
-)
-from jobs.queue_tasks import NOOP, default_registry  # noqa: E402
+from jobs.queue.collect_runner import QueueRunner  # noqa: E402
+from jobs.queue.executor import Executor, wait_for_tasks  # noqa: E402
+from jobs.queue.in_process import InProcessQueue  # noqa: E402
+from jobs.queue.model import Task, TaskContext  # noqa: E402
+from jobs.queue.rabbit import RabbitQueue, Topology  # noqa: E402
+from jobs.queue.kinds import NOOP, default_registry  # noqa: E402
 from core.reporting import LoggingReporter  # noqa: E402
 
 AMQP = os.environ.get("CICERO_BENCH_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/")
@@ -212,7 +213,7 @@ async def main(args) -> None:
                                              instagram=handle, tiktok=handle))
         services: dict = {"settings": settings}
         if not args.synthetic:
-            from jobs.fetch import fetch_deps
+            from jobs.fetch_model import fetch_deps
 
             services["fetch_deps"] = await stack.enter_async_context(
                 fetch_deps(settings, pool, clock, reporter=LoggingReporter()))

@@ -21,7 +21,9 @@ from bench._db import bench_database
 from bot.router import Router
 from core.settings import load_settings
 from bot.whatsapp.fake import FakeGateway
-from handlers.context import ANY_KNOWN, Choice, Command, Menu, MenuStep
+from handlers.context import Command
+from handlers.identity import ANY_KNOWN
+from handlers.menus import Choice, Menu, MenuStep
 from handlers.registry import all_commands
 from core.clock import JAKARTA, ManualClock
 from core.reporting import LoggingReporter

@@ -36,6 +36,7 @@ from typing import Any, AsyncIterator
 
 import asyncpg
 
+from core.boundary import guarded
 from core.settings import Settings
 from db.admin_alerts import AlertDecision, record_alert
 from core.clock import Clock
@@ -169,7 +170,7 @@ class AdminLog:
 
     # -- internals ----------------------------------------------------------------------------
     async def _report(self, level: str, text: str, context: dict[str, Any]) -> None:
-        try:
+        async with guarded("the admin log", log, text=text[:80]):  # never raise into the job
             log.log(LOG_LEVEL[level], "%s%s", text, f" {context}" if context else "")
             batch: _Batch | None = self._batch.get()
             if batch is None and level != "error":
@@ -184,14 +185,10 @@ class AdminLog:
                     return
                 batch.errors += 1
             await self._safely(self._send_now(level, text, context))
-        except Exception:  # never raise into the job
-            log.exception("admin log failed for %r", text)
 
     async def _safely(self, work) -> None:
-        try:
+        async with guarded("admin log: queueing a message", log, traceback=False):
             await asyncio.wait_for(work, timeout=self.timeout_seconds)
-        except Exception as exc:
-            log.error("admin log: could not queue message (%s: %s)", exc.__class__.__name__, exc)
 
     async def _send_now(self, level: str, text: str, context: dict[str, Any]) -> None:
         now = self.clock.now()

@@ -10,16 +10,25 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import signal
 from dataclasses import dataclass, field
 from typing import Callable, Protocol
 
 from rich.console import Console
 from rich.panel import Panel
 
+from bot.adminlog import AdminLog
+from bot.api.part import ApiPart
+from bot.chat_service import build_chat_part
+from bot.collection import CollectionPart
+from bot.signals import stop_on_signals
+from bot.task_queue import build_task_queue
+from bot.whatsapp.console import ConsoleGateway
+from core.boundary import guarded
+from core.clock import Clock, SystemClock
 from core.settings import Settings
 from db.pool import Database, open_database
-from core.clock import Clock, SystemClock
+from jobs.outbox import OutboxSender
+from jobs.scheduler import SchedulerPart
 
 log = logging.getLogger(__name__)
 
@@ -45,41 +54,24 @@ class AppContext:
 
 def build_parts(app: AppContext) -> list[Part]:
     """Every long-running part, in start order."""
-    from bot.adminlog import AdminLog
-    from bot.chat_service import build_chat_part
-    from jobs.outbox import OutboxSender
-
-    from bot.notify_wiring import build_after_client
-    from bot.task_queue import build_task_queue
-    from jobs.fetch import fetch_deps
-
     parts: list[Part] = []
     reporter = AdminLog(app.db.pool, app.settings, app.clock)  # the admin log, for every part
     parts.append(reporter)  # as a part it batches unbatched info lines into one digest; flushes on stop
-    after_client = build_after_client(app, reporter)  # task notifications after every client of every cycle
     tasks = build_task_queue(app.settings, app.db.pool, app.clock, reporter)  # RabbitMQ or in-process
     parts.append(tasks.queue)  # starts before the cycles that publish to it, stops after them
-    chat = build_chat_part(app, reporter, deps_factory=lambda: fetch_deps(
-        app.settings, app.db.pool, app.clock, reporter=reporter, after_client=after_client))
-    if chat.collection is not None:
-        chat.collection.runner = tasks.runner  # admin cycles run on workers when [queue] url is set
+    # one collector (HTTP client, notify hook, runner) for the scheduler, `fetch` and dirrequest 12–16
+    collection = CollectionPart(app.settings, app.db.pool, app.clock, reporter, runner=tasks.runner)
+    parts.append(collection)
+    chat = build_chat_part(app, reporter, collection=collection.collect, task_queue=tasks.queue)
     parts.append(chat)
     outbox = OutboxSender(app.db.pool, chat.gateway, app.settings, app.clock, reporter)
-    if hasattr(chat.gateway, "add_connected_listener"):
-        chat.gateway.add_connected_listener(outbox.wake)
-    if hasattr(chat.gateway, "before_eof"):  # `cicero console`: show due outbox messages before exiting
+    chat.gateway.add_connected_listener(outbox.wake)  # drain at once when WhatsApp (re)connects
+    if isinstance(chat.gateway, ConsoleGateway):  # `cicero console`: show due outbox messages before exiting
         chat.gateway.before_eof = outbox.drain_once
     parts.append(outbox)  # stops before the gateway it sends through: queued rows stay queued
-    from jobs.scheduler import build_scheduler_part
-
-    # the collection cycle on the seed's schedule; notifications via after_client
-    scheduler = build_scheduler_part(app.settings, app.db.pool, app.clock, reporter=reporter,
-                                     after_client=after_client)
-    scheduler.run_cycle = tasks.run_cycle  # one task per client on `cicero worker`s when [queue] url is set
-    parts.append(scheduler)
+    # the collection cycle on the seed's schedule
+    parts.append(SchedulerPart(app.settings, app.db.pool, collect=collection.collect, reporter=reporter))
     if app.settings.api.enabled:
-        from bot.api.part import ApiPart
-
         # last to start, first to stop; /api/health reads the other parts' health()
         parts.append(ApiPart.from_context(app, peers=lambda: list(parts)))
     return parts
@@ -97,17 +89,6 @@ def banner_lines(app: AppContext, parts: list[Part]) -> list[str]:
         f"timezone   : {s.general.timezone}",
         f"parts      : {', '.join(p.name for p in parts) or '(none yet)'}",
     ]
-
-
-def stop_on_signals(stop_event: asyncio.Event) -> asyncio.Event:
-    """Set `stop_event` on SIGINT/SIGTERM (the running loop's handlers); returns it."""
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        try:
-            loop.add_signal_handler(sig, stop_event.set)
-        except (NotImplementedError, RuntimeError):  # pragma: no cover - non-Unix
-            pass
-    return stop_event
 
 
 async def run_service(settings: Settings, console: Console, *, options: dict | None = None,
@@ -135,10 +116,8 @@ async def run_service(settings: Settings, console: Console, *, options: dict | N
         finally:
             console.print("stopping…")
             for part in reversed(started):
-                try:
+                async with guarded(f"stopping {part.name}", log):
                     await part.stop()
                     log.info("stopped %s", part.name)
-                except Exception:
-                    log.exception("error while stopping %s", part.name)
     console.print("stopped cleanly")
     return 0

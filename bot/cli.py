@@ -49,6 +49,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if getattr(args, "needs_settings", True):
             ctx.loaded = load_cli_settings(args.config, ctx.console)
+            ctx.setup_logging(ctx.settings.general.log_level)
         result = args.handler(ctx)
         if asyncio.iscoroutine(result):
             result = asyncio.run(result)

@@ -23,13 +23,22 @@ from datetime import datetime, time, timedelta
 from pathlib import Path
 
 from rich.console import Console
+from pydantic import SecretStr
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+from bot.adminlog import AdminLog
+from bot.api.security import hash_password
+from bot.app import run_service
+from bot.collection import open_collector
+from bot.commands.fetch_cmd import ProgressBars
+from core.boundary import guarded
+from core.clock import SystemClock, local_day
 from core.settings import Settings, load_settings
 from db.clients import upsert_client
-from db.pool import open_database
+from db.dashboard_accounts import account_for_login, create_account
 from db.personnel import upsert_personnel
-from core.clock import SystemClock, local_day
+from db.pool import open_database
+from jobs.schedule import fire_times
 from jobs.demo_data import DEMO_ADMIN_PHONE, DemoPost, DemoWorld, build_demo_world
 from jobs.sources.fake_rapidapi import FakeAccount, FakePost, FakeRapidApi, Scenario
 
@@ -105,9 +114,6 @@ def reveal_posts(scenario: Scenario, world: DemoWorld, until: datetime) -> int:
 
 async def seed(pool, world: DemoWorld) -> None:
     """Write the demo clients, personnel and the dashboard login (idempotent)."""
-    from bot.api.security import hash_password
-    from db.dashboard_accounts import account_for_login, create_account
-
     async with pool.acquire() as conn, conn.transaction():
         for client in sorted(world.clients, key=lambda c: c.parent_id is not None):
             await upsert_client(conn, client)
@@ -140,15 +146,9 @@ class DayReplay:
                 pass
 
     async def _replay(self) -> None:
-        from bot.adminlog import AdminLog
-        from bot.notify_wiring import build_after_client
-        from jobs.fetch import fetch_deps, run_cycle
-        from jobs.schedule import fire_times
-
         clock = self.app.clock
         settings = self.app.settings
         reporter = AdminLog(self.app.db.pool, settings, clock)
-        after_client = build_after_client(self.app, reporter)
         today = local_day(clock.now(), settings.tz)
         for fire in fire_times(settings, today):
             hh, mm = (int(x) for x in fire.time.split(":"))
@@ -158,22 +158,14 @@ class DayReplay:
             appeared = reveal_posts(self.scenario, self.world, when)
             self.console.print(f"[dim]⏱ {fire.time} WIB — {fire.phase}"
                                f"{f', {appeared} post baru muncul' if appeared else ''}[/]")
-            try:
-                async with fetch_deps(settings, self.app.db.pool, clock, reporter=reporter,
-                                      after_client=after_client) as deps:
-                    await run_cycle(deps, phase=fire.phase, trigger="schedule")
-            except Exception:
-                log.exception("demo replay cycle at %s failed", fire.time)
+            async with guarded("demo replay cycle", log, at=fire.time):
+                async with open_collector(settings, self.app.db.pool, clock, reporter) as collector:
+                    await collector.collect(phase=fire.phase, trigger="schedule")
         self.console.print("[dim]⏱ replay finished: the whole day's schedule has run[/]")
 
 
 async def run_demo(base: Settings, console: Console, *, data_dir: Path, api_port: int, fast: bool,
                    speed: float) -> int:
-    from bot.app import run_service
-    from bot.commands.fetch_cmd import ProgressBars
-    from jobs.notify import make_after_client
-    from jobs.fetch import fetch_deps, run_cycle
-
     settings = demo_settings(base, data_dir, api_port, fast)
     real_now = SystemClock(settings.tz).now()
     clock = FastClock(datetime.combine(real_now.date(), time(6, 0), tzinfo=settings.tz), speed) if fast else \
@@ -191,8 +183,6 @@ async def run_demo(base: Settings, console: Console, *, data_dir: Path, api_port
         "instagram": settings.instagram.model_copy(update={"base_url": base_url}),
         "tiktok": settings.tiktok.model_copy(update={"base_url": base_url}),
     })
-    from pydantic import SecretStr
-
     settings.instagram.key = SecretStr(DEMO_API_KEY)
     settings.tiktok.key = SecretStr(DEMO_API_KEY)
     try:
@@ -202,15 +192,12 @@ async def run_demo(base: Settings, console: Console, *, data_dir: Path, api_port
             console.print(f"seeded {len(world.clients)} clients and {len(world.personnel)} personnel; "
                           f"fake RapidAPI at {base_url}")
             if not fast:
-                from bot.adminlog import AdminLog
-
                 reporter = AdminLog(db.pool, settings, clock)
-                after_client = make_after_client(db.pool, settings, clock, reporter)
-                async with fetch_deps(settings, db.pool, clock, reporter=reporter, after_client=after_client) as deps:
+                async with open_collector(settings, db.pool, clock, reporter) as collector:
                     with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
                                   TimeElapsedColumn(), console=console) as progress:
-                        result = await run_cycle(deps, phase="post_fetch", trigger="manual",
-                                                 progress=ProgressBars(progress))
+                        result = await collector.collect(phase="post_fetch", trigger="manual",
+                                                         progress=ProgressBars(progress))
                 ok = sum(1 for c in result.clients if c.ok)
                 console.print(f"collection cycle: {ok}/{len(result.clients)} clients ok")
                 await db.pool.execute("ANALYZE")

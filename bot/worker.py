@@ -19,12 +19,16 @@ from typing import Any, AsyncIterator, Callable
 from rich.console import Console
 
 from bot.adminlog import AdminLog
-from bot.app import stop_on_signals
+from bot.signals import stop_on_signals
 from core.settings import Settings
+from handlers.reports.queued import REPORT_BUILDERS
+from jobs.fetch_model import fetch_deps
 from db.pool import Database, open_database
 from core.clock import Clock, SystemClock
-from jobs.queue import Executor, RabbitWorker, TaskHandler, TaskRegistry
-from jobs.queue_tasks import default_registry
+from jobs.queue.executor import Executor
+from jobs.queue.model import TaskHandler, TaskRegistry
+from jobs.queue.rabbit import RabbitWorker
+from jobs.queue.kinds import default_registry
 from core.reporting import Reporter
 
 log = logging.getLogger(__name__)
@@ -43,19 +47,10 @@ async def task_services(settings: Settings, db: Database, clock: Clock,
     `fetch_deps` has no `after_client` hook: notifications are decided by the
     process that runs the cycle (the bot), from the stored task results.
     """
-    from jobs.fetch import fetch_deps
-
-    services: dict[str, Any] = {"settings": settings, "report_builders": report_builders()}
+    services: dict[str, Any] = {"settings": settings, "report_builders": dict(REPORT_BUILDERS)}
     async with fetch_deps(settings, db.pool, clock, reporter=reporter) as deps:
         services["fetch_deps"] = deps
         yield services
-
-
-def report_builders() -> dict:
-    """Heavy report builders a worker can run (`build_report` tasks), by name."""
-    from bot.report_tasks import REPORT_BUILDERS
-
-    return dict(REPORT_BUILDERS)
 
 
 def with_pool_for(settings: Settings, concurrency: int) -> Settings:

@@ -1,8 +1,9 @@
 """The WhatsApp port: what the rest of Cicero knows about chat.
 
 A leaf module (standard library only), so handlers and jobs may import these
-types without importing the bot. Adapters: `neonize_adapter.py` (real
-WhatsApp), `console.py` (terminal chat), `fake.py` (tests).
+types without importing the bot. Adapters in `bot/whatsapp/`:
+`neonize_adapter.py` (real WhatsApp), `console.py` (terminal chat), `fake.py`
+(tests). Every adapter implements the whole protocol.
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ class SendError(Exception):
         self.retryable = retryable
 
 
-MessageHandler = Callable[[IncomingMessage], Awaitable[None]]
+MessageHandler = Callable[[IncomingMessage], Awaitable[object]]  # the inbound pipeline (bot/inbound.py)
 
 
 class ChatGateway(Protocol):
@@ -80,6 +81,10 @@ class ChatGateway(Protocol):
 
     def connection_state(self) -> "ConnectionState":
         """Connected / logged in / since when, for `status` and health checks."""
+        ...
+
+    def add_connected_listener(self, callback: Callable[[], None]) -> None:
+        """Call `callback` (synchronously) every time the connection comes up (the outbox drains then)."""
         ...
 
 

@@ -43,7 +43,7 @@ class Section(BaseModel):
 
     @model_validator(mode="after")
     def _read_secret_files(self) -> "Section":
-        for name, field in type(self).model_fields.items():
+        for name, _field in type(self).model_fields.items():
             if not name.endswith("_file") or getattr(self, name) is None:
                 continue
             target = name[: -len("_file")]

@@ -45,7 +45,3 @@ async def record_alert(db: Executor, *, fingerprint: str, level: str, text: str,
     )
     return AlertDecision(send=False, repeats=suppressed + 1, last_sent_at=last_sent)
 
-
-async def alert_rows(db: Executor) -> list[dict]:
-    rows = await db.fetch("SELECT * FROM admin_alerts ORDER BY first_seen_at")
-    return [dict(r) for r in rows]

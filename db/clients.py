@@ -143,10 +143,3 @@ async def satker_of_directorate(db: Executor, directorate: Client) -> list[Clien
 async def set_tiktok_secuid(db: Executor, client_id: str, secuid: str) -> None:
     await db.execute("UPDATE clients SET tiktok_secuid = $2, updated_at = now() WHERE id = $1", client_id, secuid)
 
-
-async def clients_operated_by(db: Executor, phone: str) -> list[Client]:
-    """Clients whose operator or super-admin number is `phone` (62… digits)."""
-    rows = await db.fetch(
-        "SELECT * FROM clients WHERE operator_phone = $1 OR $1 = ANY (super_phones) ORDER BY id", phone
-    )
-    return [client_from_row(r) for r in rows]

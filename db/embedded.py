@@ -32,10 +32,6 @@ class EmbeddedServer:
     admin_uri: str  # the `postgres` database on the socket
     handle: Any
 
-    @property
-    def socket_dir(self) -> str:
-        return str(self.data_dir)
-
     def uri_for(self, database: str) -> str:
         base, _, query = self.admin_uri.partition("?")
         return f"{base.rsplit('/', 1)[0]}/{database}?{query}"

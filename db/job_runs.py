@@ -37,12 +37,23 @@ def _row(r) -> JobRun:
 
 
 async def start_run(db: Executor, *, job: str, phase: str | None, trigger: str, started_at: datetime,
-                    note: str | None = None) -> int:
+                    note: str | None = None, owner: str | None = None) -> int:
+    """A new `running` row; `owner` names the process (host:pid) that runs it."""
     return await db.fetchval(
-        """INSERT INTO job_runs (job, phase, trigger, status, started_at, note)
-           VALUES ($1, $2, $3, 'running', $4, $5) RETURNING id""",
-        job, phase, trigger, started_at, note,
+        """INSERT INTO job_runs (job, phase, trigger, status, started_at, note, owner)
+           VALUES ($1, $2, $3, 'running', $4, $5, $6) RETURNING id""",
+        job, phase, trigger, started_at, note, owner,
     )
+
+
+async def abandon_running_runs(db: Executor, *, at: datetime, note: str) -> list[int]:
+    """Close every `running` row as `abandoned` (call only when no process can be running one)."""
+    rows = await db.fetch(
+        """UPDATE job_runs SET status = 'abandoned', finished_at = $1, note = COALESCE(note || '; ', '') || $2
+           WHERE status = 'running' RETURNING id""",
+        at, note,
+    )
+    return sorted(r["id"] for r in rows)
 
 
 async def record_client(db: Executor, run_id: int, client_id: str, data: dict[str, Any]) -> None:
@@ -89,11 +100,3 @@ async def recent_runs(db: Executor, *, limit: int = 5, jobs: tuple[str, ...] = F
     )
     return [_row(r) for r in rows]
 
-
-async def last_finished_run(db: Executor, *, jobs: tuple[str, ...] = FETCH_JOBS) -> JobRun | None:
-    r = await db.fetchrow(
-        """SELECT * FROM job_runs WHERE job = ANY($1::text[]) AND status IN ('ok', 'partial', 'failed')
-           ORDER BY started_at DESC, id DESC LIMIT 1""",
-        list(jobs),
-    )
-    return _row(r) if r else None

@@ -66,15 +66,6 @@ async def personnel_of_client(db: Executor, client_id: str, *, active_only: bool
     return [personnel_from_row(r) for r in rows]
 
 
-async def personnel_with_whatsapp(db: Executor, phone: str) -> list[Personnel]:
-    rows = await db.fetch("SELECT * FROM personnel WHERE whatsapp = $1 AND active", phone)
-    return [personnel_from_row(r) for r in rows]
-
-
-async def count_personnel(db: Executor, client_id: str) -> int:
-    return await db.fetchval("SELECT count(*) FROM personnel WHERE client_id = $1 AND active", client_id)
-
-
 async def refresh_statistics(db: Executor) -> None:
     """ANALYZE personnel after a bulk import (see db.engagements.refresh_statistics)."""
     await db.execute("ANALYZE personnel")

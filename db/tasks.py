@@ -143,15 +143,6 @@ async def mark_task_failed(db: Executor, task_id: uuid.UUID, error: str) -> None
     )
 
 
-async def mark_task_requeued(db: Executor, task_id: uuid.UUID) -> None:
-    """A running task handed back unfinished (graceful shutdown): `queued` again, attempt not counted."""
-    await db.execute(
-        "UPDATE tasks SET status = 'queued', attempts = greatest(attempts - 1, 0), updated_at = now() "
-        "WHERE id = $1 AND status = 'running'",
-        task_id,
-    )
-
-
 async def task_record(db: Executor, task_id: uuid.UUID) -> TaskRecord | None:
     row = await db.fetchrow(f"SELECT {_COLUMNS} FROM tasks WHERE id = $1", task_id)
     return None if row is None else _record(row)

@@ -1,4 +1,4 @@
-"""Admin chat commands: `help`, `status`, `jadwal`, `fetch [CLIENT]`.
+"""Admin chat commands: `help`, `jadwal`, `fetch [CLIENT]` (`status` is handlers/status.py).
 
 Texts are Indonesian; data comes from the schedule (`jobs.schedule`), the
 `job_runs` and `outbox` tables, and the transport's connection state.
@@ -7,14 +7,14 @@ Texts are Indonesian; data comes from the schedule (`jobs.schedule`), the
 from __future__ import annotations
 
 import logging
-import time
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from db.bot_status import latest_job_runs
 from db.clients import get_client
-from db.outbox import status_counts
-from handlers.context import ADMIN_ONLY, ANY_KNOWN, CollectionBusy, Command, HandlerContext
+from handlers.context import Command, HandlerContext
+from handlers.identity import ADMIN_ONLY, ANY_KNOWN
+from jobs.collect_now import CollectionBusy
 from core.clock import local_day
+from jobs.schedule import fire_times
 
 log = logging.getLogger(__name__)
 
@@ -47,91 +47,13 @@ async def help_command(ctx: HandlerContext, args: str) -> None:
     await ctx.reply("\n".join(lines))
 
 
-# -- status -------------------------------------------------------------------------------
-
-
-def _today_fire_times(ctx: HandlerContext, day):
-    from jobs.schedule import fire_times
-
-    return fire_times(ctx.settings, day)
-
-
-def next_fire_per_phase(ctx: HandlerContext) -> dict[str, datetime]:
-    """The next scheduled fire of each phase after now (looking at today and the next 7 days)."""
-    now = ctx.clock.now()
-    out: dict[str, datetime] = {}
-    for offset in range(8):
-        day = local_day(now, ctx.clock.tz) + timedelta(days=offset)
-        for ft in _today_fire_times(ctx, day):
-            hh, mm = (int(x) for x in ft.time.split(":"))
-            at = datetime(day.year, day.month, day.day, hh, mm, tzinfo=ctx.clock.tz)
-            if at > now and ft.phase not in out:
-                out[ft.phase] = at
-        if len(out) >= len(PHASE_LABEL):
-            break
-    return out
-
-
-async def status_command(ctx: HandlerContext, args: str) -> None:
-    now = ctx.clock.now()
-    lines = [f"📊 *Status Cicero* — {now.strftime('%d/%m/%Y %H.%M')} WIB", ""]
-
-    state = ctx.gateway_status() if ctx.gateway_status else None
-    if state is None:
-        lines.append("WhatsApp: (tidak diketahui)")
-    elif state.connected:
-        since = f" sejak {_hm(state.since, ctx)}" if state.since else ""
-        lines.append(f"WhatsApp: ✅ terhubung{since}")
-    else:
-        detail = f" ({state.detail})" if state.detail else ""
-        lines.append(f"WhatsApp: ❌ tidak terhubung{detail}")
-
-    started = time.perf_counter()
-    try:
-        await ctx.pool.fetchval("SELECT 1")
-        lines.append(f"Database: ✅ OK ({(time.perf_counter() - started) * 1000:.0f} ms)")
-    except Exception as exc:
-        lines.append(f"Database: ❌ {exc.__class__.__name__}")
-        await ctx.reply("\n".join(lines))
-        return
-
-    counts = await status_counts(ctx.pool)
-    lines.append(
-        f"Outbox: {counts.get('pending', 0)} menunggu, {counts.get('sending', 0)} dikirim, "
-        f"{counts.get('dead', 0)} gagal permanen"
-    )
-    lines += await queue_lines(ctx)
-
-    lines += ["", "*Pengambilan data*"]
-    runs = {(r.job, r.phase): r for r in await latest_job_runs(ctx.pool)}
-    try:
-        upcoming = next_fire_per_phase(ctx) if ctx.settings.schedule.enabled else {}
-    except Exception:  # the schedule module is owned elsewhere; status must still answer
-        log.exception("cannot compute next runs")
-        upcoming = {}
-    phases = list(PHASE_LABEL)
-    for (job, phase) in runs:
-        if phase not in phases:
-            phases.append(phase or job)
-    for phase in phases:
-        label = PHASE_LABEL.get(phase, phase)
-        last = next((r for (j, p), r in runs.items() if (p or j) == phase), None)
-        last_text = (
-            f"{_hm(last.started_at, ctx)} {STATUS_LABEL.get(last.status, last.status)}" if last else "belum pernah"
-        )
-        nxt = upcoming.get(phase)
-        next_text = _hm(nxt, ctx) if nxt else ("jadwal nonaktif" if not ctx.settings.schedule.enabled else "-")
-        lines.append(f"• {label}: terakhir {last_text}; berikutnya {next_text}")
-    await ctx.reply("\n".join(lines))
-
-
 # -- jadwal -------------------------------------------------------------------------------
 
 
 async def jadwal_command(ctx: HandlerContext, args: str) -> None:
     now = ctx.clock.now()
     day = local_day(now, ctx.clock.tz)
-    times = _today_fire_times(ctx, day)
+    times = fire_times(ctx.settings, day)
     header = f"🗓️ *Jadwal hari ini* — {DAY_NAMES[day.weekday()]}, {day.strftime('%d/%m/%Y')}"
     if not ctx.settings.schedule.enabled:
         header += "\n(jadwal otomatis sedang *nonaktif*)"
@@ -206,22 +128,8 @@ async def fetch_command(ctx: HandlerContext, args: str) -> None:
 COMMANDS: list[Command] = [
     Command(id="help", triggers=("help", "bantuan"), help="daftar perintah", allowed=ANY_KNOWN,
             handler=help_command),
-    Command(id="status", triggers=("status",), help="koneksi WhatsApp, database, outbox, jadwal terakhir/berikutnya",
-            allowed=ADMIN_ONLY, handler=status_command),
     Command(id="jadwal", triggers=("jadwal",), help="jadwal pengambilan data hari ini", allowed=ADMIN_ONLY,
             handler=jadwal_command),
     Command(id="fetch", triggers=("fetch",), help="ambil data sekarang (semua client atau satu client)",
             allowed=ADMIN_ONLY, handler=fetch_command, takes_args=True, usage="fetch [CLIENT]"),
 ]
-
-
-async def queue_lines(ctx: HandlerContext) -> list[str]:
-    """The task-queue part of `status`; a broker problem is reported, never raised."""
-    from jobs.queue import queue_status
-
-    try:
-        status = await queue_status(ctx.settings, ctx.pool, now=ctx.clock.now())
-    except Exception as exc:  # status must always answer
-        log.exception("queue status failed")
-        return [f"Antrean: tidak dapat diperiksa ({exc.__class__.__name__})"]
-    return status.lines_id()

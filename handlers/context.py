@@ -1,7 +1,7 @@
 """What a chat handler receives, how it replies, and how commands and menus are declared.
 
-This is the contract between the router (`bot/router.py`, which owns transport,
-authorisation, sessions and the error boundary) and every handler module
+This is the contract between the router (`bot/router.py`, which owns
+authorisation, sessions and the error boundary; the menu engine is `handlers/menus.py`) and every handler module
 (`handlers/admin.py`, `handlers/dirrequest/…`). Handlers never see neonize, the
 console or the fake gateway: they get a `HandlerContext` and talk through it.
 
@@ -47,18 +47,10 @@ A module exposes `COMMANDS: list[Command]` and is listed once in
                            allowed=frozenset({Role.DASHBOARD, Role.ADMIN}), menu=MENU,
                            on_open=check_has_directorates)]
 
-What the router does for a menu (so step handlers don't):
-  * `batal` (any case) closes the menu: "✅ <title> ditutup.";
-  * `back` / `kembali` / `0` pops the back-stack and re-prompts the previous step
-    (at the first step it just re-prompts it);
-  * for a step with `choices`, input that is not one of the choice keys gets
-    "Pilihan tidak valid…" plus the prompt with the valid choices again — the
-    step's `handle` is only called with a valid `Choice`;
-  * for a free-text step (`choices=None`) `handle(ctx, None, text)` is called;
-    raise `InvalidInput("alasan")` to re-prompt with that reason;
-  * after `handle` returns, if the menu is still open, the prompt of the
-    CURRENT step (the one `goto` moved to, or the same one) is sent, unless the
-    handler called `ctx.skip_prompt()`;
+What the menu engine (`handlers/menus.py`) and the router do for a menu
+(so step handlers don't): `batal`, `back`/`kembali`/`0`, re-prompting on an
+invalid choice or `InvalidInput("alasan")`, the prompt after each step (see
+that module's docstring); and:
   * the state (`menu`, `step`, `data`, back-stack) is saved in PostgreSQL after
     every message, so a conversation survives a restart; `data` must therefore be
     JSON-serialisable (str, int, float, bool, None, lists and dicts of those);
@@ -81,67 +73,20 @@ others. Group chats never open menus and only run commands with `in_groups=True`
 
 from __future__ import annotations
 
-import enum
+import copy
 from dataclasses import dataclass, field
-from typing import Any, Awaitable, Callable, Protocol, Sequence
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, Protocol, Sequence
 
-from core.settings import Settings
 from core.chat_port import ConnectionState, Document, IncomingMessage
 from core.clock import Clock
 from core.reporting import Reporter
+from core.settings import Settings
+from handlers.identity import Identity, Role
+from jobs.fetch_model import CycleResult
+from jobs.queue.model import TaskQueue
 
-# ---------------------------------------------------------------------------
-# Who is talking
-# ---------------------------------------------------------------------------
-
-
-class Role(str, enum.Enum):
-    ADMIN = "admin"            # a number in [whatsapp] admins
-    OPERATOR = "operator"      # clients.operator_phone or one of clients.super_phones
-    DASHBOARD = "dashboard"    # an active dashboard_accounts row with this whatsapp number
-
-
-ADMIN_ONLY = frozenset({Role.ADMIN})
-ANY_KNOWN = frozenset({Role.ADMIN, Role.OPERATOR, Role.DASHBOARD})
-
-
-@dataclass(frozen=True)
-class DashboardAccount:
-    id: int
-    username: str
-    role: str                               # dashboard role: admin, operator, ditbinmas, …
-    client_ids: tuple[str, ...] = ()        # from dashboard_account_clients
-
-
-@dataclass(frozen=True)
-class Identity:
-    """The resolved sender. `roles` is empty for an unknown number."""
-
-    phone: str | None                       # 62… digits, None when only a LID is known
-    lid: str | None                         # "…@lid" when known
-    roles: frozenset[Role] = frozenset()
-    dashboard_accounts: tuple[DashboardAccount, ...] = ()   # active accounts with this number
-    operator_client_ids: tuple[str, ...] = ()               # clients this number operates (operator or super)
-
-    @property
-    def is_admin(self) -> bool:
-        return Role.ADMIN in self.roles
-
-    @property
-    def is_operator(self) -> bool:
-        return Role.OPERATOR in self.roles
-
-    @property
-    def is_dashboard(self) -> bool:
-        return Role.DASHBOARD in self.roles
-
-    @property
-    def known(self) -> bool:
-        return bool(self.roles)
-
-    def may(self, allowed: frozenset[Role]) -> bool:
-        return bool(self.roles & allowed)
-
+if TYPE_CHECKING:  # the menu module builds on this one
+    from handlers.menus import Menu
 
 # ---------------------------------------------------------------------------
 # Conversation state
@@ -179,8 +124,6 @@ class Conversation:
         )
 
     def copy(self) -> "Conversation":
-        import copy
-
         return copy.deepcopy(self)
 
 
@@ -189,16 +132,13 @@ class Conversation:
 # ---------------------------------------------------------------------------
 
 
-class CollectionBusy(Exception):
-    """A collection run is already in flight; the request was queued or refused (see message)."""
+class Collect(Protocol):
+    async def __call__(self, client_ids: Sequence[str] | None = None, *, phase: str | None = None,
+                       platforms: Sequence[str] | None = None, trigger: str = "admin") -> CycleResult:
+        """Run one collection cycle now (`jobs.collect_now.Collector.collect`).
 
-
-class CollectionStarter(Protocol):
-    async def __call__(self, client_id: str | None = None) -> Any:
-        """Run one collection cycle now (trigger "admin"), optionally for one client.
-
-        Returns the result of `jobs.fetch.run_cycle` (a run summary); raises
-        `CollectionBusy` when a run is already in progress and this one was not started.
+        Raises `jobs.collect_now.CollectionBusy` when a requested run of this
+        process is still in flight and this one was not started.
         """
         ...
 
@@ -230,11 +170,11 @@ class HandlerContext:
     reporter: Reporter                      # the admin log (info/warning/error)
     conversation: Conversation
     outgoing: Outgoing
-    collection: CollectionStarter | None = None
+    collection: Collect | None = None       # collect now (`fetch`, dirrequest 12–16)
+    task_queue: TaskQueue | None = None     # heavy reports go to the workers when it is RabbitMQ
     gateway_status: Callable[[], ConnectionState] | None = None  # transport health for `status`
     commands: Sequence["Command"] = ()      # the registry, for `help`
     _prompt_suppressed: bool = False
-    _sent: int = 0
 
     # -- replying ---------------------------------------------------------
 
@@ -244,22 +184,11 @@ class HandlerContext:
 
     async def reply(self, text: str) -> None:
         """Send text to the chat the message came from (long text is split on line boundaries)."""
-        self._sent += 1
         await self.outgoing.text(self.message.chat_id, text)
 
     async def send_document(self, document: Document, *, to: str | None = None) -> None:
-        """Send a file (e.g. an xlsx recap; see port.XLSX_MIMETYPE) to this chat or `to`."""
-        self._sent += 1
+        """Send a file (e.g. an xlsx recap; see core.chat_port.XLSX_MIMETYPE) to this chat or `to`."""
         await self.outgoing.document(to or self.message.chat_id, document)
-
-    async def send_text_to(self, to: str, text: str) -> None:
-        """Send text to another chat (a 62… number or a …@g.us group)."""
-        self._sent += 1
-        await self.outgoing.text(to, text)
-
-    @property
-    def replied(self) -> bool:
-        return self._sent > 0
 
     # -- conversation -----------------------------------------------------
 
@@ -293,11 +222,12 @@ class HandlerContext:
 
     # -- jobs ---------------------------------------------------------------
 
-    async def start_collection(self, client_id: str | None = None) -> Any:
-        """Run a collection cycle now; see `CollectionStarter`. Raises RuntimeError if not wired."""
+    async def start_collection(self, client_id: str | None = None, *, phase: str | None = None,
+                               platforms: Sequence[str] | None = None) -> CycleResult:
+        """Run a collection cycle now; see `Collect`. Raises RuntimeError if not wired."""
         if self.collection is None:
             raise RuntimeError("collection runs are not available in this process")
-        return await self.collection(client_id)
+        return await self.collection([client_id] if client_id else None, phase=phase, platforms=platforms)
 
 
 # ---------------------------------------------------------------------------
@@ -305,44 +235,6 @@ class HandlerContext:
 # ---------------------------------------------------------------------------
 
 CommandHandler = Callable[[HandlerContext, str], Awaitable[None]]
-PromptSource = str | Callable[[HandlerContext], Awaitable[str]]
-
-
-@dataclass(frozen=True)
-class Choice:
-    key: str                                # what the person types ("1", "2", "DITBINMAS")
-    label: str                              # shown after the key in the prompt
-    value: Any = None                       # anything the handler wants back (e.g. a client id)
-
-    def matches(self, text: str) -> bool:
-        return text.strip().lower() == self.key.strip().lower()
-
-
-StepHandler = Callable[[HandlerContext, "Choice | None", str], Awaitable[None]]
-ChoiceSource = Callable[[HandlerContext], Awaitable[Sequence[Choice]]]
-
-
-@dataclass(frozen=True)
-class MenuStep:
-    name: str
-    prompt: PromptSource                    # header text (or async fn of ctx) shown above the choices
-    handle: StepHandler                     # called with a valid Choice, or (None, text) for free text
-    choices: ChoiceSource | None = None     # None = free-text step
-    footer: bool = True                     # append "ketik back / batal" hint
-
-
-@dataclass(frozen=True)
-class Menu:
-    id: str                                 # stored in the conversation; stable across releases
-    title: str                              # "Menu Direktorat" → "✅ Menu Direktorat ditutup."
-    start: str                              # first step
-    steps: tuple[MenuStep, ...] | list[MenuStep]
-
-    def step(self, name: str | None) -> MenuStep | None:
-        for s in self.steps:
-            if s.name == name:
-                return s
-        return None
 
 
 @dataclass(frozen=True)
@@ -369,8 +261,3 @@ class Command:
 
 class Refused(Exception):
     """Raised by `Command.on_open` (or any handler) to refuse politely; the message is sent as is."""
-
-
-# Words the router reserves inside menus.
-CANCEL_WORDS = frozenset({"batal"})
-BACK_WORDS = frozenset({"back", "kembali", "0"})

@@ -7,16 +7,15 @@ by the tests) raises on a duplicate.
 
 from __future__ import annotations
 
-from handlers.context import Command, Menu
+from handlers import admin, dirrequest, status
+from handlers.context import Command
+from handlers.menus import Menu
 
 
 def all_commands() -> list[Command]:
-    from handlers import admin
-
     commands: list[Command] = []
     commands += admin.COMMANDS
-    from handlers import dirrequest
-
+    commands += status.COMMANDS
     commands += dirrequest.COMMANDS
     # other modules append their COMMANDS here
     check_registry(commands)

@@ -36,6 +36,7 @@ from typing import Awaitable, Callable
 
 import asyncpg
 
+from core.boundary import guarded, report_safely
 from core.settings import Settings
 from db.clients import Client, get_client
 from db.notification_state import NotificationState, TaskPost, save_state, state_for_update, todays_task_posts
@@ -164,25 +165,24 @@ async def notify_client(pool: asyncpg.Pool, settings: Settings, clock: Clock, re
     """
     now = clock.now()
     slot = slot_key(now, settings.notify.anchor_minute, settings.tz)
-    try:
+    client = None
+    async with guarded("reading a client for notifications", log, reporter=reporter,
+                       report=f"Notifikasi tugas {client_id}: gagal membaca data client", client_id=client_id) as g:
         client = await get_client(pool, client_id)
-    except Exception as exc:
-        await reporter.error(f"Notifikasi tugas {client_id}: gagal membaca data client ({exc.__class__.__name__})")
+    if g.failed:
         return NotifyOutcome(client_id, None, "client tidak terbaca", slot)
     if client is None or not client.active:
         return NotifyOutcome(client_id, None, "client tidak aktif", slot)
-    try:
-        return await _notify_with_state(pool, settings, client, now, slot)
-    except StateUnavailable as exc:
-        await reporter.error(
-            f"Notifikasi tugas {client.id}: status notifikasi tidak bisa dibaca/disimpan "
-            f"({exc}); hanya pesan perubahan yang dikirim", client_id=client.id)
-        return await _notify_changes_only(pool, settings, reporter, client, now, slot, run_changes)
-    except Exception as exc:
-        log.exception("notify %s failed", client.id)
-        await reporter.error(f"Notifikasi tugas {client.id} gagal: {exc.__class__.__name__}: {exc}",
-                             client_id=client.id)
-        return NotifyOutcome(client.id, None, f"gagal: {exc.__class__.__name__}", slot)
+    async with guarded("notifying a client", log, reporter=reporter, report=f"Notifikasi tugas {client.id} gagal",
+                       client_id=client.id) as g:
+        try:
+            return await _notify_with_state(pool, settings, client, now, slot)
+        except StateUnavailable as exc:
+            await report_safely(reporter, "error",
+                                f"Notifikasi tugas {client.id}: status notifikasi tidak bisa dibaca/disimpan "
+                                f"({exc}); hanya pesan perubahan yang dikirim", client_id=client.id)
+            return await _notify_changes_only(pool, settings, reporter, client, now, slot, run_changes)
+    return NotifyOutcome(client.id, None, f"gagal: {g.error.__class__.__name__}", slot)
 
 
 async def _notify_with_state(pool, settings: Settings, client: Client, now: datetime, slot: str) -> NotifyOutcome:
@@ -235,13 +235,13 @@ async def _notify_changes_only(pool, settings: Settings, reporter: Reporter, cli
     if not client.group_ids:
         outcome.decision = None
         return outcome
-    try:
+    async with guarded("queueing change messages", log, reporter=reporter,
+                       report=f"Notifikasi tugas {client.id}: pesan perubahan gagal diantrikan",
+                       client_id=client.id) as g:
         async with pool.acquire() as conn:
             async with conn.transaction():
                 await _queue(conn, client, messages, now, outcome)
-    except Exception as exc:
-        await reporter.error(f"Notifikasi tugas {client.id}: pesan perubahan gagal diantrikan "
-                             f"({exc.__class__.__name__}: {exc})", client_id=client.id)
+    if g.failed:
         outcome.decision = None
     return outcome
 
@@ -253,10 +253,10 @@ async def run_changes_from_result(pool, settings: Settings, clock: Clock, result
                       tiktok_removed=sorted(result.tiktok.removed))
     if ig_new or tt_new:
         start, end = day_range(local_day(clock.now(), settings.tz), settings.tz)
-        try:
+        instagram, tiktok = [], []
+        async with guarded("reading today's posts for the change message", log, level="warning",
+                           client_id=result.client_id):
             instagram, tiktok = await todays_task_posts(pool, result.client_id, start, end)
-        except Exception:
-            instagram, tiktok = [], []
         changes.instagram_added = [p for p in instagram if p.post_id in ig_new]
         changes.tiktok_added = [p for p in tiktok if p.post_id in tt_new]
     return changes
@@ -264,13 +264,12 @@ async def run_changes_from_result(pool, settings: Settings, clock: Clock, result
 
 async def notify_after_client(pool, settings: Settings, clock: Clock, reporter: Reporter, result) -> NotifyOutcome:
     """The collection cycle's `after_client` hook body: notify for one finished `ClientResult`."""
-    try:
+    run_changes = None
+    async with guarded("reading the run's changes", log, level="warning", client_id=result.client_id):
         run_changes = await run_changes_from_result(pool, settings, clock, result)
-    except Exception:
-        run_changes = None
     outcome = await notify_client(pool, settings, clock, reporter, result.client_id, run_changes=run_changes)
     if outcome.queued:
-        await reporter.info(f"Notifikasi tugas {outcome.client_id}: {outcome.reason}")
+        await report_safely(reporter, "info", f"Notifikasi tugas {outcome.client_id}: {outcome.reason}")
     return outcome
 
 

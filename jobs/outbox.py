@@ -43,6 +43,7 @@ from typing import Awaitable, Callable
 
 import asyncpg
 
+from core.boundary import guarded, report_safely
 from core.settings import Settings
 from core.chat_port import ChatGateway, Document, SendError
 from db import outbox as db_outbox
@@ -138,11 +139,12 @@ class OutboxSender:
     # -- service part -------------------------------------------------------------------------
     async def start(self) -> None:
         self._stopping = False
-        try:
+        # LISTEN is an optimisation; polling still works
+        async with guarded(f"outbox LISTEN (polling every {self.poll_seconds:.0f} s instead)", log,
+                           level="warning", traceback=False) as g:
             self._listen_conn = await self.pool.acquire()
             await self._listen_conn.add_listener(db_outbox.NOTIFY_CHANNEL, self._on_notify)
-        except Exception:  # LISTEN is an optimisation; polling still works
-            log.warning("outbox: LISTEN unavailable, polling every %.0f s", self.poll_seconds)
+        if g.failed:
             await self._release_listener()
         self._task = asyncio.create_task(self._run(), name="outbox-sender")
 
@@ -177,18 +179,14 @@ class OutboxSender:
     async def _release_listener(self) -> None:
         conn, self._listen_conn = self._listen_conn, None
         if conn is not None:
-            try:
+            async with guarded("outbox UNLISTEN", log, level="warning", traceback=False):
                 await conn.remove_listener(db_outbox.NOTIFY_CHANNEL, self._on_notify)
-            except Exception:
-                pass
             await self.pool.release(conn)
 
     async def _run(self) -> None:
         while not self._stopping:
-            try:
+            async with guarded(f"outbox drain (retrying in {self.poll_seconds:.0f} s)", log):
                 await self.drain_once()
-            except Exception:
-                log.exception("outbox: drain failed; retrying in %.0f s", self.poll_seconds)
             if self._stopping:
                 break
             self._wake.clear()
@@ -277,11 +275,7 @@ class OutboxSender:
         log.error("outbox: message %d to %s is dead: %s", message.id, message.recipient, reason)
         if message.kind in ADMIN_KINDS:
             return  # an undeliverable admin message must not produce another admin message
-        try:
-            await self.reporter.error(
-                f"Pesan outbox #{message.id} ({message.kind}) ke {message.recipient} gagal dikirim: {reason}. "
-                f"Kirim ulang dengan `cicero outbox retry {message.id}`.",
-                outbox_id=message.id, client_id=message.client_id,
-            )
-        except Exception:
-            log.exception("outbox: could not report dead message %d", message.id)
+        await report_safely(self.reporter, "error",
+                            f"Pesan outbox #{message.id} ({message.kind}) ke {message.recipient} gagal dikirim: "
+                            f"{reason}. Kirim ulang dengan `cicero outbox retry {message.id}`.",
+                            outbox_id=message.id, client_id=message.client_id)

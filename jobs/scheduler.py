@@ -3,46 +3,40 @@
 `SchedulerPart` (name/start()/stop()) runs an APScheduler 3 `AsyncIOScheduler`
 with one `CronTrigger` per schedule entry in `settings.general.timezone`,
 misfire grace from settings, coalescing, one instance per job; each fire runs
-`jobs.fetch.run_cycle(phase=…, trigger="schedule")`. `next_runs()` and
-`last_runs()` serve the WhatsApp `status` command.
+the collector (`jobs/collect_now.py`) with `trigger="schedule"`. `next_runs()` and
+`health()` serve `/api/health`.
 """
 
 from __future__ import annotations
 
 import logging
-from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass, field
-from typing import Any, Callable
+from dataclasses import dataclass
+from typing import Any, Awaitable, Callable
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from core.boundary import guarded
+from core.reporting import Reporter
 from core.settings import Settings
-from db.job_runs import recent_runs
-from jobs import fetch
 from jobs.schedule import ENGAGEMENT_ONLY, POST_FETCH, NextRun, schedule_entries
 
 log = logging.getLogger(__name__)
 
-DepsFactory = Callable[[], AbstractAsyncContextManager]  # yields jobs.fetch.FetchDeps
+Collect = Callable[..., Awaitable[Any]]  # jobs.collect_now.Collector.collect (or a part delegating to it)
 
 
 @dataclass
 class SchedulerPart:
-    """Runs the collection cycle on the schedule (a bot/app.py Part)."""
+    """Runs the collection cycle on the schedule (a bot/app.py Part), through the service's collector."""
 
     settings: Settings
     pool: Any
-    deps_factory: DepsFactory
+    collect: Collect
+    reporter: Reporter | None = None
     name: str = "scheduler"
-    _scheduler: Any = None
-    _deps_cm: Any = None
-    _deps: Any = None
-    run_cycle: Callable[..., Any] | None = None  # override for tests; default jobs.fetch.run_cycle
-    _running: set = field(default_factory=set)
+    _scheduler: AsyncIOScheduler | None = None
 
     async def start(self) -> None:
-        self._deps_cm = self.deps_factory()
-        self._deps = await self._deps_cm.__aenter__()
         self._scheduler = AsyncIOScheduler(timezone=self.settings.tz)
         grace = self.settings.schedule.misfire_grace_minutes * 60 or None
         if self.settings.schedule.enabled:
@@ -60,21 +54,13 @@ class SchedulerPart:
         if self._scheduler is not None:
             self._scheduler.shutdown(wait=False)
             self._scheduler = None
-        if self._deps_cm is not None:
-            await self._deps_cm.__aexit__(None, None, None)
-            self._deps_cm = self._deps = None
 
     async def _fire(self, phase: str, job_id: str) -> None:
-        runner = self.run_cycle or fetch.run_cycle
-        try:
-            result = await runner(self._deps, phase=phase, trigger="schedule")
+        # a failed cycle must not kill the scheduler
+        async with guarded("scheduled collection", log, reporter=self.reporter,
+                           report=f"Jadwal pengambilan data {job_id} gagal dijalankan", job=job_id):
+            result = await self.collect(phase=phase, trigger="schedule")
             log.info("scheduled %s (%s): %s", job_id, phase, getattr(result, "status", result))
-        except Exception:  # a failed cycle must not kill the scheduler
-            log.exception("scheduled collection %s failed", job_id)
-            try:
-                await self._deps.reporter.error(f"Jadwal pengambilan data {job_id} gagal dijalankan", job=job_id)
-            except Exception:
-                log.exception("could not report the failure of %s", job_id)
 
     def next_runs(self, limit: int = 5) -> list[NextRun]:
         """The next fire times of the running scheduler, soonest first."""
@@ -96,16 +82,3 @@ class SchedulerPart:
                 "jobs": len(self._scheduler.get_jobs()),
                 "next_run": nxt[0].at.isoformat() if nxt else None,
                 "next_phase": nxt[0].phase if nxt else None}
-
-    async def last_runs(self, limit: int = 5) -> list:
-        """The latest fetch job_runs rows (see db.job_runs.recent_runs)."""
-        return await recent_runs(self.pool, limit=limit)
-
-
-
-def build_scheduler_part(settings: Settings, pool, clock, *, reporter=None, after_client=None) -> SchedulerPart:
-    """The scheduler part for `cicero run`; owns its own FetchDeps (shared HTTP client)."""
-    return SchedulerPart(
-        settings=settings, pool=pool,
-        deps_factory=lambda: fetch.fetch_deps(settings, pool, clock, reporter=reporter, after_client=after_client),
-    )

@@ -17,7 +17,6 @@ import os
 import secrets
 import socket
 import tempfile
-from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg

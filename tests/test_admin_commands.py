@@ -3,23 +3,23 @@
 from __future__ import annotations
 
 import asyncio
-import inspect
 from datetime import datetime, time
 
 import pytest
 from pydantic import SecretStr
 
-from bot.chat_service import AdminCollection
+from bot.collection import open_collector
 from bot.router import Router
 from bot.whatsapp.fake import FakeGateway
 from core.chat_port import ConnectionState
 from db.clients import Client, upsert_client
-from handlers import admin
-from handlers.context import CollectionBusy
+from handlers import admin, status
+from jobs.collect_now import CollectionBusy, Collector
 from core.clock import JAKARTA, ManualClock
-from jobs.fetch import ClientResult, CycleResult, PlatformCounts, fetch_deps
+from jobs.fetch_model import ClientResult, CycleResult, PlatformCounts
 from jobs.outbox import enqueue
 from tests.support.recording_reporter import RecordingReporter
+from tests.support.chat import start_chat
 
 ADMIN = "6281100000001"
 CHAT = f"{ADMIN}@s.whatsapp.net"
@@ -37,8 +37,8 @@ def clock():
 async def make_chat(pool, settings, clock, collection=None):
     gateway = FakeGateway()
     router = Router(settings=settings, pool=pool, clock=clock, reporter=RecordingReporter(), gateway=gateway,
-                    commands=admin.COMMANDS, collection=collection)
-    await gateway.start(router.handle)
+                    commands=[*admin.COMMANDS, *status.COMMANDS], collection=collection)
+    await start_chat(gateway, router)
     return gateway
 
 
@@ -98,8 +98,8 @@ async def test_fetch_reports_the_result_per_client(pool, settings, clock):
     await upsert_client(pool, Client(id="POLRES_A", name="A", type="org"))
     calls = []
 
-    async def collection(client_id=None):
-        calls.append(client_id)
+    async def collection(client_ids=None, **kw):
+        calls.append(client_ids)
         return cycle("partial", clients=[
             ClientResult("POLRES_A", "post_fetch", after=PlatformCounts(2, 1, 30, 4)),
             ClientResult("POLRES_B", "post_fetch", ok=False, error="RapidAPI 429"),
@@ -107,25 +107,25 @@ async def test_fetch_reports_the_result_per_client(pool, settings, clock):
 
     gateway = await make_chat(pool, settings, clock, collection)
     started, report = await ask(gateway, "fetch polres_a")
-    assert calls == ["POLRES_A"]
+    assert calls == [["POLRES_A"]]
     assert started == "⏳ Pengambilan data untuk client *POLRES_A* dimulai…"
     assert "⚠️ sebagian" in report
     assert "• POLRES_A: IG 2 post/30 likes, TikTok 1 post/4 komentar" in report
     assert "• POLRES_B: ❌ RapidAPI 429" in report
     assert "POLRES_C" in report
     await ask(gateway, "fetch")
-    assert calls == ["POLRES_A", None]
+    assert calls == [["POLRES_A"], None]
 
 
 async def test_fetch_unknown_client_busy_and_lock_skipped(pool, settings, clock):
-    async def busy(client_id=None):
+    async def busy(client_ids=None, **kw):
         raise CollectionBusy("⏳ sedang berjalan")
 
     gateway = await make_chat(pool, settings, clock, busy)
     assert await ask(gateway, "fetch NOPE") == ["❌ Client *NOPE* tidak ditemukan."]
     assert (await ask(gateway, "fetch"))[-1] == "⏳ sedang berjalan"
 
-    async def skipped(client_id=None):
+    async def skipped(client_ids=None, **kw):
         return cycle("skipped", lock_skipped=True)
 
     gateway = await make_chat(pool, settings, clock, skipped)
@@ -137,40 +137,28 @@ async def test_fetch_without_collection_in_this_process(pool, settings, clock):
     assert await ask(gateway, "fetch") == ["❌ Pengambilan data manual tidak tersedia di proses ini."]
 
 
-async def test_admin_collection_refuses_a_second_concurrent_admin_run(monkeypatch):
+async def test_the_collector_refuses_a_second_concurrent_requested_run_but_not_a_scheduled_one(monkeypatch):
     release = asyncio.Event()
+    triggers = []
 
     async def slow_cycle(deps, **kw):
-        await release.wait()
+        triggers.append(kw["trigger"])
+        if kw["trigger"] == "admin":
+            await release.wait()
         return cycle()
 
-    monkeypatch.setattr("jobs.fetch.run_cycle", slow_cycle)
-
-    class Deps:
-        async def __aenter__(self):
-            return object()
-
-        async def __aexit__(self, *a):
-            return False
-
-    coll = AdminCollection(lambda: Deps())
-    await coll.open()
-    first = asyncio.create_task(coll(None))
+    monkeypatch.setattr("jobs.collect_now.run_cycle", slow_cycle)
+    collector = Collector(deps=object())
+    first = asyncio.create_task(collector.collect(None))
     await asyncio.sleep(0)
     with pytest.raises(CollectionBusy):
-        await coll("X")
+        await collector.collect(["X"], trigger="manual")
+    assert (await collector.collect(phase="post_fetch", trigger="schedule")).status == "ok"
     release.set()
     assert (await first).status == "ok"
-    await coll.close()
+    assert triggers == ["admin", "schedule"]
 
 
-def _cycle_implemented() -> bool:
-    import jobs.fetch
-
-    return "NotImplementedError" not in inspect.getsource(jobs.fetch.run_cycle)
-
-
-@pytest.mark.skipif(not _cycle_implemented(), reason="jobs.fetch.run_cycle not implemented yet")
 async def test_fetch_runs_the_real_cycle_against_the_fake_rapidapi(pool, settings):
     from jobs.sources.fake_rapidapi import FakeAccount, FakePost, FakeRapidApi, Scenario
 
@@ -191,13 +179,9 @@ async def test_fetch_runs_the_real_cycle_against_the_fake_rapidapi(pool, setting
         })
         await upsert_client(pool, Client(id="POLRES_A", name="A", type="org", instagram="polresa"))
         clock = ManualClock(datetime(2026, 11, 25, 12, 0, tzinfo=JAKARTA))
-        coll = AdminCollection(lambda: fetch_deps(s, pool, clock))
-        await coll.open()
-        try:
-            gateway = await make_chat(pool, s, clock, coll)
+        async with open_collector(s, pool, clock, RecordingReporter()) as collector:
+            gateway = await make_chat(pool, s, clock, collector.collect)
             started, report = await ask(gateway, "fetch POLRES_A")
-        finally:
-            await coll.close()
     finally:
         await fake.stop()
     assert "✅ sukses" in report and "• POLRES_A: IG 1 post/2 likes" in report
@@ -208,7 +192,7 @@ def test_chat_part_health_reports_the_transport_state():
     from bot.chat_service import ChatPart
 
     gateway = FakeGateway()
-    part = ChatPart(gateway=gateway, router=None)
+    part = ChatPart(gateway=gateway, router=None, pipeline=None)
     assert part.health()["status"] == "ok" and part.health()["transport"] == "fake"
     gateway.connection_state = lambda: ConnectionState(connected=False, detail="LoggedOut")
     assert part.health()["status"] == "logged_out"

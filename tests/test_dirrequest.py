@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from datetime import timedelta
 
 import pytest
 from openpyxl import load_workbook
@@ -17,6 +16,7 @@ from core.clock import ManualClock
 from tests.support.dirrequest_world import TODAY_NOON, build_world
 from tests.support.factories import Factory, wib
 from tests.support.recording_reporter import RecordingReporter
+from tests.support.chat import start_chat
 
 ADMIN = "6281100000001"
 CHAT = f"{ADMIN}@s.whatsapp.net"
@@ -32,7 +32,7 @@ async def chat(pool, settings, clock):
     gateway = FakeGateway()
     router = Router(settings=settings, pool=pool, clock=clock, reporter=RecordingReporter(), gateway=gateway,
                     commands=dirrequest.COMMANDS)
-    await gateway.start(router.handle)
+    await start_chat(gateway, router)
     return gateway
 
 
@@ -114,7 +114,7 @@ async def test_option_1_completeness_per_satker(pool, chat):
 
 
 async def test_option_3_missing_data_and_nothing_missing(pool, chat):
-    f = await build_world(pool)
+    await build_world(pool)
     await open_menu(chat)
     (report,), _ = await option(chat, 3)
     assert "*BAG OPS* (1)\n- BRIPKA DODI: Instagram kosong, TikTok kosong" in report
@@ -185,7 +185,7 @@ async def test_thresholds_come_from_settings(pool, settings, clock):
     gateway = FakeGateway()
     router = Router(settings=half, pool=pool, clock=clock, reporter=RecordingReporter(), gateway=gateway,
                     commands=dirrequest.COMMANDS)
-    await gateway.start(router.handle)
+    await start_chat(gateway, router)
     await open_menu(gateway)
     (report,), _ = await option(gateway, 6)
     assert "✅ *Melaksanakan lengkap (4 pers):*" in report  # BUDI and CICI (1/2) are now lengkap
@@ -312,7 +312,7 @@ async def test_kasatker_bands_come_from_settings(pool, settings, clock):
     gateway = FakeGateway()
     router = Router(settings=settings.model_copy(update={"attendance": att}), pool=pool, clock=clock,
                     reporter=RecordingReporter(), gateway=gateway, commands=dirrequest.COMMANDS)
-    await gateway.start(router.handle)
+    await start_chat(gateway, router)
     await open_menu(gateway)
     await say(gateway, "30")
     report = texts(await say(gateway, "2"))[0]  # this week

@@ -4,7 +4,6 @@ scripted `dirrequest` conversation through `cicero console` runs every option.""
 from __future__ import annotations
 
 import asyncio
-import io
 import os
 import subprocess
 import sys

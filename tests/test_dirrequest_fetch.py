@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import inspect
 from datetime import date, time, datetime
 
 import pytest
 from pydantic import SecretStr
 
+from bot.collection import open_collector
 from bot.router import Router
 from bot.whatsapp.fake import FakeGateway
 from handlers import dirrequest
@@ -15,18 +15,10 @@ from core.clock import JAKARTA, ManualClock
 from jobs.sources.fake_rapidapi import FakeAccount, FakePost, FakeRapidApi, Scenario
 from tests.support.factories import Factory, wib
 from tests.support.recording_reporter import RecordingReporter
+from tests.support.chat import start_chat
 
 ADMIN = "6281100000001"
 DAY = date(2026, 11, 25)
-
-
-def _cycle_implemented() -> bool:
-    import jobs.fetch
-
-    return "NotImplementedError" not in inspect.getsource(jobs.fetch.run_cycle)
-
-
-pytestmark = pytest.mark.skipif(not _cycle_implemented(), reason="jobs.fetch.run_cycle not implemented yet")
 
 
 def at(hour, minute=0):
@@ -64,13 +56,16 @@ async def chat(pool, settings, fake_api):
     await f.person("1", client_id="DITBINMAS", name="BUDI", instagram="budi", tiktok="budi.tt", roles=["ditbinmas"])
     await f.person("2", client_id="DITBINMAS", name="ANI", instagram="ani", roles=["ditbinmas"])
     gateway = FakeGateway()
-    router = Router(settings=s, pool=pool, clock=ManualClock(wib(2026, 11, 25, 12)), reporter=RecordingReporter(),
-                    gateway=gateway, commands=dirrequest.COMMANDS)
-    await gateway.start(router.handle)
-    await gateway.inject("dirrequest", phone=ADMIN)
-    await gateway.inject("1", phone=ADMIN)
-    gateway.take()
-    return gateway
+    clock = ManualClock(wib(2026, 11, 25, 12))
+    reporter = RecordingReporter()
+    async with open_collector(s, pool, clock, reporter) as collector:  # the service's collection path
+        router = Router(settings=s, pool=pool, clock=clock, reporter=reporter, gateway=gateway,
+                        commands=dirrequest.COMMANDS, collection=collector.collect)
+        await start_chat(gateway, router)
+        await gateway.inject("dirrequest", phone=ADMIN)
+        await gateway.inject("1", phone=ADMIN)
+        gateway.take()
+        yield gateway
 
 
 async def run(gateway, number):

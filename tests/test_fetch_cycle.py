@@ -6,7 +6,9 @@ from datetime import date, datetime, timezone
 
 from db.engagements import usernames_of_post
 from db.job_runs import get_run, recent_runs
-from jobs.fetch import ClientResult, collect_client, run_cycle
+from jobs.collect_client import collect_client
+from jobs.fetch import run_cycle
+from jobs.fetch_model import ClientResult
 from jobs.sources.fake_rapidapi import FakeAccount, FakePost, Scenario
 from tests.support.factories import Factory, wib
 from tests.support.fetch_env import fetch_env

@@ -6,8 +6,8 @@ import pytest
 
 from db.clients import Client
 from core.clock import JAKARTA
-from jobs.fetch import only_platforms
-from jobs.queue_tasks import collect_client_task
+from jobs.fetch_model import only_platforms
+from jobs.queue.kinds import collect_client_task
 
 CLIENT = Client(id="POLRES_A", name="Polres A", type="org", instagram="a", tiktok="a")
 

@@ -9,7 +9,7 @@ from core.formats import FormatError
 from db.notification_state import TaskPost, all_states
 from db.outbox import messages_in_order
 from db.posts import mark_removed
-from core.clock import JAKARTA, ManualClock
+from core.clock import ManualClock
 from jobs.notify import detect_changes, notify_client, slot_in_window, slot_key
 from jobs.task_messages import Changes, angka, scheduled_list_message, waktu_panjang, waktu_unggah
 from tests.support.factories import Factory, wib

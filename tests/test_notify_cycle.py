@@ -14,7 +14,6 @@ from jobs.notify import make_after_client
 from jobs.sources.fake_rapidapi import FakeAccount, FakePost, Scenario
 from tests.support.factories import Factory
 from tests.support.fetch_env import fetch_env
-from tests.support.recording_reporter import RecordingReporter
 from tests.test_notify_day import (
     EVENTS, GROUPS, MANUAL_FETCH_AT, assert_day_changes, check_day, simulate_day, wib,
 )

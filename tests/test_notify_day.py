@@ -9,7 +9,7 @@ the real collection cycle against the fake RapidAPI.
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 import pytest
 
@@ -17,7 +17,7 @@ from bot.whatsapp.fake import FakeGateway
 from db import outbox as db_outbox
 from core.clock import JAKARTA, ManualClock
 from db.posts import mark_removed
-from jobs.fetch import ClientResult, PostChanges
+from jobs.fetch_model import ClientResult
 from jobs.notify import notify_after_client
 from jobs.outbox import OutboxSender
 from tests.support.day_sim import fire_times

@@ -9,7 +9,7 @@ from core.chat_port import Document, SendError
 from db import outbox as db_outbox
 from core.clock import JAKARTA, ManualClock
 from jobs.outbox import OutboxSender, backoff_seconds, enqueue
-from tests.support.fake_gateway import RecordingGateway, SimulatedCrash
+from bot.whatsapp.fake import FakeGateway, SimulatedCrash
 from tests.support.recording_reporter import RecordingReporter
 
 GROUP_A = "120363000000000001@g.us"
@@ -23,7 +23,7 @@ def clock():
 
 @pytest.fixture
 def gateway():
-    return RecordingGateway()
+    return FakeGateway()
 
 
 @pytest.fixture
@@ -204,7 +204,7 @@ async def test_crash_after_recording_the_id_marks_it_sent(pool, gateway, setting
 async def test_two_senders_never_send_the_same_message(pool, settings, clock, reporter):
     for i in range(30):
         await put(pool, f"1203630000000001{i:02d}@g.us", f"m{i}")
-    gw1, gw2 = RecordingGateway(), RecordingGateway()
+    gw1, gw2 = FakeGateway(), FakeGateway()
     s1 = make_sender(pool, gw1, settings, clock, reporter)
     s2 = make_sender(pool, gw2, settings, clock, reporter)
     await asyncio.gather(s1.drain_once(), s2.drain_once())
@@ -245,7 +245,7 @@ async def test_a_dropped_connection_does_not_use_up_attempts(pool, gateway, sett
     await put(pool, GROUP_A, "A2")
     sender = make_sender(pool, gateway, settings, clock, reporter)
 
-    class DropOnSend(RecordingGateway):
+    class DropOnSend(FakeGateway):
         async def send_text(self, to, text):
             self.connected = False  # the socket closes while we send
             raise SendError("connection closed")
@@ -265,7 +265,7 @@ async def test_a_dropped_connection_does_not_use_up_attempts(pool, gateway, sett
 async def test_a_send_that_hangs_is_settled_as_unknown_and_never_resent(pool, gateway, settings, clock, reporter):
     await put(pool, GROUP_A, "macet")
 
-    class Hanging(RecordingGateway):
+    class Hanging(FakeGateway):
         async def send_text(self, to, text):
             await asyncio.Event().wait()
 

@@ -21,20 +21,12 @@ import pytest
 from bot.adminlog import AdminLog
 from db import tasks as task_db
 from core.clock import SystemClock
-from jobs.queue import (
-    BACKEND_IN_PROCESS,
-    BACKEND_RABBITMQ,
-    Executor,
-    InProcessQueue,
-    QueueUnavailable,
-    RabbitQueue,
-    RabbitWorker,
-    Task,
-    TaskRegistry,
-    Topology,
-    queue_status,
-    wait_for_tasks,
-)
+from jobs.queue.executor import Executor, wait_for_tasks
+from jobs.queue.in_process import InProcessQueue
+from jobs.queue.model import BACKEND_IN_PROCESS, BACKEND_RABBITMQ, QueueUnavailable, Task, TaskRegistry
+from jobs.queue.rabbit import RabbitQueue, RabbitWorker, Topology
+from handlers.status import queue_status_lines
+from jobs.queue.status import queue_status
 from tests.conftest import _tcp_reachable
 from tests.support.http_fake import Canned
 from tests.support.queue_tasks import EFFECTS_DDL, TEST_HANDLERS
@@ -114,7 +106,7 @@ class Harness:
         if self.publisher is None:
             self.publisher = RabbitQueue(self.settings.queue, self.pool)
             await self.publisher.start()
-        for i in range(consumers):
+        for _i in range(consumers):
             await self.add_worker(f"w{len(self.workers) + 1}")
 
     async def add_worker(self, name: str) -> RabbitWorker:
@@ -411,12 +403,12 @@ async def test_queue_status_shows_depth_consumers_and_dead_letters(settings, poo
         assert (status.work.name, status.work.messages, status.work.consumers) == (settings.queue.queue_name, 3, 0)
         assert status.dead_letters == 0
         assert status.task_counts == {"queued": 3}
-        assert "3 tugas menunggu, 0 worker aktif, 0 dead-letter" in status.lines_id()[0]
+        assert "3 tugas menunggu, 0 worker aktif, 0 dead-letter" in queue_status_lines(status)[0]
         await h.add_worker("w1")
         await eventually(lambda: _all_done(pool), what="three tasks done")
         status = await queue_status(settings, pool, management_url="http://127.0.0.1:9")
         assert (status.work.messages, status.work.consumers) == (0, 1)
-        assert "3 selesai" in status.lines_id()[1]
+        assert "3 selesai" in queue_status_lines(status)[1]
     finally:
         await h.close()
 
@@ -448,14 +440,14 @@ async def test_queue_status_says_when_the_broker_is_unreachable(settings, pool):
     status = await queue_status(settings, pool, management_url="http://127.0.0.1:9", timeout=2)
 
     assert not status.reachable
-    assert "TIDAK TERJANGKAU" in status.lines_id()[0]
+    assert "TIDAK TERJANGKAU" in queue_status_lines(status)[0]
 
 
 async def test_queue_status_in_process(settings, pool):
     status = await queue_status(settings, pool)
 
     assert (status.backend, status.reachable) == (BACKEND_IN_PROCESS, True)
-    assert "tanpa RabbitMQ" in status.lines_id()[0]
+    assert "tanpa RabbitMQ" in queue_status_lines(status)[0]
 
 
 async def test_the_in_process_queue_refuses_tasks_once_stopped(settings, pool):
@@ -467,7 +459,7 @@ async def test_the_in_process_queue_refuses_tasks_once_stopped(settings, pool):
 
 
 def test_a_message_body_round_trips_and_bad_bodies_are_poison():
-    from jobs.queue import PoisonTask
+    from jobs.queue.model import PoisonTask
 
     task = Task(kind="collect_client", payload={"client_id": "POLRES_A"}, job_run_id=7)
     assert Task.from_body(task.to_body()) == task
@@ -585,7 +577,7 @@ async def test_a_task_that_kills_its_worker_every_time_is_given_up_and_reported(
         await h.start()
         await h.submit(task)
         for attempt in (1, 2):
-            await eventually(lambda: _attempts_are(pool, task, attempt), what=f"attempt {attempt} running")
+            await eventually(lambda attempt=attempt: _attempts_are(pool, task, attempt), what=f"attempt {attempt} running")
             await h.inproc.abort()  # the worker dies mid-task
             await h.start()         # and comes back, resuming unfinished tasks
 

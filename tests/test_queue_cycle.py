@@ -16,18 +16,12 @@ import pytest
 from db import tasks as task_db
 from db.clients import Client
 from core.clock import ManualClock
-from jobs.fetch import ClientResult, CyclePlan, PlatformCounts
-from jobs.queue import (
-    BACKEND_IN_PROCESS,
-    BACKEND_RABBITMQ,
-    Executor,
-    InProcessQueue,
-    QueueRunner,
-    RabbitQueue,
-    RabbitWorker,
-    TaskRegistry,
-    Topology,
-)
+from jobs.fetch_model import ClientResult, CyclePlan, PlatformCounts
+from jobs.queue.collect_runner import QueueRunner
+from jobs.queue.executor import Executor
+from jobs.queue.in_process import InProcessQueue
+from jobs.queue.model import BACKEND_IN_PROCESS, BACKEND_RABBITMQ, TaskRegistry
+from jobs.queue.rabbit import RabbitQueue, RabbitWorker, Topology
 from tests.test_queue import RABBIT_URL, _rabbit_reachable, delete_topology, eventually, with_queue
 
 NOW = datetime(2026, 2, 17, 9, 5)

@@ -20,9 +20,12 @@ import pytest
 
 from bot.adminlog import AdminLog
 from core.clock import SystemClock, local_day
-from jobs.fetch import FetchDeps, run_cycle
-from jobs.queue import Executor, QueueRunner, RabbitQueue, RabbitWorker, Topology
-from jobs.queue_tasks import default_registry
+from jobs.fetch import run_cycle
+from jobs.fetch_model import FetchDeps
+from jobs.queue.collect_runner import QueueRunner
+from jobs.queue.executor import Executor
+from jobs.queue.rabbit import RabbitQueue, RabbitWorker, Topology
+from jobs.queue.kinds import default_registry
 from jobs.sources.fake_rapidapi import FakeRapidApi, Scenario
 from tests.support.factories import Factory
 from tests.support.fetch_env import API_KEY, fetch_settings

@@ -9,20 +9,14 @@ import pytest
 from openpyxl import load_workbook
 
 from bot.adminlog import AdminLog
-from bot.report_tasks import REPORT_BUILDERS
+from handlers.reports.queued import REPORT_BUILDERS
 from db import tasks as task_db
 from core.clock import ManualClock
-from jobs.queue import (
-    BACKEND_IN_PROCESS,
-    BACKEND_RABBITMQ,
-    Executor,
-    InProcessQueue,
-    RabbitQueue,
-    RabbitWorker,
-    Topology,
-    wait_for_tasks,
-)
-from jobs.queue_tasks import build_report_task, default_registry
+from jobs.queue.executor import Executor, wait_for_tasks
+from jobs.queue.in_process import InProcessQueue
+from jobs.queue.model import BACKEND_IN_PROCESS, BACKEND_RABBITMQ
+from jobs.queue.rabbit import RabbitQueue, RabbitWorker, Topology
+from jobs.queue.kinds import build_report_task, default_registry
 from tests.support.dirrequest_world import TODAY_NOON, build_world
 from tests.test_queue import RABBIT_URL, _rabbit_reachable, admin_messages, delete_topology, eventually, with_queue
 

@@ -17,20 +17,13 @@ from bot.router import (
 )
 from bot.whatsapp.fake import FakeGateway
 from db.clients import Client, upsert_client
-from handlers import admin
-from handlers.context import (
-    ADMIN_ONLY,
-    ANY_KNOWN,
-    Choice,
-    Command,
-    HandlerContext,
-    InvalidInput,
-    Menu,
-    MenuStep,
-    Role,
-)
+from handlers import admin, status
+from handlers.context import Command, HandlerContext, InvalidInput
+from handlers.identity import ADMIN_ONLY, ANY_KNOWN, Role
+from handlers.menus import Choice, Menu, MenuStep
 from core.clock import JAKARTA, ManualClock
 from tests.support.recording_reporter import RecordingReporter
+from tests.support.chat import start_chat
 
 ADMIN = "6281100000001"
 OPERATOR = "6281200000002"
@@ -97,6 +90,7 @@ async def crash(ctx, args):
 
 TEST_COMMANDS = [
     *admin.COMMANDS,
+    *status.COMMANDS,
     Command(id="testmenu", triggers=("uji",), help="menu uji", allowed=ANY_KNOWN, menu=TEST_MENU),
     Command(id="crash", triggers=("crash",), help="selalu gagal", allowed=ADMIN_ONLY, handler=crash),
     Command(id="ping", triggers=("ping",), help="ping", allowed=ADMIN_ONLY, handler=lambda c, a: c.reply("pong"),
@@ -122,7 +116,7 @@ def reporter():
 @pytest.fixture
 async def router(pool, settings, clock, gateway, reporter):
     r = make_router(pool, settings, clock, gateway, reporter)
-    await gateway.start(r.handle)
+    await start_chat(gateway, r)
     await upsert_client(pool, Client(id="POLRES_A", name="Polres A", type="org", operator_phone=OPERATOR))
     await pool.execute(
         "INSERT INTO dashboard_accounts (username, password_hash, role, whatsapp) VALUES ('dir', 'x', 'ditbinmas', $1)",

@@ -63,19 +63,13 @@ def test_next_runs_after():
 
 
 async def test_the_scheduler_part_registers_every_entry_and_runs_the_cycle():
-    from contextlib import asynccontextmanager
-
     s = Settings()
     calls = []
 
-    @asynccontextmanager
-    async def deps_factory():
-        yield "deps"
+    async def collect(*, phase, trigger):
+        calls.append((phase, trigger))
 
-    async def fake_cycle(deps, *, phase, trigger):
-        calls.append((deps, phase, trigger))
-
-    part = SchedulerPart(settings=s, pool=None, deps_factory=deps_factory, run_cycle=fake_cycle)
+    part = SchedulerPart(settings=s, pool=None, collect=collect)
     await part.start()
     try:
         jobs = part._scheduler.get_jobs()
@@ -86,7 +80,7 @@ async def test_the_scheduler_part_registers_every_entry_and_runs_the_cycle():
         assert len(part.next_runs(5)) == 4
         assert part.health()["status"] == "ok"
         await part._fire("engagement_only", "engagement_only-0")
-        assert calls == [("deps", "engagement_only", "schedule")]
+        assert calls == [("engagement_only", "schedule")]
     finally:
         await part.stop()
     assert part.health() == {"status": "not_running"}

@@ -84,10 +84,6 @@ class Principal:
         return self.role == ADMIN_ROLE
 
     @property
-    def primary_client_id(self) -> str | None:
-        return self.client_ids[0] if len(self.client_ids) >= 1 else None
-
-    @property
     def actor(self) -> str:
         return f"{self.kind}:{self.subject}"
 

@@ -32,8 +32,9 @@ class CliContext:
         assert self.loaded is not None, "command declared needs_settings=False"
         return self.loaded.settings
 
-    def setup_logging(self) -> None:
-        level = logging.DEBUG if self.debug else logging.INFO
+    def setup_logging(self, level_name: str = "INFO") -> None:
+        """Log to stderr at `[general] log_level` (`--debug` means DEBUG whatever the setting)."""
+        level = logging.DEBUG if self.debug else getattr(logging, level_name.upper(), logging.INFO)
         handler = RichHandler(console=Console(stderr=True), show_path=False, rich_tracebacks=self.debug)
         logging.basicConfig(level=level, handlers=[handler], format="%(message)s", force=True)
         for noisy in ("pgserver", "asyncio", "httpx", "httpcore", "aio_pika", "aiormq", "apscheduler", "uvicorn.access"):

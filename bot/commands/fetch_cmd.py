@@ -11,10 +11,11 @@ from contextlib import asynccontextmanager
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from bot.adminlog import AdminLog
+from bot.collection import open_collector
 from bot.commands.common import CliContext, database, table
+from bot.task_queue import build_task_queue
 from core.clock import SystemClock
-from jobs.fetch import ClientResult, CycleResult, fetch_deps, run_cycle
-from jobs.notify import make_after_client
+from jobs.fetch_model import ClientResult, CycleResult
 
 
 def register(subparsers) -> None:
@@ -68,8 +69,6 @@ async def queue_runner(settings, pool, clock, reporter):
     if not settings.queue.url:
         yield None
         return
-    from bot.task_queue import build_task_queue
-
     wiring = build_task_queue(settings, pool, clock, reporter)
     await wiring.queue.start()
     try:
@@ -84,15 +83,14 @@ async def fetch_now(ctx: CliContext) -> int:
     clock = SystemClock(settings.tz)
     async with database(ctx) as db:
         admin_log = AdminLog(db.pool, settings, clock)  # failures and the run summary reach the admins
-        after_client = make_after_client(db.pool, settings, clock, admin_log)  # task notifications
-        async with fetch_deps(settings, db.pool, clock, reporter=admin_log, after_client=after_client) as deps, \
+        async with queue_runner(settings, db.pool, clock, admin_log) as runner, \
+                open_collector(settings, db.pool, clock, admin_log, runner=runner) as collector, \
                 admin_log.batch(f"Pengambilan manual ({phase})"):
             with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
                           TextColumn("{task.fields[status]}"), TimeElapsedColumn(),
                           console=ctx.console, transient=False) as progress:
-                async with queue_runner(settings, db.pool, clock, admin_log) as runner:  # workers, if [queue] url
-                    result = await run_cycle(deps, phase=phase, client_ids=ctx.args.client or None,
-                                             trigger="manual", progress=ProgressBars(progress), runner=runner)
+                result = await collector.collect(ctx.args.client or None, phase=phase, trigger="manual",
+                                                 progress=ProgressBars(progress))
     if result.lock_skipped:
         ctx.console.print(f"[yellow]not run:[/] {result.note}", highlight=False)
         return 1

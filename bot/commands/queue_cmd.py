@@ -10,7 +10,7 @@ from rich.markup import escape
 from bot.commands.common import CliContext, database, table
 from db.tasks import recent_dead_task_records
 from core.clock import SystemClock
-from jobs.queue import queue_status
+from jobs.queue.status import queue_status
 
 
 def register(subparsers) -> None:

@@ -6,7 +6,7 @@ from rich.markup import escape
 
 from bot.commands.common import CliContext, UserError
 from bot.worker import run_worker
-from jobs.queue import QueueUnavailable
+from jobs.queue.model import QueueUnavailable
 
 EXIT_BROKER = 4  # like an unreachable database: the service the command needs is down
 

@@ -20,13 +20,17 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import logging
 import sys
 import threading
 from dataclasses import dataclass, field
 from typing import Awaitable, Callable, TextIO
 
+from core.boundary import describe, guarded
 from core.chat_port import ConnectionState, Document, IncomingMessage, MessageHandler, SendResult
 from core.clock import Clock
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -88,15 +92,15 @@ class ConsoleGateway:
                 timestamp=self.clock.now(),
                 push_name="console",
             )
-            try:
+            async with guarded("console message", log) as g:  # the pipeline never raises; a last resort
                 await on_message(msg)
-            except Exception as exc:  # the router never raises; this is a last resort
-                self._print(f"(error while handling the message: {exc.__class__.__name__}: {exc})")
+            if g.failed:
+                self._print(f"(error while handling the message: {describe(g.error)})")
         if self.before_eof is not None and not self._stopped:
-            try:
+            async with guarded("delivering pending messages", log) as g:
                 await self.before_eof()
-            except Exception as exc:
-                self._print(f"(could not deliver pending messages: {exc.__class__.__name__}: {exc})")
+            if g.failed:
+                self._print(f"(could not deliver pending messages: {describe(g.error)})")
         if self.on_eof is not None and not self._stopped:
             self._print("(end of input)")
             self.on_eof()
@@ -119,6 +123,9 @@ class ConsoleGateway:
 
     async def phone_for_lid(self, lid: str) -> str | None:
         return None
+
+    def add_connected_listener(self, callback: Callable[[], None]) -> None:
+        """The terminal is always connected: there is no reconnect to listen for."""
 
     async def send_text(self, to: str, text: str) -> SendResult:
         self._print(f"[bot → {self._label(to)}]\n{text}\n")

@@ -1,9 +1,20 @@
-"""A ChatGateway for tests: records what was sent, injects incoming messages.
+"""The one ChatGateway for tests and benches: records what was sent, injects incoming messages.
 
-`inject()` builds an IncomingMessage and awaits the registered handler, so when
-it returns the message has been processed completely (replies included).
-`set_connected(False)` makes every send raise a retryable SendError, like a
-real connection that dropped.
+It implements the whole `core.chat_port.ChatGateway` protocol, so production
+code never needs a fallback for it:
+
+* `inject(text, …)` builds an IncomingMessage and awaits the registered
+  handler (the inbound pipeline), so when it returns the message has been
+  processed completely (replies included) and the outcome is returned;
+* `connected = False` (or `set_connected(False)`) makes every send raise a
+  retryable SendError, like a dropped connection; `set_connected(True)` calls
+  the connected listeners (the outbox sender drains at once, as with neonize);
+* `fail_next` makes the next sends raise the given errors, in order;
+* `crash_after_send` raises `SimulatedCrash` (a BaseException, like a killed
+  process) right after a send was accepted;
+* `lid_map` answers `phone_for_lid`.
+
+Sent message ids are `WAID00001`, `WAID00002`, … in send order.
 """
 
 from __future__ import annotations
@@ -11,15 +22,21 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from typing import Callable
 
 from core.chat_port import ConnectionState, Document, IncomingMessage, MessageHandler, SendError, SendResult
+
+
+class SimulatedCrash(BaseException):
+    """Escapes every `except Exception`, like a killed process."""
 
 
 @dataclass(frozen=True)
 class SentMessage:
     to: str
-    text: str | None = None
+    text: str | None = None          # None for a document (its caption is `document.caption`)
     document: Document | None = None
+    message_id: str = ""
 
 
 @dataclass
@@ -28,8 +45,11 @@ class FakeGateway:
     connected: bool = True
     lid_map: dict[str, str] = field(default_factory=dict)     # "…@lid" → "62…"
     sent: list[SentMessage] = field(default_factory=list)
+    fail_next: list[BaseException] = field(default_factory=list)
+    crash_after_send: bool = False
     handler: MessageHandler | None = None
-    _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
+    _listeners: list[Callable[[], None]] = field(default_factory=list)
+    _in_ids: itertools.count = field(default_factory=lambda: itertools.count(1))
 
     async def start(self, on_message: MessageHandler) -> None:
         self.handler = on_message
@@ -41,7 +61,14 @@ class FakeGateway:
         return self.connected
 
     def set_connected(self, value: bool) -> None:
+        was = self.connected
         self.connected = value
+        if value and not was:
+            for callback in self._listeners:
+                callback()
+
+    def add_connected_listener(self, callback: Callable[[], None]) -> None:
+        self._listeners.append(callback)
 
     def connection_state(self) -> ConnectionState:
         return ConnectionState(connected=self.connected, logged_in=self.connected, detail="fake")
@@ -50,16 +77,21 @@ class FakeGateway:
         return self.lid_map.get(lid)
 
     async def send_text(self, to: str, text: str) -> SendResult:
-        if not self.connected:
-            raise SendError("fake gateway is disconnected", retryable=True)
-        self.sent.append(SentMessage(to=to, text=text))
-        return SendResult(message_id=f"FAKE{next(self._ids)}")
+        return self._record(SentMessage(to=to, text=text))
 
     async def send_document(self, to: str, document: Document) -> SendResult:
+        return self._record(SentMessage(to=to, document=document))
+
+    def _record(self, message: SentMessage) -> SendResult:
         if not self.connected:
             raise SendError("fake gateway is disconnected", retryable=True)
-        self.sent.append(SentMessage(to=to, document=document))
-        return SendResult(message_id=f"FAKE{next(self._ids)}")
+        if self.fail_next:
+            raise self.fail_next.pop(0)
+        message_id = f"WAID{len(self.sent) + 1:05d}"
+        self.sent.append(SentMessage(message.to, message.text, message.document, message_id))
+        if self.crash_after_send:
+            raise SimulatedCrash("process died after WhatsApp accepted the message")
+        return SendResult(message_id=message_id)
 
     # -- test helpers -------------------------------------------------------
 
@@ -74,7 +106,7 @@ class FakeGateway:
             sender_lid=lid,
             is_group=group or chat.endswith("@g.us"),
             text=text,
-            message_id=message_id or f"IN{next(self._ids)}",
+            message_id=message_id or f"IN{next(self._in_ids)}",
             timestamp=timestamp or datetime.now(timezone.utc),
         )
 
@@ -84,7 +116,12 @@ class FakeGateway:
         return await self.handler(self.message(text, **kwargs))
 
     def texts(self, to: str | None = None) -> list[str]:
+        """Texts (not documents) sent, optionally to one chat."""
         return [m.text for m in self.sent if m.text is not None and (to is None or m.to == to)]
+
+    def texts_to(self, to: str) -> list[str]:
+        """Everything sent to `to`, documents by their caption."""
+        return [m.text if m.document is None else (m.document.caption or "") for m in self.sent if m.to == to]
 
     def take(self) -> list[SentMessage]:
         out, self.sent = self.sent, []

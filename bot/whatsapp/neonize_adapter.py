@@ -9,18 +9,18 @@ What this adapter takes care of (reference: shared/reference/ecosystem.md §1):
   in the terminal. With `cicero run --pair-phone 62…` the first QR event instead
   requests a pair code (`PairPhone`, called once per process from the QR
   callback because calling it before `connect()` fails) and prints it.
-* **Events.** neonize runs handlers with `run_coroutine_threadsafe` and swallows
-  their exceptions, one handler per event type, no ordering. So every handler
-  here is wrapped (`_guarded`), and a message handler only converts and queues:
-  messages go into bounded asyncio queues, sharded by sender so one person's
-  messages are handled in order, served by our own workers.
+* **Events.** neonize schedules one coroutine per event with
+  `run_coroutine_threadsafe` (in arrival order, not awaited) and swallows their
+  exceptions. So every handler here is wrapped (`_guarded`), and a message event
+  is converted and handed to the inbound pipeline (`bot/inbound.py`), which
+  dedups, orders per sender, resolves LID senders and bounds the backlog.
 * **Filtering.** Own messages, status/broadcast and newsletter chats, messages
-  without text, duplicates (by chat + message id) and messages older than the
-  start-up cutoff (`[whatsapp] ignore_older_than_seconds`; `Info.Timestamp` is in
-  milliseconds) are dropped.
+  without text and messages older than the start-up cutoff
+  (`[whatsapp] ignore_older_than_seconds`; `Info.Timestamp` is in
+  milliseconds) are dropped here.
 * **LID senders.** The phone number comes from `SenderAlt` when present, else
-  from the sender JID when it is a phone JID, else from neonize's LID map
-  (`client.get_pn_from_lid`).
+  from the sender JID when it is a phone JID; the pipeline asks
+  `phone_for_lid` (neonize's LID map, `client.get_pn_from_lid`) for the rest.
 * **Lifecycle alerts through the admin log.** connected (and reconnected after
   an alert), disconnected for more than `disconnect_alert_after` (1 minute),
   logged out / replaced / banned (needs re-pairing: restart `cicero run`).
@@ -32,8 +32,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import zlib
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, Awaitable, Callable
@@ -57,15 +55,15 @@ from neonize.proto.Neonize_pb2 import JID
 from neonize.utils.jid import Jid2String, build_jid
 from neonize.utils.message import extract_text
 
+from core.boundary import guarded, guarded_sync, report_safely
 from core.chat_port import ConnectionState, Document, IncomingMessage, MessageHandler, SendError, SendResult
-from core.formats import FormatError, normalize_phone
 from core.clock import Clock
+from core.formats import FormatError, normalize_phone
 from core.reporting import Reporter
 
 log = logging.getLogger(__name__)
 
 IGNORED_SERVERS = {"broadcast", "newsletter"}
-DEDUP_CAPACITY = 10_000
 
 
 # ---------------------------------------------------------------------------
@@ -191,8 +189,6 @@ class NeonizeGateway:
     reporter: Reporter
     ignore_older_than: timedelta = timedelta(seconds=120)
     pair_phone: str | None = None
-    workers: int = 4
-    queue_size: int = 500
     disconnect_alert_after: timedelta = timedelta(minutes=1)
     reconnect_backoff: tuple[float, ...] = (5, 15, 30, 60, 120)
     sleep: Sleep = asyncio.sleep
@@ -202,9 +198,7 @@ class NeonizeGateway:
     client: Any = None
     state: ConnectionState = field(default_factory=ConnectionState)
     _handler: MessageHandler | None = None
-    _queues: list[asyncio.Queue] = field(default_factory=list)
     _tasks: list[asyncio.Task] = field(default_factory=list)
-    _seen: OrderedDict = field(default_factory=OrderedDict)
     _cutoff: datetime | None = None
     _pair_requested: bool = False
     _alerted_disconnect: bool = False
@@ -222,16 +216,12 @@ class NeonizeGateway:
         self._tasks.append(asyncio.create_task(self._connect_loop(), name="whatsapp-connect"))
 
     def attach(self, on_message: MessageHandler, client: Any = None) -> Any:
-        """Create (or take) the client, register guarded handlers, start the workers. No network."""
+        """Create (or take) the client and register guarded handlers. No network."""
         self._handler = on_message
         self._stopping = False
         self._cutoff = self.clock.now() - self.ignore_older_than
         self.client = client or self.client or self.new_client()
         self._register(self.client)
-        if not self._queues:
-            self._queues = [asyncio.Queue(maxsize=self.queue_size) for _ in range(max(1, self.workers))]
-            for i, q in enumerate(self._queues):
-                self._tasks.append(asyncio.create_task(self._worker(q), name=f"whatsapp-worker-{i}"))
         return self.client
 
     def new_client(self) -> Any:
@@ -241,12 +231,6 @@ class NeonizeGateway:
         self._stopping = True
         if self._disconnect_timer is not None:
             self._disconnect_timer.cancel()
-        # let queued messages finish (bounded wait), then stop workers
-        for q in self._queues:
-            try:
-                await asyncio.wait_for(q.join(), timeout=30)
-            except asyncio.TimeoutError:
-                log.warning("whatsapp: %d queued message(s) not processed at shutdown", q.qsize())
         for t in self._tasks:
             t.cancel()
         for t in self._tasks:
@@ -255,12 +239,9 @@ class NeonizeGateway:
             except (asyncio.CancelledError, Exception):
                 pass
         self._tasks.clear()
-        self._queues.clear()
         if self.client is not None and self.client.connect_task is not None:
-            try:
+            async with guarded("whatsapp disconnect", log, level="warning", traceback=False):
                 await asyncio.wait_for(self.client.disconnect(), timeout=10)
-            except Exception:
-                log.debug("whatsapp: disconnect failed", exc_info=True)
         self.state.connected = False
 
     def add_connected_listener(self, callback: Callable[[], None]) -> None:
@@ -310,20 +291,18 @@ class NeonizeGateway:
         client.event.qr(self._guarded_qr)
 
     def _guarded(self, func: Callable[[Any], Awaitable[None]]):
-        async def handler(_client: Any, event: Any) -> None:
-            try:
-                await func(event)
-            except Exception:
-                log.exception("whatsapp: error in %s", getattr(func, "__name__", func))
+        name = getattr(func, "__name__", "handler")
 
-        handler.__name__ = f"guarded_{getattr(func, '__name__', 'handler')}"
+        async def handler(_client: Any, event: Any) -> None:
+            async with guarded(f"whatsapp event handler {name}", log):
+                await func(event)
+
+        handler.__name__ = f"guarded_{name}"
         return handler
 
     async def _guarded_qr(self, _client: Any, data: bytes) -> None:
-        try:
+        async with guarded("showing the WhatsApp QR code / pair code", log):
             await self.on_qr(data)
-        except Exception:
-            log.exception("whatsapp: error while showing the QR code / pair code")
 
     # -- messages ---------------------------------------------------------------
 
@@ -334,44 +313,16 @@ class NeonizeGateway:
         if self._cutoff is not None and msg.timestamp < self._cutoff:
             log.info("whatsapp: ignoring old message %s from %s (%s)", msg.message_id, msg.chat_id, msg.timestamp)
             return
-        if not self._first_time((msg.chat_id, msg.message_id)):
-            return
-        if msg.sender_phone is None and msg.sender_lid:
-            phone = await self.phone_for_lid(msg.sender_lid)
-            if phone:
-                msg = IncomingMessage(**{**msg.__dict__, "sender_phone": phone})
-        queue = self._queues[zlib.crc32(f"{msg.chat_id}|{msg.sender_key}".encode()) % len(self._queues)]
-        await queue.put(msg)  # bounded: a flood waits here instead of piling up tasks
-
-    def _first_time(self, key: tuple[str, str]) -> bool:
-        if key in self._seen:
-            return False
-        self._seen[key] = True
-        if len(self._seen) > DEDUP_CAPACITY:
-            self._seen.popitem(last=False)
-        return True
-
-    async def _worker(self, queue: asyncio.Queue) -> None:
-        while True:
-            msg = await queue.get()
-            try:
-                if self._handler is not None:
-                    await self._handler(msg)
-            except Exception:
-                log.exception("whatsapp: handler failed on %s/%s", msg.chat_id, msg.message_id)
-            finally:
-                queue.task_done()
+        if self._handler is not None:
+            await self._handler(msg)  # the inbound pipeline: accepted in arrival order, handled per sender
 
     async def phone_for_lid(self, lid: str) -> str | None:
         if self.client is None:
             return None
         user = lid.split("@", 1)[0].split(":", 1)[0]
-        try:
-            jid = await self.client.get_pn_from_lid(build_jid(user, "lid"))
-        except Exception as exc:
-            log.info("whatsapp: no phone number for %s: %s", lid, exc)
-            return None
-        return phone_from_jid(jid)
+        async with guarded("whatsapp LID lookup", log, level="warning", traceback=False, lid=lid):
+            return phone_from_jid(await self.client.get_pn_from_lid(build_jid(user, "lid")))
+        return None
 
     # -- lifecycle ----------------------------------------------------------------
 
@@ -391,10 +342,8 @@ class NeonizeGateway:
         elif was_alerted:
             await self._report("info", "✅ WhatsApp tersambung kembali.")
         for callback in self._connected_listeners:
-            try:
+            with guarded_sync("whatsapp connected listener", log):
                 callback()
-            except Exception:
-                log.exception("whatsapp: connected listener failed")
 
     async def on_disconnected(self, ev: Any) -> None:
         if not self.state.connected and self._disconnect_timer is not None:
@@ -456,10 +405,7 @@ class NeonizeGateway:
         segno.make_qr(data).terminal(compact=True)
 
     async def _report(self, level: str, text: str) -> None:
-        try:
-            await getattr(self.reporter, level)(text)
-        except Exception:
-            log.exception("whatsapp: the admin log failed")
+        await report_safely(self.reporter, level, text)
 
     # -- sending ------------------------------------------------------------------
 

@@ -13,21 +13,27 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Awaitable, Callable, Sequence
 
+from core.boundary import guarded
+from core.chat_port import Document
 from db.clients import Client
 from handlers.context import HandlerContext
-from handlers.reports import excel, text
+from handlers.reports import text
+from handlers.reports.queued import REPORT_BUILDERS, period_params
 from handlers.reports.attendance import AttendanceRules, Period, Platform, Scope, build_attendance
 from handlers.reports.completeness import build_completeness
 from handlers.reports.recaps import (
-    KasatkerBands, build_combined_recap, build_engagement_ranking, build_kasatker_report,
+    KasatkerBands, build_combined_recap, build_kasatker_report,
 )
 from handlers.dirrequest.fetching import FETCH_SPECS, run_manual_fetch
+from jobs.queue.kinds import ReportRequest, build_report_task
+from jobs.queue.model import BACKEND_RABBITMQ
 
 log = logging.getLogger(__name__)
 
 ActionRun = Callable[[HandlerContext, Client, "Period | None"], Awaitable[None]]
 
 EXCEL_SENT = "✅ File Excel dikirim."
+TEXT_REPORT_QUEUED = "⏳ File Excel sedang dibuat oleh worker dan akan dikirim ke chat ini."
 
 
 @dataclass(frozen=True)
@@ -92,16 +98,31 @@ def _attendance_text(platform: Platform, scope: Scope, render) -> ActionRun:
     return run
 
 
+async def deliver_report(ctx: HandlerContext, report: str, params: dict) -> None:
+    """Build a file report and send it to this chat — on a worker when the task queue is RabbitMQ."""
+    queue = ctx.task_queue
+    if queue is not None and queue.backend == BACKEND_RABBITMQ:
+        task = build_report_task(report, params, deliver_to=ctx.chat_id, requested_by=ctx.identity.label)
+        async with guarded("queueing a report", log, level="warning", traceback=False, report=report) as g:
+            await queue.submit(task)
+        if not g.failed:
+            await ctx.reply(TEXT_REPORT_QUEUED)
+            return  # otherwise (broker unreachable) build it here, as without a queue
+    file = await REPORT_BUILDERS[report](ReportRequest(report=report, params=params, pool=ctx.pool,
+                                                       settings=ctx.settings, now=ctx.clock.now()))
+    if file.is_text:
+        await ctx.reply(file.caption or "")
+        return
+    await ctx.send_document(Document(data=file.data, filename=file.filename, mimetype=file.mimetype,
+                                      caption=file.caption))
+    await ctx.reply(EXCEL_SENT)
+
+
 def _attendance_excel(platform: Platform) -> ActionRun:
     async def run(ctx: HandlerContext, client: Client, _period) -> None:
-        now = ctx.clock.now()
-        report = await build_attendance(ctx.pool, client, today(ctx), platform, rules=rules_of(ctx),
-                                        scope=Scope.DIRECTORATE)
-        if not report.has_tasks:
-            await ctx.reply(text.no_content_text(report, now))
-            return
-        await ctx.send_document(excel.attendance_workbook(report, now))
-        await ctx.reply(EXCEL_SENT)
+        await deliver_report(ctx, "attendance_excel", {"client_id": client.id, "platform": platform.value,
+                                                       "scope": Scope.DIRECTORATE.value,
+                                                       **period_params(today(ctx))})
 
     return run
 
@@ -112,15 +133,8 @@ async def combined_recap(ctx: HandlerContext, client: Client, _period) -> None:
 
 
 async def engagement_ranking(ctx: HandlerContext, client: Client, period: Period | None) -> None:
-    now = ctx.clock.now()
-    period = period or Period.today(now)
-    ranking = await build_engagement_ranking(ctx.pool, client, period, rules=rules_of(ctx))
-    if not (ranking.attendance.instagram.has_tasks or ranking.attendance.tiktok.has_tasks):
-        await ctx.reply(f"ℹ️ Belum ada konten Instagram maupun TikTok dari akun resmi *{client.name}* "
-                        f"{text.period_phrase(period, now)}.")
-        return
-    await ctx.send_document(excel.ranking_workbook(ranking, now))
-    await ctx.reply(EXCEL_SENT)
+    period = period or Period.today(ctx.clock.now())
+    await deliver_report(ctx, "ranking_excel", {"client_id": client.id, **period_params(period)})
 
 
 async def kasatker_report(ctx: HandlerContext, client: Client, period: Period | None) -> None:
@@ -197,3 +211,6 @@ def check_actions(actions: Sequence[Action] = ACTIONS) -> None:
         raise ValueError("dirrequest: duplicate action id or number")
     if any(a.group not in GROUPS for a in actions):
         raise ValueError("dirrequest: unknown group")
+
+
+check_actions()  # a duplicate id or number, or an unknown group, fails at import, not in a chat

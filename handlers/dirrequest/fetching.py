@@ -1,11 +1,13 @@
 """Manual fetches from the dirrequest menu (options 12–16), run through the collection job.
 
 Each option picks the phase (posts + engagement, or engagement only) and the
-platforms the collection cycle (`jobs.fetch.run_cycle`) touches; the reply talks
-about the platform asked for. Option 16 replies with the task list built by
-the notifications module (`jobs.task_messages.scheduled_list_message`), including the
-changes this run made. Like scheduled runs, a menu fetch runs the notifications hook
-(`jobs.notify.make_after_client`), so groups hear about new or removed posts.
+platforms the collection cycle touches; the reply talks about the platform
+asked for. Option 16 replies with the task list built by the notifications
+module (`jobs.task_messages.scheduled_list_message`), including the changes
+this run made. A menu fetch goes through the same collector as `fetch` and the
+schedule (`ctx.start_collection`: the service's notify hook, so groups hear
+about new or removed posts; the queue's workers when `[queue] url` is set; the
+busy guard).
 """
 
 from __future__ import annotations
@@ -15,11 +17,17 @@ from dataclasses import dataclass
 
 from db.attendance import posts_in_period
 from db.clients import Client
+from db.notification_state import todays_task_posts
 from handlers.context import HandlerContext
 from handlers.reports.attendance import Period, Platform, PostRef, post_url
 from handlers.reports.formatting import id_number, id_time
+from jobs.collect_now import CollectionBusy
+from jobs.notify import run_changes_from_result
+from jobs.task_messages import Changes, scheduled_list_message
 
 log = logging.getLogger(__name__)
+
+TEXT_UNAVAILABLE = "❌ Pengambilan data manual tidak tersedia di proses ini."
 
 
 @dataclass(frozen=True)
@@ -41,17 +49,6 @@ FETCH_SPECS = {
                   "semua konten, likes & komentar", task_message=True),
     )
 }
-
-
-async def collect_now(ctx: HandlerContext, client: Client, phase: str, platforms: tuple[Platform, ...]):
-    """One collection cycle for this client and platforms (trigger "admin"); returns the CycleResult."""
-    from jobs.fetch import fetch_deps, run_cycle
-    from jobs.notify import make_after_client
-
-    after = make_after_client(ctx.pool, ctx.settings, ctx.clock, ctx.reporter)  # group notices, as scheduled runs
-    async with fetch_deps(ctx.settings, ctx.pool, ctx.clock, reporter=ctx.reporter, after_client=after) as deps:
-        return await run_cycle(deps, phase=phase, client_ids=[client.id], trigger="admin",
-                               platforms=tuple(p.value for p in platforms))
 
 
 async def todays_posts(ctx: HandlerContext, client: Client, platform: Platform) -> list[PostRef]:
@@ -94,10 +91,6 @@ def render_fetch_done(spec: FetchSpec, client: Client, items: list[PostRef], now
 
 async def task_list_text(ctx: HandlerContext, client: Client, result, partial: bool) -> str:
     """Option 16: the notifications module's task list (today's posts, changes made by this run)."""
-    from jobs.notify import run_changes_from_result
-    from jobs.task_messages import Changes, scheduled_list_message
-    from db.notification_state import todays_task_posts
-
     mine = next((c for c in result.clients if c.client_id == client.id), None)
     changes = await run_changes_from_result(ctx.pool, ctx.settings, ctx.clock, mine) if mine else Changes()
     start, end = Period.today(ctx.clock.now()).bounds()
@@ -109,12 +102,14 @@ async def task_list_text(ctx: HandlerContext, client: Client, result, partial: b
 
 
 async def run_manual_fetch(ctx: HandlerContext, client: Client, spec: FetchSpec) -> None:
+    if ctx.collection is None:
+        await ctx.reply(TEXT_UNAVAILABLE)
+        return
     await ctx.reply(f"⏳ Mengambil {spec.label} *{client.name}*, mohon tunggu…")
     try:
-        result = await collect_now(ctx, client, spec.phase, spec.platforms)
-    except Exception as exc:  # the collection job failed as a whole: say so, keep the menu alive
-        log.exception("manual fetch %s for %s failed", spec.id, client.id)
-        await ctx.reply(f"❌ Pengambilan {spec.label} *{client.name}* gagal: {exc.__class__.__name__}.")
+        result = await ctx.start_collection(client.id, phase=spec.phase, platforms=[p.value for p in spec.platforms])
+    except CollectionBusy as exc:
+        await ctx.reply(str(exc))
         return
     failure = _failure_text(spec, client, result)
     if failure:

@@ -9,7 +9,9 @@ Conversation data: {"client_id": "DITBINMAS", "action": "<action id awaiting a p
 from __future__ import annotations
 
 from db.clients import Client, get_client, list_clients
-from handlers.context import Choice, Command, HandlerContext, InvalidInput, Menu, MenuStep, Refused, Role
+from handlers.context import Command, HandlerContext, InvalidInput, Refused
+from handlers.identity import Role
+from handlers.menus import Choice, Menu, MenuStep
 from handlers.dirrequest.actions import ACTIONS, GROUPS, Action, action_by_id, action_by_number
 
 MENU_TITLE = "Menu Direktorat"
@@ -65,7 +67,7 @@ async def on_client(ctx: HandlerContext, _choice: Choice | None, text: str) -> N
 # --------------------------------------------------------------------------- main
 
 def render_main_menu(client: Client, actions=ACTIONS) -> str:
-    lines = [f"📋 *Menu Direktorat*", f"Client: *{client.name}* ({client.id})"]
+    lines = ["📋 *Menu Direktorat*", f"Client: *{client.name}* ({client.id})"]
     for group in GROUPS:
         members = sorted((a for a in actions if a.group == group), key=lambda a: a.number)
         if not members:

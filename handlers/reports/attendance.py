@@ -112,7 +112,7 @@ class Period:
         return cls("all", ALL_TIME_START, local_day(now))
 
     @classmethod
-    def date(cls, day: date) -> "Period":  # noqa: A003 - the brief's name for Period.on
+    def date(cls, day: date) -> "Period":
         return cls.on(day)
 
     # use ------------------------------------------------------------------

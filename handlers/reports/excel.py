@@ -16,7 +16,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from core.chat_port import XLSX_MIMETYPE, Document
-from handlers.reports.attendance import AttendanceReport, Category, Platform, SatkerAttendance
+from handlers.reports.attendance import AttendanceReport, Category, Platform
 from handlers.reports.formatting import id_time
 from handlers.reports.recaps import EngagementRanking
 

@@ -213,9 +213,6 @@ class FakeRapidApi:
         self.faults.append(fault)
         return fault
 
-    def clear_faults(self) -> None:
-        self.faults.clear()
-
     def remove_post(self, post_id: str) -> None:
         """The post disappears: no longer listed; its likers/comments answer 404."""
         found = self.scenario.post(post_id)

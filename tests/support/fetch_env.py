@@ -11,7 +11,7 @@ import httpx
 
 from core.settings import Settings, load_settings
 from core.clock import ManualClock
-from jobs.fetch import FetchDeps
+from jobs.fetch_model import FetchDeps
 from jobs.sources.fake_rapidapi import FakeRapidApi, Scenario
 
 API_KEY = "test-key"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 
-from jobs.queue import TaskContext
+from jobs.queue.model import TaskContext
 
 EFFECTS_DDL = """
 CREATE TABLE IF NOT EXISTS queue_test_effects (

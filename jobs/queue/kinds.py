@@ -1,6 +1,6 @@
 """The task kinds Cicero ships: `collect_client` and `build_report`.
 
-A handler receives a `TaskContext` (jobs/queue.py) and returns a JSON-able
+A handler receives a `TaskContext` (jobs/queue/model.py) and returns a JSON-able
 result that is stored in `tasks.result`. What a handler needs beyond the
 database comes from `ctx.services`, filled by the wiring (`bot/worker.py`):
 
@@ -22,7 +22,12 @@ from datetime import datetime
 from typing import Any, Awaitable, Callable
 
 from db import tasks as task_db
-from jobs.queue import PoisonTask, Task, TaskContext, TaskRegistry
+from core.chat_port import Document
+from db.clients import get_client
+from jobs.collect_client import collect_client
+from jobs.fetch_model import PHASES, only_platforms
+from jobs.outbox import enqueue
+from jobs.queue.model import PoisonTask, Task, TaskContext, TaskRegistry
 
 COLLECT_CLIENT = "collect_client"
 BUILD_REPORT = "build_report"
@@ -65,10 +70,7 @@ def to_jsonable(value: Any) -> Any:
 
 
 async def run_collect_client(ctx: TaskContext) -> Any:
-    """Run `jobs.fetch.collect_client` for the client in the payload; the result is its summary."""
-    from db.clients import get_client
-    from jobs import fetch
-
+    """Run `jobs.collect_client.collect_client` for the client in the payload; the result is its summary."""
     payload = ctx.task.payload
     client_id, phase, now_text = payload.get("client_id"), payload.get("phase"), payload.get("now")
     if not isinstance(client_id, str) or not isinstance(phase, str) or not isinstance(now_text, str):
@@ -83,13 +85,13 @@ async def run_collect_client(ctx: TaskContext) -> Any:
     deps = ctx.services.get("fetch_deps")
     if deps is None:
         raise PoisonTask("this worker has no fetch dependencies (RapidAPI clients) configured")
-    if phase not in fetch.PHASES:
+    if phase not in PHASES:
         raise PoisonTask(f"collect_client: unknown phase {phase!r}")
     try:
-        client = fetch.only_platforms(client, payload.get("platforms"))
+        client = only_platforms(client, payload.get("platforms"))
     except ValueError as exc:
         raise PoisonTask(f"collect_client: {exc}") from None
-    result = await fetch.collect_client(deps, client, phase, now=now)
+    result = await collect_client(deps, client, phase, now=now)
     return result.to_dict() if hasattr(result, "to_dict") else to_jsonable(result)
 
 
@@ -109,10 +111,20 @@ class ReportRequest:
 
 @dataclass(frozen=True)
 class ReportFile:
+    """A built report: a file with a caption, or (no `data`) only a text such as "no content yet"."""
+
     data: bytes
     filename: str
     mimetype: str
     caption: str | None = None
+
+    @classmethod
+    def text_only(cls, text: str) -> "ReportFile":
+        return cls(data=b"", filename="", mimetype="", caption=text)
+
+    @property
+    def is_text(self) -> bool:
+        return not self.data
 
 
 ReportBuilder = Callable[[ReportRequest], Awaitable[ReportFile]]
@@ -151,15 +163,11 @@ async def run_build_report(ctx: TaskContext) -> Any:
 
 
 async def enqueue_report(conn, recipient: str, file: ReportFile, task_id: uuid.UUID) -> bool:
-    """Put the finished file in the WhatsApp outbox for `recipient` (once per task)."""
-    from core.chat_port import Document
-    from jobs.outbox import enqueue
-
-    return await enqueue(
-        conn, recipient=recipient, kind="report", body=file.caption or file.filename,
-        idempotency_key=f"report:{task_id}",
-        document=Document(data=file.data, filename=file.filename, mimetype=file.mimetype, caption=file.caption),
-    )
+    """Put the finished file (or its text) in the WhatsApp outbox for `recipient` (once per task)."""
+    document = None if file.is_text else Document(data=file.data, filename=file.filename, mimetype=file.mimetype,
+                                                  caption=file.caption)
+    return await enqueue(conn, recipient=recipient, kind="report", body=file.caption or file.filename,
+                         idempotency_key=f"report:{task_id}", document=document)
 
 
 NOOP = "noop"

@@ -1,0 +1,69 @@
+"""Wiring of the collection: the one builder of the notify hook, the collector and its part.
+
+    async with open_collector(settings, pool, clock, reporter, runner=…) as collector:
+        await collector.collect(trigger="manual")
+
+`cicero fetch`, the demo and the service (through `CollectionPart`) all build
+their collector here, so every run — scheduled, from the CLI, from WhatsApp —
+sends task notifications through the same `after_client` hook and runs its
+clients on the same runner.
+"""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any, AsyncIterator, Awaitable, Callable
+
+from core.clock import Clock
+from core.reporting import Reporter
+from core.settings import Settings
+from jobs.collect_now import Collector
+from jobs.fetch import abandon_stale_runs
+from jobs.fetch_model import ClientResult, ClientRunner, CycleResult, fetch_deps
+from jobs.notify import make_after_client
+
+
+def build_after_client(settings: Settings, pool, clock: Clock,
+                       reporter: Reporter) -> Callable[[ClientResult], Awaitable[None]]:
+    """The notify hook every cycle runs after each finished client: task lists and change messages."""
+    return make_after_client(pool, settings, clock, reporter)
+
+
+@asynccontextmanager
+async def open_collector(settings: Settings, pool, clock: Clock, reporter: Reporter, *,
+                         runner: ClientRunner | None = None) -> AsyncIterator[Collector]:
+    """A Collector with its own HTTP client and the notify hook; closed on exit."""
+    async with fetch_deps(settings, pool, clock, reporter=reporter,
+                          after_client=build_after_client(settings, pool, clock, reporter)) as deps:
+        yield Collector(deps, runner=runner)
+
+
+@dataclass
+class CollectionPart:
+    """The service's collector as a part: opened at start (before the chat and the scheduler), closed at stop."""
+
+    settings: Settings
+    pool: Any
+    clock: Clock
+    reporter: Reporter
+    runner: ClientRunner | None = None
+    name: str = "collection"
+    _cm: Any = None
+    _collector: Collector | None = None
+
+    async def start(self) -> None:
+        await abandon_stale_runs(self.pool, self.clock.now())  # rows a dead process left `running`
+        self._cm = open_collector(self.settings, self.pool, self.clock, self.reporter, runner=self.runner)
+        self._collector = await self._cm.__aenter__()
+
+    async def stop(self) -> None:
+        if self._cm is not None:
+            cm, self._cm, self._collector = self._cm, None, None
+            await cm.__aexit__(None, None, None)
+
+    async def collect(self, client_ids=None, **kwargs) -> CycleResult:
+        """`Collector.collect`; raises RuntimeError before `start()` or after `stop()`."""
+        if self._collector is None:
+            raise RuntimeError("the collection part is not running")
+        return await self._collector.collect(client_ids, **kwargs)

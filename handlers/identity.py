@@ -1,0 +1,103 @@
+"""Who is talking: the roles a WhatsApp number holds, resolved once per message.
+
+`resolve_identity(settings, pool, phone=…, lid=…)` reads the admin numbers
+from settings, the active dashboard accounts with that WhatsApp number and the
+clients whose operator or super-admin number it is. The transport has already
+turned a LID sender into its phone number where it could (`bot/inbound.py`).
+Scope checks (which clients a person may see) live here, beside the identity.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from core.formats import FormatError, normalize_phone
+from core.settings import Settings
+from db.chat_identity import active_dashboard_accounts_by_whatsapp, client_ids_operated_by
+
+
+class Role(str, enum.Enum):
+    ADMIN = "admin"            # a number in [whatsapp] admins
+    OPERATOR = "operator"      # clients.operator_phone or one of clients.super_phones
+    DASHBOARD = "dashboard"    # an active dashboard_accounts row with this whatsapp number
+
+
+ADMIN_ONLY = frozenset({Role.ADMIN})
+ANY_KNOWN = frozenset({Role.ADMIN, Role.OPERATOR, Role.DASHBOARD})
+
+
+@dataclass(frozen=True)
+class DashboardAccount:
+    id: int
+    username: str
+    role: str                               # dashboard role: admin, operator, ditbinmas, …
+    client_ids: tuple[str, ...] = ()        # from dashboard_account_clients
+
+
+@dataclass(frozen=True)
+class Identity:
+    """The resolved sender. `roles` is empty for an unknown number."""
+
+    phone: str | None                       # 62… digits, None when only a LID is known
+    lid: str | None                         # "…@lid" when known
+    roles: frozenset[Role] = frozenset()
+    dashboard_accounts: tuple[DashboardAccount, ...] = ()   # active accounts with this number
+    operator_client_ids: tuple[str, ...] = ()               # clients this number operates (operator or super)
+
+    @property
+    def is_admin(self) -> bool:
+        return Role.ADMIN in self.roles
+
+    @property
+    def is_operator(self) -> bool:
+        return Role.OPERATOR in self.roles
+
+    @property
+    def is_dashboard(self) -> bool:
+        return Role.DASHBOARD in self.roles
+
+    @property
+    def known(self) -> bool:
+        return bool(self.roles)
+
+    @property
+    def label(self) -> str:
+        """How the sender is named in logs and audit rows."""
+        return self.phone or self.lid or "unknown"
+
+    def may(self, allowed: frozenset[Role]) -> bool:
+        return bool(self.roles & allowed)
+
+
+def phone_or_none(raw: str | None) -> str | None:
+    """The normalised 62… number, or None for an empty or implausible one."""
+    if not raw:
+        return None
+    try:
+        return normalize_phone(raw)
+    except FormatError:
+        return None
+
+
+async def resolve_identity(settings: Settings, pool, *, phone: str | None, lid: str | None) -> Identity:
+    """Every role `phone` holds; an unknown (or missing) number has no roles."""
+    phone = phone_or_none(phone)
+    if phone is None:
+        return Identity(phone=None, lid=lid)
+    roles: set[Role] = set()
+    if phone in settings.whatsapp.admins:
+        roles.add(Role.ADMIN)
+    accounts = await active_dashboard_accounts_by_whatsapp(pool, phone)
+    if accounts:
+        roles.add(Role.DASHBOARD)
+    operated = await client_ids_operated_by(pool, phone)
+    if operated:
+        roles.add(Role.OPERATOR)
+    return Identity(
+        phone=phone,
+        lid=lid,
+        roles=frozenset(roles),
+        dashboard_accounts=tuple(DashboardAccount(a.id, a.username, a.role, a.client_ids) for a in accounts),
+        operator_client_ids=tuple(operated),
+    )

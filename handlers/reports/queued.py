@@ -1,0 +1,98 @@
+"""Heavy Excel exports as `build_report` tasks: the builders a worker (or the in-process queue) runs.
+
+Each builder takes a `jobs.queue.kinds.ReportRequest` whose `params` are plain
+JSON (so they travel in a RabbitMQ message) and returns a `ReportFile`. They
+reuse the dirrequest engine (`handlers/reports/attendance.py`, `recaps.py`)
+and its Excel renderers (`handlers/reports/excel.py`); nothing here formats a
+report itself.
+
+Params: `client_id`, `first` and `last` (ISO dates, Asia/Jakarta days; `last`
+defaults to `first`), and for `attendance_excel` a `platform`
+(`instagram` | `tiktok`) and optionally a `scope` (`client` | `directorate`; default: the engine's own).
+
+With `[queue] url` set, the dirrequest Excel options (19, 20, 22) submit
+`build_report_task(name, params, deliver_to=chat)` instead of building the
+file in the bot (`handlers/dirrequest/actions.py`); a worker builds it, stores
+it in `report_results` and queues it in the outbox for `deliver_to`, so only
+the bot process talks to WhatsApp. `cicero worker` and the in-process queue
+register `REPORT_BUILDERS`.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from db.clients import get_client
+from handlers.reports import text
+from handlers.reports.attendance import AttendanceRules, Period, Platform, Scope, build_attendance
+from handlers.reports.excel import attendance_workbook, ranking_workbook
+from handlers.reports.recaps import build_engagement_ranking
+from jobs.queue.kinds import ReportFile, ReportRequest
+from jobs.queue.model import PoisonTask
+
+
+PERIOD_KINDS = ("day", "week", "month", "range", "all")
+
+
+def period_params(period: Period) -> dict:
+    """A Period as builder params (plain JSON, so it travels in a queue message)."""
+    return {"kind": period.kind, "first": period.first.isoformat(), "last": period.last.isoformat()}
+
+
+def _params(request: ReportRequest):
+    p = request.params
+    client_id = p.get("client_id")
+    if not isinstance(client_id, str) or not client_id:
+        raise PoisonTask(f"{request.report}: params.client_id is missing")
+    try:
+        first = date.fromisoformat(p["first"])
+        last = date.fromisoformat(p.get("last") or p["first"])
+        kind = p.get("kind")
+        if kind is not None and kind not in PERIOD_KINDS:
+            raise ValueError(f"unknown period kind {kind!r}")
+        period = Period(kind, first, last) if kind else Period.range(first, last)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise PoisonTask(f"{request.report}: bad period ({exc})") from None
+    rules = AttendanceRules.from_settings(request.settings.attendance) if request.settings else AttendanceRules()
+    return client_id, period, rules
+
+
+async def _client(request: ReportRequest, client_id: str):
+    client = await get_client(request.pool, client_id)
+    if client is None:
+        raise PoisonTask(f"{request.report}: client {client_id} does not exist")
+    return client
+
+
+def _file(document) -> ReportFile:
+    return ReportFile(data=document.data, filename=document.filename, mimetype=document.mimetype,
+                      caption=document.caption)
+
+
+async def attendance_excel(request: ReportRequest) -> ReportFile:
+    """Likes recap (Instagram) or comments recap (TikTok) workbook of one client and period."""
+    client_id, period, rules = _params(request)
+    try:
+        platform = Platform(request.params.get("platform", "instagram"))
+        scope = Scope(request.params["scope"]) if request.params.get("scope") else None
+    except ValueError:
+        raise PoisonTask(f"attendance_excel: unknown platform or scope in {request.params!r}") from None
+    report = await build_attendance(request.pool, await _client(request, client_id), period, platform, rules=rules,
+                                    scope=scope)
+    if not report.has_tasks:
+        return ReportFile.text_only(text.no_content_text(report, request.now))
+    return _file(attendance_workbook(report, request.now))
+
+
+async def ranking_excel(request: ReportRequest) -> ReportFile:
+    """Instagram and TikTok engagement ranking of a directorate's satker."""
+    client_id, period, rules = _params(request)
+    client = await _client(request, client_id)
+    ranking = await build_engagement_ranking(request.pool, client, period, rules=rules)
+    if not (ranking.attendance.instagram.has_tasks or ranking.attendance.tiktok.has_tasks):
+        return ReportFile.text_only(f"ℹ️ Belum ada konten Instagram maupun TikTok dari akun resmi *{client.name}* "
+                                    f"{text.period_phrase(period, request.now)}.")
+    return _file(ranking_workbook(ranking, request.now))
+
+
+REPORT_BUILDERS = {"attendance_excel": attendance_excel, "ranking_excel": ranking_excel}
