@@ -4,7 +4,9 @@ Every function takes a [start, end) instant range (computed in Asia/Jakarta by
 `handlers.reports.attendance.Period`) and a platform (`instagram` | `tiktok`).
 Usernames are stored normalised (lower-case, no @) on both sides; the personnel
 side is normalised again here (trim, one leading @, lower-case) so a row written
-by hand still matches. Removed posts are never tasks.
+by hand still matches. A task is a `client_posts` row of the client, not
+removed, whose post was published in the period (a post shared by several
+clients is a task of each).
 
 The people counted (`Population`), one definition for every report and the API:
 active personnel whose `client_id` is one of `client_ids`, plus (when `role` is
@@ -89,21 +91,23 @@ def _check_platform(platform: str) -> None:
 _POST_TABLES = {"instagram": ("instagram_posts", "shortcode"), "tiktok": ("tiktok_posts", "video_id")}
 
 
-def _posts_sql(platform: str, clients: str = "$1", start: str = "$2", end: str = "$3") -> str:
-    """SELECT of the non-removed posts of the clients `clients` in [`start`, `end`) (parameter placeholders)."""
+def _posts_sql(platform: str, clients: str = "$1", start: str = "$2", end: str = "$3", kind: str = "$4") -> str:
+    """SELECT of the tasks (`client_posts` rows, not removed) of the clients `clients` published in
+    [`start`, `end`), with the post's content (parameter placeholders as arguments)."""
     table, key = _POST_TABLES[platform]
     return f"""
-        SELECT {key} AS post_id, client_id, posted_at, caption, like_count, comment_count
-        FROM {table}
-        WHERE client_id = ANY({clients}::text[]) AND posted_at >= {start} AND posted_at < {end}
-          AND removed_at IS NULL"""
+        SELECT cp.post_id, cp.client_id, cp.posted_at, p.caption, p.like_count, p.comment_count
+        FROM client_posts cp JOIN {table} p ON p.{key} = cp.post_id
+        WHERE cp.platform = {kind} AND cp.client_id = ANY({clients}::text[])
+          AND cp.posted_at >= {start} AND cp.posted_at < {end} AND cp.removed_at IS NULL"""
 
 
 async def tasks_in_period(db: Executor, platform: str, client_id: str, start: datetime,
                           end: datetime) -> list[PostRow]:
     """The client's tasks of the period: its non-removed posts, oldest first."""
     _check_platform(platform)
-    rows = await db.fetch(_posts_sql(platform) + " ORDER BY posted_at, post_id", [client_id], start, end)
+    rows = await db.fetch(_posts_sql(platform) + " ORDER BY cp.posted_at, cp.post_id", [client_id], start, end,
+                          platform)
     return [PostRow(*r) for r in rows]
 
 
@@ -118,7 +122,7 @@ async def posts_in_period(
         SELECT p.*, (SELECT count(*) FROM engagements e
                      WHERE e.platform = $4 AND e.post_id = p.post_id) AS engagement_count
         FROM posts p
-        ORDER BY p.posted_at, p.post_id
+        ORDER BY p.posted_at, p.post_id, p.client_id
         """,
         post_client_ids, start, end, platform,
     )
@@ -136,7 +140,7 @@ async def person_tasks(
     _check_platform(platform)
     rows = await db.fetch(
         f"""
-        WITH posts AS ({_posts_sql(platform, "$4", "$5", "$6")}),
+        WITH posts AS ({_posts_sql(platform, "$4", "$5", "$6", "$7")}),
         people AS (
             SELECT p.nrp, p.name, p.rank, p.division, p.position, p.client_id, p.exception,
                    c.name AS client_name, c.type AS client_type, {USERNAME_SQL[platform]} AS handle
@@ -147,7 +151,7 @@ async def person_tasks(
             SELECT pe.nrp, array_agg(e.post_id) AS post_ids
             FROM people pe
             JOIN engagements e ON e.platform = $7 AND e.username = pe.handle
-            JOIN posts ON posts.post_id = e.post_id
+            JOIN (SELECT DISTINCT post_id FROM posts) task ON task.post_id = e.post_id
             GROUP BY pe.nrp
         )
         SELECT pe.nrp, pe.name, pe.rank, pe.division, pe.position, pe.client_id, pe.client_name, pe.client_type,

@@ -63,7 +63,7 @@ async def _store_posts(deps: FetchDeps, platform: str, client: Client, listing: 
     """Upsert today's listed posts; mark missing ones removed only on a complete, plausible answer."""
     ratio = deps.settings.fetch.shrink_guard_ratio
     async with deps.pool.acquire() as conn:
-        stored = set(await posts_db.day_post_ids(conn, platform, client.id, start, end))
+        stored = set(await posts_db.day_post_ids(conn, platform, client.id, start, end, source="api"))
         outcome = await posts_db.upsert_posts(conn, platform, client.id, records, seen_at=seen_at)
         out.changes.new, out.changes.updated = outcome.new, outcome.updated
         listed = {r.post_id for r in records}

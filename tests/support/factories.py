@@ -45,18 +45,30 @@ class Factory:
 
     async def ig_post(self, shortcode: str, *, client_id: str, posted_at: datetime, removed: bool = False,
                       like_count: int = 0, caption: str | None = None) -> None:
+        """An Instagram post (stored once) that is a task of `client_id` (again for a shared post)."""
         await self.db.execute(
-            """INSERT INTO instagram_posts (shortcode, client_id, posted_at, like_count, caption, removed_at)
-               VALUES ($1, $2, $3, $4, $5, CASE WHEN $6 THEN now() END)""",
-            shortcode, client_id, posted_at, like_count, caption, removed,
+            """INSERT INTO instagram_posts (shortcode, posted_at, like_count, caption) VALUES ($1, $2, $3, $4)
+               ON CONFLICT (shortcode) DO NOTHING""",
+            shortcode, posted_at, like_count, caption,
         )
+        await self.task("instagram", shortcode, client_id=client_id, posted_at=posted_at, removed=removed)
 
     async def tt_post(self, video_id: str, *, client_id: str, posted_at: datetime, removed: bool = False,
                       comment_count: int = 0, caption: str | None = None) -> None:
         await self.db.execute(
-            """INSERT INTO tiktok_posts (video_id, client_id, posted_at, comment_count, caption, removed_at)
-               VALUES ($1, $2, $3, $4, $5, CASE WHEN $6 THEN now() END)""",
-            video_id, client_id, posted_at, comment_count, caption, removed,
+            """INSERT INTO tiktok_posts (video_id, posted_at, comment_count, caption) VALUES ($1, $2, $3, $4)
+               ON CONFLICT (video_id) DO NOTHING""",
+            video_id, posted_at, comment_count, caption,
+        )
+        await self.task("tiktok", video_id, client_id=client_id, posted_at=posted_at, removed=removed)
+
+    async def task(self, platform: str, post_id: str, *, client_id: str, posted_at: datetime,
+                   removed: bool = False) -> None:
+        """The `client_posts` row making a stored post a task of `client_id`."""
+        await self.db.execute(
+            """INSERT INTO client_posts (platform, post_id, client_id, posted_at, removed_at, removed_reason)
+               VALUES ($1, $2, $3, $4, CASE WHEN $5 THEN now() END, CASE WHEN $5 THEN 'test' END)""",
+            platform, post_id, client_id, posted_at, removed,
         )
 
     async def engagements(self, platform: str, post_id: str, usernames: list[str]) -> None:
