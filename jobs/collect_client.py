@@ -15,18 +15,17 @@ from datetime import datetime
 
 from core.boundary import describe, guarded
 from core.clock import day_range, local_day
-from db import engagements as engagements_db
 from db import posts as posts_db
 from db.clients import Client, set_tiktok_secuid
 from db.posts import PostRecord
+from jobs.collect_engagement import EngagementFetch, fetch_engagers, store_engagement
 from jobs.fetch_model import PHASES, ClientResult, FetchDeps, Phase, PlatformCounts, PostChanges
-from jobs.sources.instagram import InstagramPost, account_posts, post_likers
+from jobs.sources.instagram import InstagramPost, account_posts
 from jobs.sources.rapidapi import PostListing, RapidApiClient, RapidApiError
-from jobs.sources.tiktok import TikTokPost, lookup_secuid, user_posts, video_commenters
+from jobs.sources.tiktok import TikTokPost, lookup_secuid, user_posts
 
 log = logging.getLogger(__name__)
 
-ENGAGEMENT_CONCURRENCY = 3  # likers/comments calls in flight per client
 MAX_ERROR_CHARS = 1000
 
 
@@ -35,7 +34,7 @@ class _Collected:
     """What one platform produced for a client."""
 
     changes: PostChanges = field(default_factory=PostChanges)
-    pairs: list[tuple[str, str]] = field(default_factory=list)  # (post_id, username)
+    engagement: EngagementFetch = field(default_factory=EngagementFetch)
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     skipped_items: int = 0
@@ -81,28 +80,6 @@ async def _store_posts(deps: FetchDeps, platform: str, client: Client, listing: 
         out.changes.removed = await posts_db.mark_removed(conn, platform, client.id, missing, at=seen_at)
 
 
-async def _engagers(api: RapidApiClient, platform: str, post_ids: list[str], out: _Collected) -> None:
-    fetch_one = post_likers if platform == "instagram" else video_commenters
-    sem = asyncio.Semaphore(ENGAGEMENT_CONCURRENCY)
-
-    async def one(post_id: str) -> None:
-        async with sem:
-            try:
-                found = await fetch_one(api, post_id)
-            except RapidApiError as exc:
-                if exc.status == 404:
-                    out.warnings.append(f"{platform} {post_id}: post not found by the API (engagement not refreshed)")
-                else:
-                    out.errors.append(str(exc))
-                return
-        out.skipped_items += found.skipped
-        if not found.complete:
-            out.warnings.append(f"{platform} {post_id}: engagement partial ({found.reason})")
-        out.pairs.extend((post_id, name) for name in found.usernames)
-
-    await asyncio.gather(*(one(pid) for pid in post_ids))
-
-
 async def _tiktok_listing(deps: FetchDeps, api: RapidApiClient, client: Client, start: datetime) -> PostListing:
     """Today's TikTok videos; the secUid is looked up (and stored) when missing, and looked
     up again once when the stored one is refused (an account can change it)."""
@@ -144,7 +121,10 @@ async def _collect_platform(deps: FetchDeps, platform: str, client: Client, phas
         return out
     async with deps.pool.acquire() as conn:
         targets = await posts_db.day_post_ids(conn, platform, client.id, start, end)
-    await _engagers(api, platform, targets, out)
+    out.engagement = await fetch_engagers(api, platform, targets)
+    out.errors += out.engagement.errors
+    out.warnings += out.engagement.warnings
+    out.skipped_items += out.engagement.skipped_items
     return out
 
 
@@ -190,13 +170,12 @@ async def collect_client(deps: FetchDeps, client: Client, phase: Phase, *, now: 
             errors.extend(got.errors)
             result.warnings.extend(got.warnings)
             result.skipped_items += got.skipped_items
-            if got.pairs:
-                async with deps.pool.acquire() as conn:
-                    merged = await engagements_db.merge_engagements(conn, platform, got.pairs, seen_at=seen_at)
+            if got.engagement.listings:
+                merged = await store_engagement(deps.pool, platform, got.engagement.listings, seen_at)
                 if platform == "instagram":
-                    result.likes_written = merged.written
+                    result.likes_written, result.likes_new = merged.seen, merged.new
                 else:
-                    result.comments_written = merged.written
+                    result.comments_written, result.comments_new = merged.seen, merged.new
         if not platforms:
             result.warnings.append("client has no active Instagram or TikTok account")
         result.after = await _counts(deps, client.id, start, end)

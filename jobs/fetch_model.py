@@ -40,8 +40,8 @@ class PlatformCounts:
 
     instagram_posts: int = 0
     tiktok_posts: int = 0
-    likes: int = 0  # engagement rows on today's Instagram posts
-    comments: int = 0  # engagement rows on today's TikTok posts
+    likes: int = 0  # engagement rows held on today's Instagram tasks
+    comments: int = 0  # engagement rows held on today's TikTok tasks
 
 
 @dataclass
@@ -66,8 +66,10 @@ class ClientResult:
     after: PlatformCounts = field(default_factory=PlatformCounts)
     instagram: PostChanges = field(default_factory=PostChanges)
     tiktok: PostChanges = field(default_factory=PostChanges)
-    likes_written: int = 0  # liker rows sent to the merge (new + refreshed)
+    likes_written: int = 0  # distinct liker pairs the API listed (sent to the merge)
     comments_written: int = 0
+    likes_new: int = 0  # of those, rows the merge really inserted
+    comments_new: int = 0
     skipped_items: int = 0  # malformed payload items that were skipped
     duration_seconds: float = 0.0
 

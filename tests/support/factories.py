@@ -72,10 +72,11 @@ class Factory:
         )
 
     async def engagements(self, platform: str, post_id: str, usernames: list[str]) -> None:
-        await self.db.executemany(
-            "INSERT INTO engagements (platform, post_id, username) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-            [(platform, post_id, u) for u in usernames],
-        )
+        """Likes/comments through the application's merge (so per-post counts stay right)."""
+        from db.engagements import merge_engagements
+
+        async with self.db.acquire() as conn:
+            await merge_engagements(conn, platform, [(post_id, u) for u in usernames])
 
     async def likes(self, shortcode: str, usernames: list[str]) -> None:
         await self.engagements("instagram", shortcode, usernames)
