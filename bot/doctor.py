@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import httpx
 
 from core.settings import Settings
+from jobs.sources.rapidapi import missing_key_text, missing_keys
 from db.migrate import migration_status
 from db.pool import Database, DatabaseUnavailable, open_database
 from db.embedded import EmbeddedDatabaseError
@@ -44,10 +45,9 @@ def check_configuration(settings: Settings, file_found: bool, path: str) -> list
             status, detail = WARN, "no api.jwt_secret: a random one is generated beside the data directory"
         out.append(Check("jwt secret", status, detail,
                          "set CICERO_API__JWT_SECRET (or [api] jwt_secret_file) to a long random string"))
-    for name, section in (("instagram", settings.instagram), ("tiktok", settings.tiktok)):
-        if section.key is None or not section.key.get_secret_value():
-            out.append(Check(f"{name} key", WARN, f"no RapidAPI key for {name}: collection will fail",
-                             f"set CICERO_{name.upper()}__KEY or [{name}] key_file"))
+    for name in missing_keys(settings):
+        out.append(Check(f"{name} key", WARN, f"{missing_key_text(name)}: {name} is not collected",
+                         f"set CICERO_{name.upper()}__KEY or [{name}] key / key_file"))
     return out
 
 

@@ -11,17 +11,18 @@ import asyncio
 import logging
 import time
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from core.boundary import describe, guarded
 from core.clock import day_range, local_day
 from db import posts as posts_db
 from db.clients import Client, set_tiktok_secuid
+from db.engagements import MergeOutcome
 from db.posts import PostRecord
 from jobs.collect_engagement import EngagementFetch, fetch_engagers, store_engagement
 from jobs.fetch_model import PHASES, ClientResult, FetchDeps, Phase, PlatformCounts, PostChanges
 from jobs.sources.instagram import InstagramPost, account_posts
-from jobs.sources.rapidapi import PostListing, RapidApiClient, RapidApiError
+from jobs.sources.rapidapi import missing_keys, PostListing, RapidApiClient, RapidApiError
 from jobs.sources.tiktok import TikTokPost, lookup_secuid, user_posts
 
 log = logging.getLogger(__name__)
@@ -35,6 +36,7 @@ class _Collected:
 
     changes: PostChanges = field(default_factory=PostChanges)
     engagement: EngagementFetch = field(default_factory=EngagementFetch)
+    merged: MergeOutcome = field(default_factory=MergeOutcome)
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     skipped_items: int = 0
@@ -133,15 +135,34 @@ async def _counts(deps: FetchDeps, client_id: str, start: datetime, end: datetim
     return PlatformCounts(c.instagram_posts, c.tiktok_posts, c.likes, c.comments)
 
 
-async def collect_client(deps: FetchDeps, client: Client, phase: Phase, *, now: datetime) -> ClientResult:
+def client_platforms(deps: FetchDeps, client: Client) -> list[str]:
+    """The client's active platforms that can be collected (a platform without a RapidAPI key is
+    skipped quietly: the missing key is reported once, at start-up and in the run's note)."""
+    active = [p for p, on in (("instagram", client.fetches_instagram), ("tiktok", client.fetches_tiktok)) if on]
+    missing = missing_keys(deps.settings)
+    return [p for p in active if p not in missing]
+
+
+async def _collect_and_merge(deps: FetchDeps, platform: str, client: Client, phase: Phase, start: datetime,
+                             end: datetime, seen_at: datetime) -> _Collected:
+    got = await _collect_platform(deps, platform, client, phase, start, end, seen_at)
+    if got.engagement.listings:
+        got.merged = await store_engagement(deps.pool, platform, got.engagement.listings, seen_at)
+    return got
+
+
+async def collect_client(deps: FetchDeps, client: Client, phase: Phase, *, now: datetime,
+                         deadline: datetime | None = None) -> ClientResult:
     """One client's collection for `phase`; "today" is `now`'s date in the configured zone.
 
     post_fetch: today's Instagram/TikTok posts are upserted (removals only on a
     complete, plausible answer), then likers/commenters of today's live posts are
     merged. engagement_only: only the likers/commenters. Each platform is isolated:
-    an Instagram failure does not stop TikTok. API and payload problems end up in
-    `ok`/`error`/`warnings`; the function raises only for programming errors in hooks.
-    Personnel flagged `exception` are not written as likes (attendance counts them).
+    an Instagram failure does not stop TikTok, and each merges as soon as it has
+    its answer. At `deadline` (default: `[fetch] client_deadline_minutes` from
+    now) unfinished platforms are stopped and the client is reported `timeout`.
+    API and payload problems end up in `ok`/`error`/`warnings`; the function
+    raises only for cancellation.
     """
     if phase not in PHASES:
         raise ValueError(f"unknown phase {phase!r}")
@@ -150,34 +171,42 @@ async def collect_client(deps: FetchDeps, client: Client, phase: Phase, *, now: 
     tz = deps.settings.tz
     start, end = day_range(local_day(now, tz), tz)
     seen_at = deps.clock.now()
+    deadline = deadline or seen_at + timedelta(minutes=deps.settings.fetch.client_deadline_minutes)
     errors: list[str] = []
     # DB trouble or a bug: this client fails, the cycle goes on
     async with guarded("collecting a client", log, client_id=client.id) as g:
         result.before = await _counts(deps, client.id, start, end)
-        platforms = [p for p, on in (("instagram", client.fetches_instagram), ("tiktok", client.fetches_tiktok)) if on]
-        collected = await asyncio.gather(
-            *(_collect_platform(deps, p, client, phase, start, end, seen_at) for p in platforms),
-            return_exceptions=True,
-        )
-        for platform, got in zip(platforms, collected):
-            if isinstance(got, BaseException):
-                if not isinstance(got, Exception):
-                    raise got
-                log.error("collecting %s of %s failed", platform, client.id, exc_info=got)
-                errors.append(f"{platform}: unexpected {got.__class__.__name__}: {got}")
+        platforms = client_platforms(deps, client)
+        tasks = {asyncio.ensure_future(_collect_and_merge(deps, p, client, phase, start, end, seen_at)): p
+                 for p in platforms}
+        remaining = max(0.0, (deadline - deps.clock.now()).total_seconds())
+        done, pending = await asyncio.wait(tasks, timeout=remaining) if tasks else (set(), set())
+        for task in pending:
+            task.cancel()
+        if pending:
+            await asyncio.wait(pending)
+            result.timed_out = True
+            minutes = deps.settings.fetch.client_deadline_minutes
+            errors.append(f"timeout: {', '.join(sorted(tasks[t] for t in pending))} not finished within the "
+                          f"client deadline ({minutes:g} min)")
+        for task in sorted(done, key=lambda t: platforms.index(tasks[t])):
+            platform = tasks[task]
+            if task.exception() is not None:
+                exc = task.exception()
+                log.error("collecting %s of %s failed", platform, client.id, exc_info=exc)
+                errors.append(f"{platform}: unexpected {describe(exc)}")
                 continue
+            got = task.result()
             setattr(result, platform, got.changes)
             errors.extend(got.errors)
             result.warnings.extend(got.warnings)
             result.skipped_items += got.skipped_items
-            if got.engagement.listings:
-                merged = await store_engagement(deps.pool, platform, got.engagement.listings, seen_at)
-                if platform == "instagram":
-                    result.likes_written, result.likes_new = merged.seen, merged.new
-                else:
-                    result.comments_written, result.comments_new = merged.seen, merged.new
+            if platform == "instagram":
+                result.likes_written, result.likes_new = got.merged.seen, got.merged.new
+            else:
+                result.comments_written, result.comments_new = got.merged.seen, got.merged.new
         if not platforms:
-            result.warnings.append("client has no active Instagram or TikTok account")
+            result.warnings.append("client has no active Instagram or TikTok account with a RapidAPI key")
         result.after = await _counts(deps, client.id, start, end)
     if g.failed:
         errors.append(f"unexpected {describe(g.error)}")

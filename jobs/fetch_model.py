@@ -61,6 +61,7 @@ class ClientResult:
     phase: Phase
     ok: bool = True
     error: str | None = None  # the fatal problems ("; "-joined, English, for operators), None when ok
+    timed_out: bool = False  # the client deadline stopped it (then ok is False too)
     warnings: list[str] = field(default_factory=list)  # non-fatal: skipped items, distrusted deletions…
     before: PlatformCounts = field(default_factory=PlatformCounts)
     after: PlatformCounts = field(default_factory=PlatformCounts)
@@ -72,6 +73,11 @@ class ClientResult:
     comments_new: int = 0
     skipped_items: int = 0  # malformed payload items that were skipped
     duration_seconds: float = 0.0
+
+    @property
+    def status(self) -> str:
+        """ok | failed | timeout: what the CLI, the admin summary and job_runs show for the client."""
+        return "timeout" if self.timed_out else ("ok" if self.ok else "failed")
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -85,16 +85,25 @@ async def test_4xx_is_not_retried(fake, http):
 
 async def test_missing_key_is_a_clear_error(fake, http):
     a, _ = api(fake, http, key=None)
-    with pytest.raises(RapidApiError, match=r"no RapidAPI key configured \(\[instagram\] key"):
+    with pytest.raises(RapidApiError, match=r"no RapidAPI key \(\[instagram\] key / CICERO_INSTAGRAM__KEY\)"):
         await instagram.account_posts(a, "polresa", since=START)
     assert fake.requests == []
 
 
-async def test_truncated_json_names_client_and_call(fake, http):
-    a, _ = api(fake, http, "tiktok")
+async def test_a_truncated_json_page_is_retried_like_a_5xx(fake, http):
+    a, sleeps = api(fake, http, "tiktok")
     fake.fail("tt_comments", "truncated")
     vid = fake.scenario.account("tiktok", "polresa").posts[0].id
-    with pytest.raises(RapidApiError, match=rf"^tiktok comments of {vid}: malformed JSON"):
+    got = await tiktok.video_commenters(a, vid)
+    assert len(got.usernames) == 130 and got.complete
+    assert len(sleeps.delays) == 1
+
+
+async def test_json_truncated_on_every_attempt_names_client_and_call(fake, http):
+    a, _ = api(fake, http, "tiktok", retries=1)
+    fake.fail("tt_comments", "truncated", times=None)
+    vid = fake.scenario.account("tiktok", "polresa").posts[0].id
+    with pytest.raises(RapidApiError, match=rf"^tiktok comments of {vid}: malformed JSON.*gave up after 2"):
         await tiktok.video_commenters(a, vid)
 
 

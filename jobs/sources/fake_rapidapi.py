@@ -13,7 +13,9 @@ with the documented payload shapes and pagination, seeded from a `Scenario`:
 Calls ("endpoints"): `ig_posts`, `ig_likes`, `tt_info`, `tt_posts`, `tt_comments`.
 Faults (`Fault.kind`): `429` (with `Retry-After`), `500`, `slow` (delay before answering),
 `truncated` (half a JSON body), `empty` (a page with no items that still promises more),
-`404`. A fault applies to `times` requests (None = until cleared), optionally only for
+`404`; hostile ones: `trickle` (headers, then one byte every `delay` seconds), `gzip_bomb`
+(a gzip body that inflates to `size` bytes), `huge_string` (a `size`-character string field),
+`flood` (a listing/likers/comments page with `size` made-up items). A fault applies to `times` requests (None = until cleared), optionally only for
 one `key` (account, shortcode, secUid/username or video id).
 
 Every request is recorded in `requests` (call, key, params) for assertions.
@@ -25,20 +27,21 @@ import argparse
 import asyncio
 import json
 import random
+import zlib
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
 from core.clock import JAKARTA
 from jobs.sources.loopback import LoopbackServer
 
 CALLS = ("ig_posts", "ig_likes", "tt_info", "tt_posts", "tt_comments")
-FAULT_KINDS = ("429", "500", "404", "slow", "truncated", "empty")
+FAULT_KINDS = ("429", "500", "404", "slow", "truncated", "empty", "trickle", "gzip_bomb", "huge_string", "flood")
 
 
 @dataclass
@@ -148,7 +151,8 @@ class Fault:
     key: str | None = None
     times: int | None = 1  # None = until cleared
     retry_after: float | None = None  # for 429; None = no header
-    delay: float = 0.0  # for slow
+    delay: float = 0.0  # for slow / trickle
+    size: int = 0  # for gzip_bomb / huge_string / flood
     hits: int = 0
 
     def matches(self, call: str, key: str | None) -> bool:
@@ -203,13 +207,13 @@ class FakeRapidApi:
         await self.stop()
 
     def fail(self, call: str, kind: str, *, key: str | None = None, times: int | None = 1,
-             retry_after: float | None = None, delay: float = 0.0) -> Fault:
+             retry_after: float | None = None, delay: float = 0.0, size: int = 0) -> Fault:
         """Inject a fault on `call` (see module docstring)."""
         if call not in CALLS:
             raise ValueError(f"unknown call {call!r} (known: {', '.join(CALLS)})")
         if kind not in FAULT_KINDS:
             raise ValueError(f"unknown fault {kind!r} (known: {', '.join(FAULT_KINDS)})")
-        fault = Fault(call, kind, key, times, retry_after, delay)
+        fault = Fault(call, kind, key, times, retry_after, delay, size)
         self.faults.append(fault)
         return fault
 
@@ -251,14 +255,27 @@ class FakeRapidApi:
             if fault.kind == "404":
                 rec.status = 404
                 return _json({"message": "not found"}, 404)
-            if fault.kind in ("truncated", "empty"):
+            if fault.kind == "trickle":
+                return StreamingResponse(_trickle(fault.delay), media_type="application/json")
+            if fault.kind == "gzip_bomb":
+                return Response(_bomb(fault.size), media_type="application/json",
+                                headers={"Content-Encoding": "gzip"})
+            if fault.kind in ("truncated", "empty", "huge_string", "flood"):
                 request.state.fault = fault.kind
+                request.state.fault_size = fault.size
         return None
+
+    @staticmethod
+    def flood_size(request: Request) -> int:
+        """How many made-up items a `flood` fault asks this page to carry (0: none)."""
+        return request.state.fault_size if getattr(request.state, "fault", None) == "flood" else 0
 
     def _finish(self, request: Request, payload: Any, empty_payload: Any) -> Response:
         fault = getattr(request.state, "fault", None)
         if fault == "empty":
             payload = empty_payload
+        if fault == "huge_string" and isinstance(payload, dict):
+            payload = {**payload, "note": "x" * request.state.fault_size}
         body = json.dumps(payload, separators=(",", ":")).encode()
         if fault == "truncated":
             body = body[: max(1, len(body) // 2)]
@@ -278,7 +295,7 @@ class FakeRapidApi:
         size = self.scenario.posts_page_size
         page = posts[start:start + size]
         more = start + size < len(posts)
-        items = [_ig_item(p, acc.username) for p in page]
+        items = [_ig_item(p, acc.username) for p in page + _flood_posts(page, self.flood_size(request), "FAKE")]
         payload = {"data": {"items": items, "count": len(items)},
                    "pagination_token": str(start + size) if more else None, "has_more": more}
         empty = {"data": {"items": [], "count": 0}, "pagination_token": str(start), "has_more": True}
@@ -294,7 +311,7 @@ class FakeRapidApi:
         post = found[1]
         start = _int(request.query_params.get("cursor"), 0)
         size = self.scenario.likers_page_size
-        page = post.engagers[start:start + size]
+        page = post.engagers[start:start + size] + [f"bot{i:06d}" for i in range(self.flood_size(request))]
         more = start + size < len(post.engagers)
         payload = {"data": {"items": [{"username": u, "full_name": u.upper()} for u in page],
                             "next_cursor": str(start + size) if more else None, "has_more": more,
@@ -325,7 +342,7 @@ class FakeRapidApi:
         size = min(_int(request.query_params.get("count"), 35) or 35, self.scenario.videos_max_page)
         page = posts[start:start + size]
         more = start + size < len(posts)
-        items = [_tt_item(p) for p in page]
+        items = [_tt_item(p) for p in page + _flood_posts(page, self.flood_size(request), "9")]
         inner = {"itemList": items, "cursor": str(start + size) if more else str(start + len(page)),
                  "hasMore": more}
         shape = self.scenario.tiktok_shape
@@ -354,12 +371,34 @@ class FakeRapidApi:
         size = self.scenario.comments_page_size or min(_int(request.query_params.get("count"), 50) or 50,
                                                        self.scenario.comments_max_page)
         page = post.engagers[start:start + size]
+        page = page + [f"bot{i:06d}" for i in range(self.flood_size(request))]
         comments = [{"cid": f"{vid}-{start + i}", "text": "mantap", "user": {"unique_id": u, "nickname": u}}
                     for i, u in enumerate(page)]
         payload = {"data": {"comments": comments, "total": len(post.engagers), "cursor": start + len(page),
                             "has_more": 1 if start + size < len(post.engagers) else 0}}
         empty = {"data": {"comments": [], "total": len(post.engagers)}}
         return self._finish(request, payload, empty)
+
+
+def _flood_posts(page: list[FakePost], n: int, prefix: str) -> list[FakePost]:
+    """`n` made-up posts published at the time of the page's newest post (today's tasks, if believed)."""
+    if not n or not page:
+        return []
+    return [FakePost(f"{prefix}{i:09d}", page[0].posted_at, caption="palsu") for i in range(n)]
+
+
+async def _trickle(delay: float):
+    yield b'{"data": '
+    for _ in range(100_000):
+        await asyncio.sleep(delay)
+        yield b" "
+
+
+def _bomb(size: int) -> bytes:
+    out = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    chunk = b" " * (1 << 20)
+    parts = [out.compress(chunk) for _ in range(max(1, size >> 20))]
+    return b"".join(parts) + out.flush()
 
 
 def _visible(posts: list[FakePost]) -> list[FakePost]:
