@@ -1,11 +1,12 @@
-# The two commands: `make run` and `make test`. Both create .venv on first use.
+# The two commands: `make run` and `make test` (ruff, then the suite). Both create .venv on first use.
+# `make test-fast` runs the suite without the tests that start cicero processes.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 STAMP_TEST := $(VENV)/.installed-test
 
-.PHONY: run test install install-test clean
+.PHONY: run test test-fast install install-test clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,7 +27,11 @@ run: $(STAMP)
 	$(BIN)/cicero run
 
 test: $(STAMP_TEST)
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+
+test-fast: $(STAMP_TEST)
+	$(BIN)/python -m pytest -m "not slow"
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -15,6 +15,8 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any, AsyncIterator, Awaitable, Callable
 
+import asyncpg
+
 from core.boundary import report_safely
 from core.clock import Clock
 from core.reporting import Reporter
@@ -26,14 +28,14 @@ from jobs.sources.rapidapi import missing_key_text, missing_keys
 from jobs.notify import make_after_client
 
 
-def build_after_client(settings: Settings, pool, clock: Clock,
+def build_after_client(settings: Settings, pool: asyncpg.Pool, clock: Clock,
                        reporter: Reporter) -> Callable[[ClientResult], Awaitable[None]]:
     """The notify hook every cycle runs after each finished client: task lists and change messages."""
     return make_after_client(pool, settings, clock, reporter)
 
 
 @asynccontextmanager
-async def open_collector(settings: Settings, pool, clock: Clock, reporter: Reporter, *,
+async def open_collector(settings: Settings, pool: asyncpg.Pool, clock: Clock, reporter: Reporter, *,
                          runner: ClientRunner | None = None) -> AsyncIterator[Collector]:
     """A Collector with its own HTTP client and the notify hook; closed on exit."""
     async with fetch_deps(settings, pool, clock, reporter=reporter,
@@ -46,7 +48,7 @@ class CollectionPart:
     """The service's collector as a part: opened at start (before the chat and the scheduler), closed at stop."""
 
     settings: Settings
-    pool: Any
+    pool: asyncpg.Pool
     clock: Clock
     reporter: Reporter
     runner: ClientRunner | None = None

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from pathlib import Path
 
+import asyncpg
 from rich.console import Console
 from pydantic import SecretStr
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -36,7 +37,8 @@ from core.clock import SystemClock, local_day
 from core.settings import Settings, load_settings
 from db.clients import upsert_client
 from db.dashboard_accounts import account_for_login, create_account
-from db.personnel import upsert_personnel
+from db.audit import Actor
+from jobs.personnel_changes import save_personnel
 from db.pool import open_database
 from jobs.schedule import fire_times
 from jobs.demo_data import DEMO_ADMIN_PHONE, DemoPost, DemoWorld, build_demo_world
@@ -112,12 +114,12 @@ def reveal_posts(scenario: Scenario, world: DemoWorld, until: datetime) -> int:
     return added
 
 
-async def seed(pool, world: DemoWorld) -> None:
+async def seed(pool: asyncpg.Pool, world: DemoWorld) -> None:
     """Write the demo clients, personnel and the dashboard login (idempotent)."""
     async with pool.acquire() as conn, conn.transaction():
         for client in sorted(world.clients, key=lambda c: c.parent_id is not None):
             await upsert_client(conn, client)
-        await upsert_personnel(conn, world.personnel)
+        await save_personnel(conn, Actor("demo", "system"), world.personnel, action="personnel.seed")
         if await account_for_login(conn, DEMO_USERNAME) is None:
             await create_account(conn, username=DEMO_USERNAME, password_hash=hash_password(DEMO_PASSWORD),
                                  role="ditbinmas", whatsapp=world.admin_phone,

@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+import asyncpg
+
 from db.sessions import (
     conversation_session,
     delete_conversation_session,
@@ -30,7 +32,7 @@ class LoadedConversation:
 
 @dataclass
 class SessionStore:
-    pool: object                  # asyncpg.Pool
+    pool: asyncpg.Pool
     clock: Clock
     timeout: timedelta
 

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import asyncpg
+
 from core.clock import Clock
 from core.reporting import Reporter
 from core.settings import Settings
@@ -36,7 +38,7 @@ class TaskQueueWiring:
     runner: QueueRunner | None  # the cycle's per-client strategy when a broker is configured
 
 
-def build_task_queue(settings: Settings, pool, clock: Clock, reporter: Reporter) -> TaskQueueWiring:
+def build_task_queue(settings: Settings, pool: asyncpg.Pool, clock: Clock, reporter: Reporter) -> TaskQueueWiring:
     if settings.queue.url:
         # The bot starts even when the broker is down; a cycle then runs the clients the broker
         # would not take in this process (and tells the admins) rather than losing the run.

@@ -47,8 +47,12 @@ def describe(exc: BaseException, limit: int = MAX_DESCRIPTION_CHARS) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _context_text(context: dict[str, Any]) -> str:
-    return " ".join(f"{k}={v}" for k, v in context.items() if v is not None)
+def _log_failure(action: str, logger: logging.Logger | None, level: Level, traceback: bool,
+                 context: dict[str, Any], exc: Exception) -> None:
+    where = " ".join(f"{k}={v}" for k, v in context.items() if v is not None)
+    (logger or _log).log(logging.ERROR if level == "error" else logging.WARNING,
+                         "%s failed%s: %s", action, f" ({where})" if where else "", describe(exc),
+                         exc_info=exc if traceback else None)
 
 
 async def report_safely(reporter: Reporter | None, level: Level, text: str, **context: Any) -> bool:
@@ -78,12 +82,7 @@ async def guarded(action: str, logger: logging.Logger | None = None, *, reporter
         yield guard
     except Exception as exc:
         guard.error = exc
-        where = _context_text(context)
-        (logger or _log).log(
-            logging.ERROR if level == "error" else logging.WARNING,
-            "%s failed%s: %s", action, f" ({where})" if where else "", describe(exc),
-            exc_info=exc if traceback else None,
-        )
+        _log_failure(action, logger, level, traceback, context, exc)
         if report is not None:
             await report_safely(reporter, level, f"{report}: {describe(exc)}", **context)
 
@@ -97,6 +96,4 @@ def guarded_sync(action: str, logger: logging.Logger | None = None, *, traceback
         yield guard
     except Exception as exc:
         guard.error = exc
-        where = _context_text(context)
-        (logger or _log).error("%s failed%s: %s", action, f" ({where})" if where else "", describe(exc),
-                               exc_info=exc if traceback else None)
+        _log_failure(action, logger, "error", traceback, context, exc)

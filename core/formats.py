@@ -122,6 +122,31 @@ def normalize_nrp(raw: str | int | float | None) -> str:
     return digits
 
 
+FORMULA_PREFIXES = ("=", "+", "-", "@")
+
+
+def clean_text(raw: str | None, *, field: str, max_chars: int = 200) -> str | None:
+    """A free-text field (name, division, position…) as stored: whitespace folded, None when blank.
+
+    Refused with FormatError: more than `max_chars` characters, control
+    characters, or a leading `=`, `+`, `-`, `@` (a spreadsheet would read the
+    value as a formula: the Excel reports and the imported sheets are
+    spreadsheets). `field` names the field in the message (Indonesian).
+    """
+    if raw is None:
+        return None
+    text = " ".join(str(raw).split())
+    if not text:
+        return None
+    if len(text) > max_chars:
+        raise FormatError(f"{field} terlalu panjang ({len(text)} karakter, maksimal {max_chars})")
+    if any(ord(ch) < 32 or 0x7F <= ord(ch) < 0xA0 for ch in text):
+        raise FormatError(f"{field} berisi karakter kontrol")
+    if text.startswith(FORMULA_PREFIXES):
+        raise FormatError(f"{field} tidak boleh diawali {text[0]!r}: {text[:40]!r}")
+    return text
+
+
 def normalize_client_id(raw: str | None) -> str:
     """Client ids are upper-case identifiers such as DITBINMAS or POLRES_BLITAR."""
     text = (raw or "").strip().upper()

@@ -77,6 +77,8 @@ import copy
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Awaitable, Callable, Protocol, Sequence
 
+import asyncpg
+
 from core.chat_port import ConnectionState, Document, IncomingMessage
 from core.clock import Clock
 from core.reporting import Reporter
@@ -165,7 +167,7 @@ class HandlerContext:
     message: IncomingMessage
     identity: Identity
     settings: Settings
-    pool: Any                               # asyncpg.Pool (use the db/ query functions)
+    pool: asyncpg.Pool                      # use the db/ query functions
     clock: Clock
     reporter: Reporter                      # the admin log (info/warning/error)
     conversation: Conversation

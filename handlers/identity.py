@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from core.formats import FormatError, normalize_phone
 from core.settings import Settings
+from db.pool import Executor
 from db.chat_identity import active_dashboard_accounts_by_whatsapp, client_ids_operated_by
 
 
@@ -80,7 +81,7 @@ def phone_or_none(raw: str | None) -> str | None:
         return None
 
 
-async def resolve_identity(settings: Settings, pool, *, phone: str | None, lid: str | None) -> Identity:
+async def resolve_identity(settings: Settings, pool: Executor, *, phone: str | None, lid: str | None) -> Identity:
     """Every role `phone` holds; an unknown (or missing) number has no roles."""
     phone = phone_or_none(phone)
     if phone is None:

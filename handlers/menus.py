@@ -31,6 +31,23 @@ CANCEL_WORDS = frozenset({"batal"})
 BACK_WORDS = frozenset({"back", "kembali", "0"})
 
 PromptSource = str | Callable[[HandlerContext], Awaitable[str]]
+MAX_NUMBER_DIGITS = 6
+
+
+def menu_number(text: str, *, maximum: int | None = None) -> int | None:
+    """The number a person typed at a menu step, or None when it is not one.
+
+    Only ASCII digits count (`str.isdecimal()` alone accepts `٣` and friends, and
+    `int("³")` raises), at most MAX_NUMBER_DIGITS of them (no 5,000-digit
+    integers), and when `maximum` is given the number must be 1..maximum.
+    """
+    text = text.strip()
+    if not text or len(text) > MAX_NUMBER_DIGITS or not (text.isascii() and text.isdecimal()):
+        return None
+    number = int(text)
+    if maximum is not None and not 1 <= number <= maximum:
+        return None
+    return number
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,8 @@ import socket
 from datetime import datetime, timedelta
 from typing import Any
 
+import asyncpg
+
 from core.boundary import describe, guarded, report_safely
 from core.settings import Settings
 from db import clients as clients_db
@@ -242,7 +244,7 @@ async def _locked_cycle(deps: FetchDeps, phase: Phase, client_ids: list[str] | N
     return cycle
 
 
-async def abandon_stale_runs(pool, now: datetime) -> list[int]:
+async def abandon_stale_runs(pool: asyncpg.Pool, now: datetime) -> list[int]:
     """At start-up: close `running` rows left by a process that died, when no cycle is running anywhere.
 
     A running cycle holds the advisory lock, so getting the lock proves every

@@ -20,6 +20,7 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from typing import Any, AsyncIterator, Awaitable, Callable, Literal, Protocol
 
+import asyncpg
 import httpx
 
 from core.clock import Clock
@@ -118,7 +119,7 @@ class CycleResult:
 class FetchDeps:
     """Everything a cycle needs. Build with `fetch_deps(...)` or by hand in tests."""
 
-    pool: Any  # asyncpg.Pool
+    pool: asyncpg.Pool
     settings: Settings
     clock: Clock
     http: httpx.AsyncClient
@@ -170,7 +171,7 @@ def only_platforms(client: Client, platforms: tuple[str, ...] | list[str] | None
 
 
 @asynccontextmanager
-async def fetch_deps(settings: Settings, pool, clock: Clock, *, reporter: Reporter | None = None,
+async def fetch_deps(settings: Settings, pool: asyncpg.Pool, clock: Clock, *, reporter: Reporter | None = None,
                      after_client: Callable[[ClientResult], Awaitable[None]] | None = None,
                      sleep: Sleep = asyncio.sleep) -> AsyncIterator[FetchDeps]:
     """FetchDeps with a shared httpx.AsyncClient sized from settings; closes it on exit."""

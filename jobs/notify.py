@@ -185,7 +185,7 @@ async def notify_client(pool: asyncpg.Pool, settings: Settings, clock: Clock, re
     return NotifyOutcome(client.id, None, f"gagal: {g.error.__class__.__name__}", slot)
 
 
-async def _notify_with_state(pool, settings: Settings, client: Client, now: datetime, slot: str) -> NotifyOutcome:
+async def _notify_with_state(pool: asyncpg.Pool, settings: Settings, client: Client, now: datetime, slot: str) -> NotifyOutcome:
     today = local_day(now, settings.tz)
     start, end = day_range(today, settings.tz)
     async with pool.acquire() as conn:
@@ -224,7 +224,7 @@ async def _notify_with_state(pool, settings: Settings, client: Client, now: date
     return outcome
 
 
-async def _notify_changes_only(pool, settings: Settings, reporter: Reporter, client: Client, now: datetime,
+async def _notify_changes_only(pool: asyncpg.Pool, settings: Settings, reporter: Reporter, client: Client, now: datetime,
                                slot: str, run_changes: Changes | None) -> NotifyOutcome:
     outcome = NotifyOutcome(client.id, None, "status tidak tersedia; tidak ada perubahan pada run ini", slot,
                             state_ok=False)
@@ -246,7 +246,7 @@ async def _notify_changes_only(pool, settings: Settings, reporter: Reporter, cli
     return outcome
 
 
-async def run_changes_from_result(pool, settings: Settings, clock: Clock, result) -> Changes:
+async def run_changes_from_result(pool: asyncpg.Pool, settings: Settings, clock: Clock, result) -> Changes:
     """The posts a collection run added/removed (ClientResult), with today's details for the added ones."""
     ig_new, tt_new = set(result.instagram.new), set(result.tiktok.new)
     changes = Changes(instagram_removed=sorted(result.instagram.removed),
@@ -262,7 +262,7 @@ async def run_changes_from_result(pool, settings: Settings, clock: Clock, result
     return changes
 
 
-async def notify_after_client(pool, settings: Settings, clock: Clock, reporter: Reporter, result) -> NotifyOutcome:
+async def notify_after_client(pool: asyncpg.Pool, settings: Settings, clock: Clock, reporter: Reporter, result) -> NotifyOutcome:
     """The collection cycle's `after_client` hook body: notify for one finished `ClientResult`."""
     run_changes = None
     async with guarded("reading the run's changes", log, level="warning", client_id=result.client_id):
@@ -273,7 +273,7 @@ async def notify_after_client(pool, settings: Settings, clock: Clock, reporter: 
     return outcome
 
 
-def make_after_client(pool, settings: Settings, clock: Clock, reporter: Reporter
+def make_after_client(pool: asyncpg.Pool, settings: Settings, clock: Clock, reporter: Reporter
                       ) -> Callable[[object], Awaitable[None]]:
     """A `FetchDeps.after_client` callback that runs `notify_after_client` for each finished client."""
 

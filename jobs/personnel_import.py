@@ -10,7 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from core.formats import FormatError, normalize_nrp, normalize_phone, normalize_username
-from db.personnel import Personnel, personnel_by_nrps, upsert_personnel
+from db.audit import Actor
+from db.personnel import Personnel, personnel_by_nrps
+from jobs.personnel_changes import save_personnel
 from db.pool import Executor
 from jobs.sources.sheet import SheetError, SheetRows
 
@@ -105,7 +107,8 @@ def merge(stored: Personnel | None, incoming: Personnel) -> Personnel:
     )
 
 
-async def import_personnel(db: Executor, client_id: str, sheet: SheetRows, *, dry_run: bool = False) -> ImportReport:
+async def import_personnel(db: Executor, client_id: str, sheet: SheetRows, *, actor: Actor,
+                           dry_run: bool = False) -> ImportReport:
     """Validate every row, merge with stored personnel, and (unless dry run) write in one batch."""
     mapping = header_map(sheet.headers)
     report = ImportReport(client_id=client_id, dry_run=dry_run)
@@ -145,5 +148,5 @@ async def import_personnel(db: Executor, client_id: str, sheet: SheetRows, *, dr
             to_write.append(after)
     report.outcomes.sort(key=lambda o: o.line)
     if not dry_run and to_write:
-        await upsert_personnel(db, to_write)
+        await save_personnel(db, actor, to_write, action="personnel.import", note=f"import {client_id}")
     return report

@@ -11,18 +11,34 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable
+from datetime import datetime, timedelta
+from typing import Any, Awaitable, Callable, Sequence
 
+import asyncpg
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from core.boundary import guarded
 from core.reporting import Reporter
 from core.settings import Settings
-from jobs.schedule import ENGAGEMENT_ONLY, POST_FETCH, NextRun, schedule_entries
+from jobs.schedule import ENGAGEMENT_ONLY, POST_FETCH, NextRun, cron_trigger, schedule_entries
 
 log = logging.getLogger(__name__)
 
 Collect = Callable[..., Awaitable[Any]]  # jobs.collect_now.Collector.collect (or a part delegating to it)
+
+
+@dataclass(frozen=True)
+class ScheduledJob:
+    """Work besides collection that fires on a cron in the configured zone (report deliveries, reminders).
+
+    `run(fire_time)` receives the scheduled instant (aware, local zone), so a
+    late or repeated fire can key its outbox rows on the slot it belongs to.
+    """
+
+    id: str                                     # unique, e.g. "report:12@18:20" or "reminder-0"
+    cron: str                                   # five-field crontab, local time
+    run: Callable[[datetime], Awaitable[Any]]
+    label: str = ""                             # what `jadwal` may call it
 
 
 @dataclass
@@ -30,9 +46,10 @@ class SchedulerPart:
     """Runs the collection cycle on the schedule (a bot/app.py Part), through the service's collector."""
 
     settings: Settings
-    pool: Any
+    pool: asyncpg.Pool
     collect: Collect
     reporter: Reporter | None = None
+    jobs: Sequence[ScheduledJob] = ()
     name: str = "scheduler"
     _scheduler: AsyncIOScheduler | None = None
 
@@ -48,6 +65,12 @@ class SchedulerPart:
                 )
         else:
             log.warning("[schedule] enabled = false: collection runs only when asked (cicero fetch / WhatsApp)")
+        for job in self.jobs:
+            self._scheduler.add_job(
+                self._fire_job, trigger=cron_trigger(job.cron, self.settings), args=[job],
+                id=job.id, name=job.label or job.id,
+                misfire_grace_time=grace, coalesce=True, max_instances=1, replace_existing=True,
+            )
         self._scheduler.start()
 
     async def stop(self) -> None:
@@ -62,13 +85,33 @@ class SchedulerPart:
             result = await self.collect(phase=phase, trigger="schedule")
             log.info("scheduled %s (%s): %s", job_id, phase, getattr(result, "status", result))
 
+    async def _fire_job(self, job: ScheduledJob) -> None:
+        fire_time = self._scheduled_time(job.id)
+        async with guarded(f"scheduled job {job.id}", log, reporter=self.reporter,
+                           report=f"Jadwal {job.label or job.id} gagal dijalankan", job=job.id):
+            await job.run(fire_time)
+
+    def _scheduled_time(self, job_id: str) -> datetime:
+        """The instant this fire was scheduled for (APScheduler moves next_run_time on before calling us)."""
+        trigger = self._scheduler.get_job(job_id).trigger if self._scheduler else None
+        now = datetime.now(self.settings.tz)
+        if trigger is None:
+            return now.replace(second=0, microsecond=0)
+        previous = None
+        candidate = trigger.get_next_fire_time(None, now - timedelta(days=1))
+        while candidate is not None and candidate <= now:
+            previous = candidate
+            candidate = trigger.get_next_fire_time(previous, previous + timedelta(seconds=1))
+        return previous or now.replace(second=0, microsecond=0)
+
     def next_runs(self, limit: int = 5) -> list[NextRun]:
-        """The next fire times of the running scheduler, soonest first."""
+        """The next collection fire times of the running scheduler, soonest first."""
         if self._scheduler is None:
             return []
         runs = []
+        collection_ids = {e.job_id for e in schedule_entries(self.settings)}
         for job in self._scheduler.get_jobs():
-            if job.next_run_time is not None:
+            if job.id in collection_ids and job.next_run_time is not None:
                 phase = POST_FETCH if job.id.startswith(POST_FETCH) else ENGAGEMENT_ONLY
                 runs.append(NextRun(job.id, phase, job.next_run_time))
         runs.sort(key=lambda r: r.at)

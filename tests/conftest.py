@@ -29,6 +29,32 @@ from tests.support.http_fake import FakeHttpServer
 
 os.environ.setdefault("XDG_RUNTIME_DIR", tempfile.gettempdir())
 
+# Offline guard. No test may reach a real RapidAPI (or any other outside) host:
+# in this process every name lookup of a non-loopback host fails at once, and
+# processes the tests start inherit RapidAPI base URLs that point at a closed
+# loopback port unless the test sets its own (a loopback fake).
+LOOPBACK_HOSTS = {"127.0.0.1", "::1", "localhost", "", None}
+CLOSED_LOOPBACK_URL = "http://127.0.0.1:9"
+for _section in ("INSTAGRAM", "TIKTOK"):
+    os.environ.setdefault(f"CICERO_{_section}__BASE_URL", CLOSED_LOOPBACK_URL)
+
+
+class OfflineGuardError(OSError):
+    """Raised instead of resolving an outside host during the tests."""
+
+
+_real_getaddrinfo = socket.getaddrinfo
+
+
+def _loopback_only_getaddrinfo(host, *args, **kwargs):
+    name = host.decode() if isinstance(host, bytes) else host
+    if name not in LOOPBACK_HOSTS and not str(name).startswith("127."):
+        raise OfflineGuardError(f"offline guard: the tests may not reach {name!r}")
+    return _real_getaddrinfo(host, *args, **kwargs)
+
+
+socket.getaddrinfo = _loopback_only_getaddrinfo
+
 
 def _tcp_reachable(host: str, port: int) -> bool:
     try:

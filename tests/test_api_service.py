@@ -82,6 +82,7 @@ def _env(database_url: str, port: int, **extra: str) -> dict:
                     CICERO_WHATSAPP__TRANSPORT="console", CICERO_SCHEDULE__ENABLED="false", **extra)
 
 
+@pytest.mark.slow
 def test_cicero_api_serves_and_stops(database_url, tmp_path):
     port = free_port()
     env = _env(database_url, port, CICERO_API__JWT_SECRET="a-production-secret-0123456789-abcdef")
@@ -89,6 +90,7 @@ def test_cicero_api_serves_and_stops(database_url, tmp_path):
     assert "stopped cleanly" in out
 
 
+@pytest.mark.slow
 def test_cicero_run_serves_the_api(database_url, tmp_path):
     port = free_port()
     env = _env(database_url, port, CICERO_GENERAL__ENVIRONMENT="development")
@@ -96,6 +98,7 @@ def test_cicero_run_serves_the_api(database_url, tmp_path):
     assert f"http://127.0.0.1:{port}" in out and "api" in out
 
 
+@pytest.mark.slow
 def test_example_secret_refused_in_production(database_url, tmp_path):
     env = _env(database_url, free_port(), CICERO_GENERAL__ENVIRONMENT="production",
                CICERO_API__JWT_SECRET="change-me-to-a-long-random-string")

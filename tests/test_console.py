@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import os
 import subprocess
 import sys
@@ -33,6 +35,7 @@ def run_console(database_url: str, stdin: str, *args: str, tmp_path: Path) -> su
                           env=env, timeout=120, cwd=tmp_path)
 
 
+@pytest.mark.slow
 def test_admin_gets_help_and_status_through_a_pipe(database_url, tmp_path):
     done = run_console(database_url, "help\nstatus\n", "--as", ADMIN, tmp_path=tmp_path)
     assert done.returncode == 0, done.stderr
@@ -46,6 +49,7 @@ def test_admin_gets_help_and_status_through_a_pipe(database_url, tmp_path):
     assert "stopped cleanly" in out
 
 
+@pytest.mark.slow
 def test_unknown_number_gets_one_refusal(database_url, tmp_path):
     done = run_console(database_url, "help\nstatus\n", "--as", "0899-1234-5678", tmp_path=tmp_path)
     assert done.returncode == 0, done.stderr
@@ -64,6 +68,7 @@ async def test_due_outbox_messages_to_groups_are_shown_with_their_recipient(data
     assert await pool.fetchval("SELECT status FROM outbox WHERE idempotency_key = 'console-test-1'") == "sent"
 
 
+@pytest.mark.slow
 def test_bad_as_number_is_a_clear_error(database_url, tmp_path):
     done = run_console(database_url, "", "--as", "abc", tmp_path=tmp_path)
     assert done.returncode == 2

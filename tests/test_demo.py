@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import os
 import socket
 import subprocess
@@ -24,6 +26,7 @@ def demo_env() -> dict[str, str]:
     return env
 
 
+@pytest.mark.slow
 def test_demo_collects_reports_and_notifies_groups(tmp_path):
     script = "dirrequest\n1\n5\nbatal\nstatus\n"
     proc = subprocess.run(
@@ -43,6 +46,7 @@ def test_demo_collects_reports_and_notifies_groups(tmp_path):
     assert "Traceback" not in out + proc.stderr
 
 
+@pytest.mark.slow
 def test_demo_fast_clock_replays_the_day_including_17_05(tmp_path):
     proc = subprocess.Popen(
         [sys.executable, "-m", "bot.cli", "--config", str(tmp_path / "none.toml"), "demo", "--fast-clock",

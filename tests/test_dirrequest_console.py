@@ -3,6 +3,8 @@ scripted `dirrequest` conversation through `cicero console` runs every option.""
 
 from __future__ import annotations
 
+import pytest
+
 import asyncio
 import os
 import subprocess
@@ -42,6 +44,7 @@ async def _cicero(env: dict, args: list[str], stdin: str = "") -> subprocess.Com
                                    env=env, timeout=180, cwd=env["CICERO_CONFIG"].rsplit("/", 1)[0])
 
 
+@pytest.mark.slow
 async def test_fetch_then_every_option_through_the_console(pool, database_url, tmp_path):
     day = local_day(SystemClock().now())
     scenario = Scenario.generated(day=day, clients=["DITUJI"], ig_posts=3, tt_posts=2, likers=8, commenters=6,

@@ -11,6 +11,7 @@ from bot.collection import open_collector
 from bot.router import Router
 from bot.whatsapp.fake import FakeGateway
 from handlers import dirrequest
+from jobs.collect_now import TEXT_BUSY, CollectionBusy
 from core.clock import JAKARTA, ManualClock
 from jobs.sources.fake_rapidapi import FakeAccount, FakePost, FakeRapidApi, Scenario
 from tests.support.factories import Factory, wib
@@ -109,3 +110,26 @@ async def test_failed_fetch_is_reported_and_the_menu_stays(chat, fake_api):
     fake_api.fail("ig_posts", "500", times=None)
     replies = await run(chat, 12)
     assert any("gagal" in r or "Sebagian" in r for r in replies), replies
+
+
+async def test_a_menu_fetch_goes_through_the_services_collector_and_its_busy_guard(pool, settings):
+    calls = []
+
+    async def busy_collector(client_ids=None, *, phase=None, platforms=None, trigger="admin"):
+        calls.append((client_ids, phase, tuple(platforms or ()), trigger))
+        raise CollectionBusy(TEXT_BUSY)
+
+    f = Factory(pool)
+    await f.client("DITBINMAS", type="direktorat", name="DIREKTORAT BINMAS")
+    gateway = FakeGateway()
+    router = Router(settings=settings, pool=pool, clock=ManualClock(wib(2026, 11, 25, 12)),
+                    reporter=RecordingReporter(), gateway=gateway, commands=dirrequest.COMMANDS,
+                    collection=busy_collector)
+    await start_chat(gateway, router)
+    for text in ("dirrequest", "1"):
+        await gateway.inject(text, phone=ADMIN)
+    gateway.take()
+    await gateway.inject("13", phone=ADMIN)
+    replies = [m.text for m in gateway.take() if m.text]
+    assert calls == [(["DITBINMAS"], "engagement_only", ("instagram",), "admin")]
+    assert replies[1] == TEXT_BUSY and "📋 *Menu Direktorat*" in replies[-1]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import asyncio
 import sys
 from pathlib import Path
@@ -30,6 +32,7 @@ def write_config(tmp_path, database_url: str, base_url: str) -> Path:
     return cfg
 
 
+@pytest.mark.slow
 async def test_cicero_fetch_fills_the_database_and_prints_the_summary(pool, database_url, tmp_path):
     f = Factory(pool)
     await f.client("POLRES_A")

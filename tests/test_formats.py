@@ -65,3 +65,23 @@ def test_client_ids_are_upper_case():
     assert normalize_client_id("polres_blitar") == "POLRES_BLITAR"
     with pytest.raises(FormatError):
         normalize_client_id("polres blitar")
+
+
+def test_clean_text_folds_whitespace_and_refuses_formulas_long_values_and_control_characters():
+    import pytest
+
+    from core.formats import FormatError, clean_text
+
+    assert clean_text("  Bag   Ops \n", field="divisi") == "Bag Ops"
+    assert clean_text("   ", field="divisi") is None and clean_text(None, field="divisi") is None
+    for bad in ("=HYPERLINK(\"x\")", "+62", "-1", "@SUM(A1)", "x" * 201, "BU\x00DI"):
+        with pytest.raises(FormatError):
+            clean_text(bad, field="nama")
+
+
+def test_menu_numbers_are_ascii_digits_of_bounded_length():
+    from handlers.menus import menu_number
+
+    assert menu_number(" 12 ") == 12 and menu_number("3", maximum=3) == 3
+    for bad in ("³", "٣", "1" * 5000, "", "0", "4", "1.5", "-1"):
+        assert menu_number(bad, maximum=3) is None, bad

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import os
 import socket
 import subprocess
@@ -34,6 +36,7 @@ def read_until(proc: subprocess.Popen, needle: str, timeout: float = 90) -> str:
     raise AssertionError(f"{needle!r} not seen in:\n{''.join(seen)}")
 
 
+@pytest.mark.slow
 def test_health_endpoint_and_status_command_agree(database_url, tmp_path):
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("CICERO_")}

@@ -9,6 +9,9 @@ from db.personnel import Personnel, get_personnel, upsert_personnel
 from jobs.personnel_import import import_personnel
 from jobs.sources.sheet import SheetError, csv_export_url, read_source
 from tests.support.http_fake import Canned
+from db.audit import Actor
+
+IMPORTER = Actor("cli:tester", "cli")
 
 HEADER = "user_id,nama,title,divisi,jabatan,whatsapp,insta,tiktok\n"
 
@@ -23,7 +26,7 @@ async def run_import(pool, text, tmp_path, *, dry_run=False):
     path.write_text(text, encoding="utf-8")
     sheet = await read_source(str(path))
     async with pool.acquire() as conn, conn.transaction():
-        return await import_personnel(conn, "POLRES_BLITAR", sheet, dry_run=dry_run)
+        return await import_personnel(conn, "POLRES_BLITAR", sheet, actor=IMPORTER, dry_run=dry_run)
 
 
 async def test_good_rows_are_created_normalised(pool, client, tmp_path):
@@ -91,7 +94,7 @@ async def test_xlsx_with_numeric_nrp_cells(pool, client, tmp_path):
     path = tmp_path / "p.xlsx"
     wb.save(path)
     sheet = await read_source(str(path))
-    report = await import_personnel(pool, "POLRES_BLITAR", sheet)
+    report = await import_personnel(pool, "POLRES_BLITAR", sheet, actor=IMPORTER)
     assert report.totals()["created"] == 2
     assert (await get_personnel(pool, "87020124")).name == "SITI"
 
@@ -114,7 +117,7 @@ async def test_google_sheet_over_loopback(pool, client, http_fake):
     http_fake.route("GET", "/spreadsheets/d/SHEET1/export", Canned(body=HEADER + "87020123,Budi,,,,,,\n",
                                                                    content_type="text/csv"))
     sheet = await read_source(f"{http_fake.base_url}/spreadsheets/d/SHEET1/edit#gid=0")
-    report = await import_personnel(pool, "POLRES_BLITAR", sheet)
+    report = await import_personnel(pool, "POLRES_BLITAR", sheet, actor=IMPORTER)
     assert report.totals()["created"] == 1
     assert http_fake.requests[0].query_params["format"] == "csv"
 

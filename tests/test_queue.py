@@ -304,6 +304,7 @@ async def test_two_workers_share_the_load(harness, pool, effects):
         assert {r["worker"] for r in rows} == {"w1", "w2"}
 
 
+@pytest.mark.slow
 async def test_a_worker_killed_mid_task_loses_nothing_and_the_task_completes_once(harness, pool, effects):
     task = Task(kind="hang_first")
     if harness.backend == BACKEND_IN_PROCESS:
@@ -334,6 +335,7 @@ async def _status_is(pool, task, status):
     return record is not None and record.status == status
 
 
+@pytest.mark.slow
 @needs_rabbit
 async def test_sigterm_finishes_the_running_task_and_requeues_nothing_twice(settings, pool, effects):
     settings = with_queue(settings, url=RABBIT_URL, queue_name=f"cicero.test.{secrets.token_hex(4)}")
@@ -365,6 +367,7 @@ async def test_sigterm_finishes_the_running_task_and_requeues_nothing_twice(sett
         await h.close()
 
 
+@pytest.mark.slow
 @needs_rabbit
 async def test_an_unreadable_message_is_dead_lettered_and_reported(settings, pool):
     settings = with_queue(settings, url=RABBIT_URL, queue_name=f"cicero.test.{secrets.token_hex(4)}")
@@ -387,6 +390,7 @@ async def test_an_unreadable_message_is_dead_lettered_and_reported(settings, poo
         await h.close()
 
 
+@pytest.mark.slow
 @needs_rabbit
 async def test_queue_status_shows_depth_consumers_and_dead_letters(settings, pool):
     settings = with_queue(settings, url=RABBIT_URL, queue_name=f"cicero.test.{secrets.token_hex(4)}")
@@ -482,6 +486,7 @@ sys.exit(rc)
 """
 
 
+@pytest.mark.slow
 @needs_rabbit
 async def test_cicero_worker_never_imports_neonize_and_stops_cleanly_on_sigterm(settings, tmp_path):
     name = f"cicero.test.{secrets.token_hex(4)}"
@@ -503,6 +508,7 @@ async def test_cicero_worker_never_imports_neonize_and_stops_cleanly_on_sigterm(
         await delete_topology(RABBIT_URL, Topology.from_settings(s.queue))
 
 
+@pytest.mark.slow
 def test_cicero_worker_without_a_broker_url_says_what_to_set(settings, tmp_path, capsys):
     import subprocess
 
@@ -513,6 +519,7 @@ def test_cicero_worker_without_a_broker_url_says_what_to_set(settings, tmp_path,
     assert "set queue.url" in done.stdout
 
 
+@pytest.mark.slow
 async def test_cicero_queue_status_json_lists_counts_and_dead_tasks(settings, pool, tmp_path):
     dead = Task(kind="collect_client", payload={"client_id": "POLRES_A"})
     await task_db.insert_task(pool, task_id=dead.id, kind=dead.kind, payload=dead.payload, backend="rabbitmq")
@@ -534,6 +541,7 @@ async def test_cicero_queue_status_json_lists_counts_and_dead_tasks(settings, po
     assert (row["id"], row["kind"], row["error"]) == (str(dead.id), "collect_client", "RuntimeError: RapidAPI down")
 
 
+@pytest.mark.slow
 @needs_rabbit
 async def test_a_worker_process_reports_a_poison_task_through_the_outbox(settings, pool):
     settings = with_queue(settings, url=RABBIT_URL, queue_name=f"cicero.test.{secrets.token_hex(4)}",
@@ -557,6 +565,7 @@ async def test_a_worker_process_reports_a_poison_task_through_the_outbox(setting
         await h.close()
 
 
+@pytest.mark.slow
 def test_cicero_worker_with_an_unreachable_broker_says_so_and_exits_4(settings, tmp_path):
     import subprocess
 
@@ -569,6 +578,7 @@ def test_cicero_worker_with_an_unreachable_broker_says_so_and_exits_4(settings, 
     assert "guest" not in done.stdout
 
 
+@pytest.mark.slow
 async def test_a_task_that_kills_its_worker_every_time_is_given_up_and_reported(settings, pool):
     settings = with_queue(settings, delivery_limit=2)
     h = Harness(BACKEND_IN_PROCESS, settings, pool)

@@ -101,6 +101,7 @@ async def test_a_cycle_runs_on_two_workers_and_fills_the_same_data(world, pool):
     assert await engagement_count(pool) == distinct
 
 
+@pytest.mark.slow
 async def test_killing_a_cicero_worker_mid_cycle_loses_nothing(world, pool):
     fake, settings, deps = world
     fake.fail("ig_likes", "slow", times=None, delay=0.15)  # each client takes a moment
@@ -147,6 +148,7 @@ async def test_killing_a_cicero_worker_mid_cycle_loses_nothing(world, pool):
     assert await engagement_count(pool) == len(CLIENTS) * (IG_POSTS * LIKERS + TT_POSTS * COMMENTERS)
 
 
+@pytest.mark.slow
 async def test_cicero_fetch_publishes_to_the_workers_when_a_broker_is_configured(world, pool):
     fake, settings, deps = world
     ex = Executor(pool=pool, registry=default_registry(), clock=deps.clock,

@@ -9,6 +9,9 @@ import pytest
 from openpyxl import load_workbook
 
 from bot.adminlog import AdminLog
+from bot.router import Router
+from bot.whatsapp.fake import FakeGateway
+from handlers import dirrequest
 from handlers.reports.queued import REPORT_BUILDERS
 from db import tasks as task_db
 from core.clock import ManualClock
@@ -17,10 +20,13 @@ from jobs.queue.in_process import InProcessQueue
 from jobs.queue.model import BACKEND_IN_PROCESS, BACKEND_RABBITMQ
 from jobs.queue.rabbit import RabbitQueue, RabbitWorker, Topology
 from jobs.queue.kinds import build_report_task, default_registry
+from tests.support.chat import start_chat
 from tests.support.dirrequest_world import TODAY_NOON, build_world
+from tests.support.recording_reporter import RecordingReporter
 from tests.test_queue import RABBIT_URL, _rabbit_reachable, admin_messages, delete_topology, eventually, with_queue
 
 ASKER = "6281234500001"
+ASKER_ADMIN = "6281100000001"  # the admin number of the test settings
 
 
 @pytest.fixture(params=[BACKEND_IN_PROCESS, BACKEND_RABBITMQ])
@@ -80,3 +86,42 @@ async def test_a_report_with_bad_params_is_dead_and_the_admins_hear_of_it(run_ta
     [message] = await eventually(lambda: admin_messages(pool), what="an admin message")
     assert "attendance_excel" in message
     assert await task_db.report_result(pool, task.id) is None
+
+
+@pytest.fixture
+async def rabbit_chat(settings, pool):
+    """dirrequest through the router with the task queue on RabbitMQ and one worker consuming it."""
+    if not _rabbit_reachable():
+        pytest.skip(f"no RabbitMQ reachable at {RABBIT_URL}")
+    s = with_queue(settings, url=RABBIT_URL, queue_name=f"cicero.test.{secrets.token_hex(4)}", delivery_limit=2)
+    clock = ManualClock(TODAY_NOON)
+    executor = Executor(pool=pool, registry=default_registry(), clock=clock,
+                        reporter=AdminLog(pool=pool, settings=s, clock=clock), delivery_limit=2,
+                        services={"settings": s, "report_builders": dict(REPORT_BUILDERS)}, worker="reports")
+    queue, worker = RabbitQueue(s.queue, pool), RabbitWorker(s.queue, executor)
+    await worker.start()
+    await queue.start()
+    gateway = FakeGateway()
+    router = Router(settings=s, pool=pool, clock=clock, reporter=RecordingReporter(), gateway=gateway,
+                    commands=dirrequest.COMMANDS, task_queue=queue)
+    await start_chat(gateway, router)
+    yield gateway
+    await worker.stop()
+    await queue.stop()
+    await delete_topology(s.queue.url, Topology.from_settings(s.queue))
+
+
+async def test_a_dirrequest_excel_option_is_built_by_a_worker_and_queued_to_the_chat(rabbit_chat, pool):
+    await build_world(pool)
+    for text in ("dirrequest", "DITBINMAS"):
+        await rabbit_chat.inject(text, phone=ASKER_ADMIN)
+    rabbit_chat.take()
+    await rabbit_chat.inject("19", phone=ASKER_ADMIN)
+    replies = [m.text for m in rabbit_chat.take() if m.text]
+    assert replies[0] == "⏳ File Excel sedang dibuat oleh worker dan akan dikirim ke chat ini."
+    rows = await eventually(lambda: pool.fetch("SELECT recipient, filename, document FROM outbox WHERE kind = 'report'"),
+                            what="the worker's report in the outbox")
+    [row] = rows
+    assert row["recipient"] == f"{ASKER_ADMIN}@s.whatsapp.net" and row["filename"].endswith(".xlsx")
+    wb = load_workbook(io.BytesIO(bytes(row["document"])))
+    assert len(wb.sheetnames) >= 2  # one sheet per satker, as the inline option 19 builds it

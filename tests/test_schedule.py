@@ -86,6 +86,7 @@ async def test_the_scheduler_part_registers_every_entry_and_runs_the_cycle():
     assert part.health() == {"status": "not_running"}
 
 
+@pytest.mark.slow
 def test_cicero_schedule_json(tmp_path):
     cfg = tmp_path / "config.toml"
     cfg.write_text("")
@@ -102,3 +103,40 @@ def test_cicero_schedule_json(tmp_path):
     bad = subprocess.run([sys.executable, "-m", "bot.cli", "--config", str(cfg), "schedule", "--date", "17-02-2026"],
                          cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert bad.returncode == 2 and "YYYY-MM-DD" in bad.stdout
+
+
+async def test_other_scheduled_jobs_run_with_their_slot_and_a_failure_is_reported():
+    from jobs.scheduler import ScheduledJob
+    from tests.support.recording_reporter import RecordingReporter
+
+    fired = []
+
+    async def reminder(at):
+        fired.append(at)
+
+    async def broken(at):
+        raise RuntimeError("report builder broke")
+
+    reporter = RecordingReporter()
+
+    async def collect(**kw):
+        return None
+
+    part = SchedulerPart(settings=Settings(), pool=None, collect=collect, reporter=reporter, jobs=[
+        ScheduledJob("reminder-0", "5 17 * * *", reminder, label="pengingat 17.05"),
+        ScheduledJob("report-1", "20 18 * * *", broken, label="laporan 18.20"),
+    ])
+    await part.start()
+    try:
+        jobs = {j.id: j for j in part._scheduler.get_jobs()}
+        assert {"reminder-0", "report-1"} <= set(jobs)
+        assert [r.job_id for r in part.next_runs(10)] == sorted(
+            [r.job_id for r in part.next_runs(10)], key=lambda i: jobs[i].next_run_time)  # collection only
+        assert all(not r.job_id.startswith(("reminder", "report")) for r in part.next_runs(10))
+        await part._fire_job(ScheduledJob("reminder-0", "5 17 * * *", reminder))
+        await part._fire_job(ScheduledJob("report-1", "20 18 * * *", broken, label="laporan 18.20"))
+    finally:
+        await part.stop()
+    [at] = fired
+    assert (at.hour, at.minute) == (17, 5) and at.tzinfo is not None
+    assert reporter.texts("error") == ["Jadwal laporan 18.20 gagal dijalankan: RuntimeError: report builder broke"]

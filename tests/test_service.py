@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import os
 import signal
 import subprocess
@@ -20,6 +22,7 @@ def env_with(**extra: str) -> dict[str, str]:
     return env
 
 
+@pytest.mark.slow
 def test_embedded_database_is_started_when_no_url_is_configured(tmp_path):
     data_dir = tmp_path / "pg"
     env = env_with(CICERO_DATABASE__DATA_DIR=str(data_dir))
@@ -53,6 +56,7 @@ def wait_for(proc: subprocess.Popen, needle: str, timeout: float = 60) -> str:
     raise AssertionError(f"{needle!r} not printed; output so far:\n{''.join(seen)}")
 
 
+@pytest.mark.slow
 def test_run_prints_banner_and_stops_cleanly_on_sigterm_and_sigint(database_url, tmp_path):
     env = env_with(
         CICERO_DATABASE__URL=database_url,

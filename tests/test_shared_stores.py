@@ -77,3 +77,22 @@ async def test_report_safely_survives_a_broken_reporter(caplog):
 
     assert await report_safely(Broken(), "error", "x") is False
     assert "could not report" in caplog.text
+
+
+async def test_an_exception_request_is_open_once_and_decided_once(pool):
+    from db.exception_requests import RequestAlreadyOpen, decide, open_request, pending_requests
+    from db.personnel import Personnel, upsert_personnel
+
+    await Factory(pool).client("POLRES_A")
+    await upsert_personnel(pool, [Personnel(nrp="75010001", name="BUDI", client_id="POLRES_A")])
+    asked = await open_request(pool, nrp="75010001", client_id="POLRES_A", exception=True, reason="cuti panjang",
+                               requested_by="6281200000002", at=wib(2026, 12, 2, 9))
+    with pytest.raises(RequestAlreadyOpen):
+        await open_request(pool, nrp="75010001", client_id="POLRES_A", exception=True, reason="lagi",
+                           requested_by="6281200000002", at=wib(2026, 12, 2, 9, 5))
+    assert [r.id for r in await pending_requests(pool, ["POLRES_A"])] == [asked.id]
+    assert await pending_requests(pool, ["POLRES_B"]) == []
+    done = await decide(pool, asked.id, approved=True, decided_by="6281100000001", at=wib(2026, 12, 2, 10))
+    assert done is not None and done.decision == "approved"
+    assert await decide(pool, asked.id, approved=False, decided_by="x", at=wib(2026, 12, 2, 11)) is None
+    assert await pending_requests(pool) == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import logging
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -12,6 +13,7 @@ from rich.console import Console
 from rich.logging import RichHandler
 from rich.table import Table
 
+from db.audit import Actor
 from core.settings import LoadedSettings, Settings, config_path_from, load_settings
 from db.pool import Database, open_database
 
@@ -39,6 +41,15 @@ class CliContext:
         logging.basicConfig(level=level, handlers=[handler], format="%(message)s", force=True)
         for noisy in ("pgserver", "asyncio", "httpx", "httpcore", "aio_pika", "aiormq", "apscheduler", "uvicorn.access"):
             logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def cli_actor() -> Actor:
+    """Who a CLI change is recorded as in the audit log: the operating-system user."""
+    try:
+        name = getpass.getuser()
+    except (KeyError, OSError):
+        name = "unknown"
+    return Actor(f"cli:{name}", "cli")
 
 
 def load_cli_settings(cli_path: str | None, console: Console) -> LoadedSettings:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import time
 
-from bot.commands.common import CliContext, UserError, database, table
+from jobs.personnel_changes import save_personnel
+from bot.commands.common import cli_actor, CliContext, UserError, database, table
 from db.clients import get_client
 from core.formats import FormatError, normalize_nrp, normalize_optional_phone, normalize_username
-from db.personnel import Personnel, get_personnel, personnel_of_client, upsert_personnel
+from db.personnel import Personnel, get_personnel, personnel_of_client
 from db.personnel import refresh_statistics as refresh_personnel_statistics
 from jobs.personnel_import import import_personnel
 from jobs.sources.sheet import SheetError, read_source
@@ -64,8 +65,7 @@ async def add_user(ctx: CliContext) -> int:
                     setattr(person, f, getattr(existing, f))
             person.roles = sorted(set(existing.roles) | set(person.roles))
             person.exception = person.exception or existing.exception
-        async with db.pool.acquire() as conn, conn.transaction():
-            await upsert_personnel(conn, [person])
+        await save_personnel(db.pool, cli_actor(), [person], action="personnel.update")
     ctx.console.print(f"{'updated' if existing else 'created'} {person.nrp} {person.name} ({person.client_id})")
     return 0
 
@@ -90,7 +90,7 @@ async def import_users(ctx: CliContext) -> int:
         try:
             sheet = await read_source(a.source)
             async with db.pool.acquire() as conn, conn.transaction():
-                report = await import_personnel(conn, client_id, sheet, dry_run=a.dry_run)
+                report = await import_personnel(conn, client_id, sheet, actor=cli_actor(), dry_run=a.dry_run)
             if not a.dry_run:
                 await refresh_personnel_statistics(db.pool)
         except SheetError as exc:

@@ -17,6 +17,7 @@ from core.boundary import guarded
 from core.chat_port import Document
 from db.clients import Client
 from handlers.context import HandlerContext
+from handlers.menus import menu_number
 from handlers.reports import text
 from handlers.reports.queued import REPORT_BUILDERS, period_params
 from handlers.reports.attendance import AttendanceRules, Period, Platform, Scope, build_attendance
@@ -198,10 +199,10 @@ def action_by_id(action_id: str) -> Action | None:
 
 
 def action_by_number(text_in: str) -> Action | None:
-    text_in = text_in.strip()
-    if not text_in.isdigit():
+    number = menu_number(text_in)
+    if number is None:
         return None
-    return next((a for a in ACTIONS if a.number == int(text_in)), None)
+    return next((a for a in ACTIONS if a.number == number), None)
 
 
 def check_actions(actions: Sequence[Action] = ACTIONS) -> None:

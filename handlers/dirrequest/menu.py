@@ -11,7 +11,7 @@ from __future__ import annotations
 from db.clients import Client, get_client, list_clients
 from handlers.context import Command, HandlerContext, InvalidInput, Refused
 from handlers.identity import Role
-from handlers.menus import Choice, Menu, MenuStep
+from handlers.menus import menu_number, Choice, Menu, MenuStep
 from handlers.dirrequest.actions import ACTIONS, GROUPS, Action, action_by_id, action_by_number
 
 MENU_TITLE = "Menu Direktorat"
@@ -54,8 +54,9 @@ async def on_client(ctx: HandlerContext, _choice: Choice | None, text: str) -> N
     clients = await active_directorates(ctx)
     wanted = text.strip()
     chosen = None
-    if wanted.isdigit() and 1 <= int(wanted) <= len(clients):
-        chosen = clients[int(wanted) - 1]
+    number = menu_number(wanted, maximum=len(clients))
+    if number is not None:
+        chosen = clients[number - 1]
     else:
         chosen = next((c for c in clients if c.id.lower() == wanted.lower()), None)
     if chosen is None:

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Awaitable, Callable
 
+import asyncpg
+
 from db import tasks as task_db
 from core.chat_port import Document
 from db.clients import get_client
@@ -104,7 +106,7 @@ class ReportRequest:
 
     report: str
     params: dict
-    pool: Any
+    pool: asyncpg.Pool
     settings: Any
     now: datetime
 

@@ -19,9 +19,16 @@ from bot.api.security import DIRECTORATE_ROLES, Principal
 from db.api_queries import directory, directory_row
 from db.clients import get_client
 from core.formats import FormatError, normalize_nrp, normalize_optional_phone, normalize_username
-from db.personnel import Personnel, get_personnel, upsert_personnel
+from db.audit import Actor
+from db.personnel import Personnel, get_personnel
+from jobs.personnel_changes import save_personnel
 
 router = APIRouter(prefix="/api/users", tags=["users"], responses=COMMON_ERRORS)
+
+
+def api_actor(principal: Principal) -> Actor:
+    """A dashboard change in the audit log: the account's username, or the operator login's client."""
+    return Actor(principal.username or principal.actor, "api")
 
 
 def _upper(value: str | None) -> str | None:
@@ -105,7 +112,7 @@ async def create_user(body: CreateUserBody, principal: Principal = Depends(get_p
         raise ApiError(422, "nama wajib diisi", "validation_error")
     if principal.role in DIRECTORATE_ROLES and principal.role not in person.roles:
         person = replace(person, roles=sorted({*person.roles, principal.role}))
-    await upsert_personnel(deps.db, [person])
+    await save_personnel(deps.db, api_actor(principal), [person], action="personnel.update")
     row = user_row(await directory_row(deps.db, nrp))
     return JSONResponse({"success": True, "data": row}, status_code=200 if existing else 201)
 
@@ -119,5 +126,5 @@ async def update_user(user_id: str, body: UpdateUserBody, principal: Principal =
     updated = _normalised(body, person, person.client_id)
     if body.status is not None:
         updated = replace(updated, active=body.status)
-    await upsert_personnel(deps.db, [updated])
+    await save_personnel(deps.db, api_actor(principal), [updated], action="personnel.update")
     return {"success": True, "data": user_row(await directory_row(deps.db, person.nrp))}
