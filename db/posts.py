@@ -181,6 +181,15 @@ async def day_post_ids(db: Executor, platform: str, client_id: str, start: datet
     return [r["post_id"] for r in rows]
 
 
+async def reported_engagement(db: Executor, platform: str, post_ids: list[str]) -> dict[str, int]:
+    """What the platform itself reported for each post: its like count (Instagram) or comment count (TikTok)."""
+    t = _table(platform)
+    column = "like_count" if platform == "instagram" else "comment_count"
+    rows = await db.fetch(f"SELECT {t.key} AS id, {column} AS n FROM {t.name} WHERE {t.key} = ANY($1::text[])",
+                          post_ids)
+    return {r["id"]: r["n"] for r in rows}
+
+
 LISTING_REMOVAL = "not listed by the API"
 
 

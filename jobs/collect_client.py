@@ -123,7 +123,8 @@ async def _collect_platform(deps: FetchDeps, platform: str, client: Client, phas
         return out
     async with deps.pool.acquire() as conn:
         targets = await posts_db.day_post_ids(conn, platform, client.id, start, end)
-    out.engagement = await fetch_engagers(api, platform, targets)
+        reported = await posts_db.reported_engagement(conn, platform, targets)
+    out.engagement = await fetch_engagers(api, platform, targets, reported)
     out.errors += out.engagement.errors
     out.warnings += out.engagement.warnings
     out.skipped_items += out.engagement.skipped_items

@@ -43,8 +43,20 @@ class EngagementFetch:
         return sum(len(names) for names in self.listings.values())
 
 
-async def fetch_engagers(api: RapidApiClient, platform: str, post_ids: list[str]) -> EngagementFetch:
-    """The likers (Instagram) or commenters (TikTok) of each post; a 404 is a warning, other failures errors."""
+def plausible_engagers(reported: int) -> int:
+    """The most likers/commenters believable for a post whose own count says `reported`."""
+    return 2 * max(reported, 0) + 100
+
+
+async def fetch_engagers(api: RapidApiClient, platform: str, post_ids: list[str],
+                         reported: dict[str, int] | None = None) -> EngagementFetch:
+    """The likers (Instagram) or commenters (TikTok) of each post; a 404 is a warning, other failures errors.
+
+    A listing far above the post's own count (`reported`, `plausible_engagers`;
+    a count of 0 — hidden or unknown — sets no ceiling) is not believed: it is an
+    error for that post and nothing of it is merged.
+    """
+    reported = reported or {}
     fetch_one = post_likers if platform == "instagram" else video_commenters
     sem = asyncio.Semaphore(ENGAGEMENT_CONCURRENCY)
     out = EngagementFetch()
@@ -60,6 +72,13 @@ async def fetch_engagers(api: RapidApiClient, platform: str, post_ids: list[str]
                     out.errors.append(str(exc))
                 return
         out.skipped_items += found.skipped
+        count = reported.get(post_id, 0)  # 0: hidden or unknown (a manual post not listed yet): no ceiling
+        ceiling = plausible_engagers(count) if count > 0 else None
+        if ceiling is not None and len(found.usernames) > ceiling:
+            out.errors.append(f"{platform} {post_id}: implausible answer: {len(found.usernames):,} "
+                              f"{'likers' if platform == 'instagram' else 'commenters'} for a post that reports "
+                              f"{reported[post_id]:,}; not stored")
+            return
         if not found.complete:
             out.warnings.append(f"{platform} {post_id}: engagement partial ({found.reason})")
         out.listings[post_id] = found.usernames

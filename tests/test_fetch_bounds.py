@@ -82,3 +82,31 @@ async def test_a_huge_string_field_fails_the_page(pool, database_url, tmp_path):
     c = result.clients[0]
     assert not c.ok and "answer refused: a field is over 65,536 bytes" in c.error
     assert c.after.instagram_posts == 3 and c.likes_new == 0  # the posts are stored, no liker from that page
+
+
+async def test_a_page_of_fifty_thousand_posts_is_rejected_and_the_real_posts_are_kept(pool, database_url, tmp_path):
+    await add_clients(pool, ["POLRES_A"])
+    async with fetch_env(pool, database_url, tmp_path, scenario(["POLRES_A"]), NOON) as env:
+        await run_cycle(env.deps, phase="post_fetch", trigger="manual")
+        env.fake.fail("ig_posts", "flood", size=50_000, times=None)
+        env.fake.fail("tt_posts", "flood", size=500, times=None)
+        env.clock.advance(minutes=25)
+        result = await run_cycle(env.deps, phase="post_fetch", trigger="manual")
+    c = result.clients[0]
+    assert not c.ok
+    assert "instagram posts of polresa: implausible page: 50,005 items on one page (at most 60 expected)" in c.error
+    assert "tiktok posts of polresa: implausible page" in c.error
+    assert c.instagram.new == c.instagram.removed == [] and c.tiktok.removed == []
+    assert await stored_tasks(pool, "POLRES_A") == ["POLRES_A_IG0", "POLRES_A_IG1", "POLRES_A_IG2"]
+    assert await pool.fetchval("SELECT count(*) FROM instagram_posts WHERE shortcode LIKE 'FAKE%'") == 0
+
+
+async def test_likers_far_above_the_posts_own_count_are_not_stored(pool, database_url, tmp_path):
+    await add_clients(pool, ["POLRES_A"])
+    async with fetch_env(pool, database_url, tmp_path, scenario(["POLRES_A"]), NOON) as env:
+        env.fake.fail("ig_likes", "flood", key="POLRES_A_IG1", size=5_000, times=None)  # the post reports 40 likes
+        result = await run_cycle(env.deps, phase="post_fetch", trigger="manual")
+    c = result.clients[0]
+    assert not c.ok and "instagram POLRES_A_IG1: implausible answer: 5,040 likers for a post that reports 40" in c.error
+    assert c.likes_new == 2 * 40  # the two other posts' likers
+    assert await pool.fetchval("SELECT count(*) FROM engagements WHERE username LIKE 'bot%'") == 0

@@ -236,7 +236,18 @@ def clean_username(raw: Any) -> str | None:
 
 
 class ItemError(ValueError):
-    """One payload item that cannot be used; the caller skips and counts it."""
+    """One payload item that cannot be used (not an object, no id): the caller skips and counts it."""
+
+
+class MalformedItem(ItemError):
+    """An item whose id or time is present but malformed: the whole page is not believed."""
+
+
+class ImplausiblePage(Exception):
+    """A listing page that cannot be a real answer (too many items, malformed ids or times)."""
+
+
+LISTING_MARGIN = 10  # items a listing page may carry beyond what was asked (pinned posts, API slack)
 
 
 def first_of(mapping: dict, *keys: str) -> Any:
@@ -274,18 +285,18 @@ def as_timestamp(value: Any) -> datetime:
         if seconds > 1e11:  # milliseconds
             seconds /= 1000.0
         if seconds <= 0:
-            raise ItemError(f"bad creation time {value!r}")
+            raise MalformedItem(f"bad creation time {value!r}")
         try:
             return datetime.fromtimestamp(seconds, tz=timezone.utc)
         except (OverflowError, OSError, ValueError):
-            raise ItemError(f"bad creation time {value!r}") from None
+            raise MalformedItem(f"bad creation time {value!r}") from None
     if isinstance(value, str):
         try:
             parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
         except ValueError:
-            raise ItemError(f"bad creation time {value!r}") from None
+            raise MalformedItem(f"bad creation time {value!r:.40}") from None
         return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
-    raise ItemError(f"bad creation time {value!r}")
+    raise MalformedItem(f"bad creation time {value!r:.40}")
 
 
 def as_text(value: Any) -> str | None:
@@ -343,19 +354,27 @@ def dedupe(names) -> list[str]:
 
 
 def collect_page(items: list, parse: Callable[[Any], Any], *, since: datetime, seen: dict,
-                 listing: PostListing, posted_at: Callable[[Any], datetime], post_id: Callable[[Any], str]) -> bool:
-    """Parse one listing page into `seen` (first sighting wins); count bad items in `listing.skipped`.
+                 listing: PostListing, posted_at: Callable[[Any], datetime], post_id: Callable[[Any], str],
+                 max_items: int) -> bool:
+    """Parse one listing page into `seen` (first sighting wins); count unusable items in `listing.skipped`.
 
     Returns True when an unpinned post older than `since` was reached, i.e. the
-    listing (served newest first) has covered everything since `since`.
+    listing (served newest first) has covered everything since `since`. Raises
+    ImplausiblePage — and adds nothing — for a page with more than `max_items`
+    items or with an item whose id or time is malformed.
     """
-    reached_older = False
+    if len(items) > max_items:
+        raise ImplausiblePage(f"{len(items):,} items on one page (at most {max_items} expected)")
+    parsed = []
     for item in items:
         try:
-            post = parse(item)
+            parsed.append(parse(item))
+        except MalformedItem as exc:
+            raise ImplausiblePage(f"malformed item: {exc}") from None
         except ItemError:
             listing.skipped += 1
-            continue
+    reached_older = False
+    for post in parsed:
         if posted_at(post) < since:
             if not post.is_pinned:
                 reached_older = True

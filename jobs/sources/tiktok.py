@@ -25,7 +25,7 @@ from datetime import datetime
 from typing import Any
 
 from jobs.sources.rapidapi import (
-    NO_PAGE, Engagers, ItemError, PostListing, collect_page, fetch_page, RapidApiClient, RapidApiError, as_int, as_text, as_timestamp, clean_username, dedupe,
+    LISTING_MARGIN, ImplausiblePage, MalformedItem, NO_PAGE, Engagers, ItemError, PostListing, collect_page, fetch_page, RapidApiClient, RapidApiError, as_int, as_text, as_timestamp, clean_username, dedupe,
     first_of, is_plain_username, maybe_json,
 )
 
@@ -53,8 +53,10 @@ def parse_post(item: Any) -> TikTokPost:
     vid = first_of(item, "id", "video_id", "aweme_id")
     if isinstance(vid, int) and not isinstance(vid, bool):
         vid = str(vid)
-    if not isinstance(vid, str) or not vid.strip():
+    if vid is None or (isinstance(vid, str) and not vid.strip()):
         raise ItemError("video item without an id")
+    if not isinstance(vid, str) or not (vid.strip().isascii() and vid.strip().isdecimal()) or len(vid.strip()) > 32:
+        raise MalformedItem(f"malformed video id {str(vid)[:40]!r}")
     created = as_timestamp(first_of(item, "createTime", "create_time", "timestamp", "create_at"))
     cover = first_of(item, "video.cover", "cover", "video.originCover", "origin_cover")
     return TikTokPost(
@@ -112,8 +114,15 @@ async def user_posts(api: RapidApiClient, secuid: str, *, since: datetime, label
                 raise RapidApiError(CLIENT, call, "answer has no video list (itemList/items/videos)")
             listing.reason = f"page {listing.pages} has no video list"
             break
-        reached_older = collect_page(items, parse_post, since=since, seen=seen, listing=listing,
-                                     posted_at=lambda p: p.created_at, post_id=lambda p: p.video_id)
+        try:
+            reached_older = collect_page(items, parse_post, since=since, seen=seen, listing=listing,
+                                         posted_at=lambda p: p.created_at, post_id=lambda p: p.video_id,
+                                         max_items=POSTS_PAGE_SIZE + LISTING_MARGIN)
+        except ImplausiblePage as exc:
+            if listing.pages == 1:
+                raise RapidApiError(CLIENT, call, f"implausible page: {exc}") from None
+            listing.reason = f"page {listing.pages} rejected: {exc}"
+            break
         has_more = obj.get("hasMore", obj.get("has_more"))
         next_cursor = obj.get("cursor")
         if reached_older or not has_more:
