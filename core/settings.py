@@ -217,6 +217,8 @@ class FetchSettings(Section):
     )
     client_deadline_minutes: float = Field(5.0, gt=0, le=24 * 60,
                                            description="one client's collection stops after this and is reported timeout")
+    quota_warn_percent: float = Field(15.0, ge=0, le=100,
+                                      description="warn the admins once when a RapidAPI key's remaining share falls under this")
     shrink_guard_ratio: float = Field(
         0.5, ge=0, le=1, description="an answer with fewer than this share of stored posts is not trusted for deletion"
     )

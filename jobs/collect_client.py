@@ -36,6 +36,7 @@ class _Collected:
 
     changes: PostChanges = field(default_factory=PostChanges)
     engagement: EngagementFetch = field(default_factory=EngagementFetch)
+    api: RapidApiClient | None = None
     merged: MergeOutcome = field(default_factory=MergeOutcome)
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -44,7 +45,8 @@ class _Collected:
 
 def _api(deps: FetchDeps, platform: str) -> RapidApiClient:
     section = deps.settings.instagram if platform == "instagram" else deps.settings.tiktok
-    return RapidApiClient.from_settings(platform, deps.http, section, sleep=deps.sleep)
+    return RapidApiClient.from_settings(platform, deps.http, section, sleep=deps.sleep,
+                                        on_response=deps.quota.on_response if deps.quota else None)
 
 
 def _ig_record(p: InstagramPost) -> PostRecord:
@@ -107,7 +109,7 @@ async def _tiktok_listing(deps: FetchDeps, api: RapidApiClient, client: Client, 
 async def _collect_platform(deps: FetchDeps, platform: str, client: Client, phase: Phase, start: datetime,
                             end: datetime, seen_at: datetime) -> _Collected:
     out = _Collected()
-    api = _api(deps, platform)
+    api = out.api = _api(deps, platform)
     try:
         if phase == "post_fetch":
             if platform == "instagram":
@@ -198,6 +200,7 @@ async def collect_client(deps: FetchDeps, client: Client, phase: Phase, *, now: 
                 errors.append(f"{platform}: unexpected {describe(exc)}")
                 continue
             got = task.result()
+            result.api_calls[platform] = got.api.calls if got.api else 0
             setattr(result, platform, got.changes)
             errors.extend(got.errors)
             result.warnings.extend(got.warnings)
@@ -206,6 +209,9 @@ async def collect_client(deps: FetchDeps, client: Client, phase: Phase, *, now: 
                 result.likes_written, result.likes_new = got.merged.seen, got.merged.new
             else:
                 result.comments_written, result.comments_new = got.merged.seen, got.merged.new
+        if deps.quota is not None:
+            async with guarded("recording RapidAPI use", log, level="warning", client_id=client.id):
+                await deps.quota.flush(deps.pool, deps.clock.now(), deps.reporter)
         if not platforms:
             result.warnings.append("client has no active Instagram or TikTok account with a RapidAPI key")
         result.after = await _counts(deps, client.id, start, end)

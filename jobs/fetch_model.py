@@ -27,6 +27,7 @@ from core.clock import Clock
 from core.reporting import LoggingReporter, Reporter
 from core.settings import Settings
 from db.clients import Client
+from jobs.quota import QuotaMeter
 
 Phase = Literal["post_fetch", "engagement_only"]
 PHASES: tuple[Phase, ...] = ("post_fetch", "engagement_only")
@@ -73,6 +74,7 @@ class ClientResult:
     likes_new: int = 0  # of those, rows the merge really inserted
     comments_new: int = 0
     skipped_items: int = 0  # malformed payload items that were skipped
+    api_calls: dict[str, int] = field(default_factory=dict)  # RapidAPI requests per platform
     duration_seconds: float = 0.0
 
     @property
@@ -126,6 +128,11 @@ class FetchDeps:
     reporter: Reporter = field(default_factory=LoggingReporter)
     after_client: Callable[[ClientResult], Awaitable[None]] | None = None  # notify hook
     sleep: Sleep = asyncio.sleep  # backoff sleeping; tests inject a recorder
+    quota: QuotaMeter | None = None  # RapidAPI requests per key; built from settings when not given
+
+    def __post_init__(self) -> None:
+        if self.quota is None:
+            self.quota = QuotaMeter(self.settings)
 
 
 class CycleProgress(Protocol):

@@ -82,6 +82,7 @@ class Scenario:
     comments_page_size: int | None = None  # when set, served whatever count was asked (the answer's cursor says so)
     videos_max_page: int = 35
     tiktok_shape: str = "data.itemList"  # or "data.items", "result.videos", "string"
+    quota_limit: int | None = None  # when set, answers carry x-ratelimit-requests-* (per product: limit - served)
 
     def account(self, platform: str, username: str) -> FakeAccount | None:
         for acc in self.accounts:
@@ -184,7 +185,27 @@ class FakeRapidApi:
             Route("/api/user/posts", self._tt_posts),
             Route("/api/post/comments", self._tt_comments),
         ])
-        self._server = LoopbackServer(self.app, host=host, port=port)
+        self.served = {"instagram": 0, "tiktok": 0}  # requests answered per product (each has its own quota)
+        self._server = LoopbackServer(_QuotaHeaders(self), host=host, port=port)
+
+    async def with_quota_headers(self, scope, receive, send) -> None:
+        """The app, with RapidAPI's x-ratelimit-* headers on every answer when the scenario has a quota."""
+        if scope["type"] != "http" or self.scenario.quota_limit is None:
+            await self.app(scope, receive, send)
+            return
+        product = "instagram" if scope["path"].startswith("/v1/") else "tiktok"
+        self.served[product] += 1
+        remaining = max(self.scenario.quota_limit - self.served[product], 0)
+
+        async def with_headers(message) -> None:
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": [*message.get("headers", []),
+                                                  (b"x-ratelimit-requests-limit", str(self.scenario.quota_limit).encode()),
+                                                  (b"x-ratelimit-requests-remaining", str(remaining).encode()),
+                                                  (b"x-ratelimit-requests-reset", b"86400")]}
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
 
     # ------------------------------------------------------------------ control
 
@@ -378,6 +399,16 @@ class FakeRapidApi:
                             "has_more": 1 if start + size < len(post.engagers) else 0}}
         empty = {"data": {"comments": [], "total": len(post.engagers)}}
         return self._finish(request, payload, empty)
+
+
+@dataclass
+class _QuotaHeaders:
+    """The fake as an ASGI 3 app (uvicorn reads an instance's async `__call__` as ASGI 3, not a bound method)."""
+
+    fake: "FakeRapidApi"
+
+    async def __call__(self, scope, receive, send) -> None:
+        await self.fake.with_quota_headers(scope, receive, send)
 
 
 def _flood_posts(page: list[FakePost], n: int, prefix: str) -> list[FakePost]:
