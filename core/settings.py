@@ -217,6 +217,9 @@ class FetchSettings(Section):
     )
     client_deadline_minutes: float = Field(5.0, gt=0, le=24 * 60,
                                            description="one client's collection stops after this and is reported timeout")
+    profile_refresh_minutes: int = Field(
+        180, ge=0, le=24 * 60, description="refresh an account's profile figures at most this often (0: every post-fetch run)"
+    )
     quota_warn_percent: float = Field(15.0, ge=0, le=100,
                                       description="warn the admins once when a RapidAPI key's remaining share falls under this")
     shrink_guard_ratio: float = Field(

@@ -19,11 +19,13 @@ from db import posts as posts_db
 from db.clients import Client, set_tiktok_secuid
 from db.engagements import MergeOutcome
 from db.posts import PostRecord
+from db.profiles import Profile
+from jobs.collect_profiles import refresh_profile
 from jobs.collect_engagement import EngagementFetch, fetch_engagers, store_engagement
 from jobs.fetch_model import PHASES, ClientResult, FetchDeps, Phase, PlatformCounts, PostChanges
 from jobs.sources.instagram import InstagramPost, account_posts
 from jobs.sources.rapidapi import missing_keys, PostListing, RapidApiClient, RapidApiError
-from jobs.sources.tiktok import TikTokPost, lookup_secuid, user_posts
+from jobs.sources.tiktok import TikTokPost, user_info, user_posts
 
 log = logging.getLogger(__name__)
 
@@ -84,26 +86,28 @@ async def _store_posts(deps: FetchDeps, platform: str, client: Client, listing: 
         out.changes.removed = await posts_db.mark_removed(conn, platform, client.id, missing, at=seen_at)
 
 
-async def _tiktok_listing(deps: FetchDeps, api: RapidApiClient, client: Client, start: datetime) -> PostListing:
-    """Today's TikTok videos; the secUid is looked up (and stored) when missing, and looked
-    up again once when the stored one is refused (an account can change it)."""
+async def _tiktok_listing(deps: FetchDeps, api: RapidApiClient, client: Client,
+                          start: datetime) -> tuple[PostListing, Profile | None]:
+    """Today's TikTok videos (and the profile, when a secUid lookup fetched it anyway). The secUid is
+    looked up (and stored) when missing, and looked up again once when the stored one is refused."""
     stored = client.tiktok_secuid
-    secuid = stored or await lookup_secuid(api, client.tiktok)
+    info = None if stored else await user_info(api, client.tiktok)
+    secuid = stored or info.secuid
     if secuid != stored:
         async with deps.pool.acquire() as conn:
             await set_tiktok_secuid(conn, client.id, secuid)
     try:
-        return await user_posts(api, secuid, since=start, label=client.tiktok)
+        return await user_posts(api, secuid, since=start, label=client.tiktok), info and info.profile
     except RapidApiError as exc:
         if not stored or exc.status not in (400, 404):
             raise
-        fresh = await lookup_secuid(api, client.tiktok)
-        if fresh == stored:
+        info = await user_info(api, client.tiktok)
+        if info.secuid == stored:
             raise
         log.info("%s: TikTok secUid of %s changed; stored the new one", client.id, client.tiktok)
         async with deps.pool.acquire() as conn:
-            await set_tiktok_secuid(conn, client.id, fresh)
-        return await user_posts(api, fresh, since=start, label=client.tiktok)
+            await set_tiktok_secuid(conn, client.id, info.secuid)
+        return await user_posts(api, info.secuid, since=start, label=client.tiktok), info.profile
 
 
 async def _collect_platform(deps: FetchDeps, platform: str, client: Client, phase: Phase, start: datetime,
@@ -112,14 +116,19 @@ async def _collect_platform(deps: FetchDeps, platform: str, client: Client, phas
     api = out.api = _api(deps, platform)
     try:
         if phase == "post_fetch":
+            known = None
             if platform == "instagram":
                 listing = await account_posts(api, client.instagram, since=start)
                 records = [_ig_record(p) for p in listing.posts if p.taken_at < end]
             else:
-                listing = await _tiktok_listing(deps, api, client, start)
+                listing, known = await _tiktok_listing(deps, api, client, start)
                 records = [_tt_record(p) for p in listing.posts if p.created_at < end]
             out.skipped_items += listing.skipped
             await _store_posts(deps, platform, client, listing, records, start, end, seen_at, out)
+            account = client.instagram if platform == "instagram" else client.tiktok
+            problem = await refresh_profile(deps, api, platform, client.id, account, seen_at, known=known)
+            if problem:
+                out.warnings.append(problem)
     except RapidApiError as exc:
         out.errors.append(str(exc))
         return out

@@ -16,7 +16,7 @@ from tests.test_fetch_cli import run_cli
 
 DAY = date(2026, 2, 17)
 NOON = wib(2026, 2, 17, 12, 5)
-IG_RUN = 4  # 1 listing + 3 likers pages
+IG_FIRST_RUN, IG_RUN = 5, 4  # profile + 1 listing + 3 likers pages; the profile is then fresh for 3 hours
 TT_FIRST_RUN, TT_LATER_RUN = 4, 3  # secUid + 1 listing + 2 comment pages; then the secUid is stored
 
 
@@ -24,7 +24,7 @@ async def test_the_admins_hear_once_when_the_quota_runs_low_and_once_when_it_is_
                                                                                            tmp_path):
     await Factory(pool).client("POLRES_A")
     sc = Scenario.generated(day=DAY, clients=["POLRES_A"], ig_posts=3, tt_posts=2, likers=10, commenters=5,
-                            quota_limit=9)  # per product: IG 5 left, then 1 (11 %: low), then 0; TikTok 5, 2, 0
+                            quota_limit=10)  # per product: IG 5 left, then 1 (10 %: low), then 0; TikTok 6, 3, 0
     async with fetch_env(pool, database_url, tmp_path, sc, NOON) as env:
         reporter = env.deps.reporter = RecordingReporter()
         for _ in range(4):
@@ -34,13 +34,13 @@ async def test_the_admins_hear_once_when_the_quota_runs_low_and_once_when_it_is_
     low = [t for t in quota_texts if "tinggal" in t]
     gone = [t for t in quota_texts if "sudah habis" in t]
     # each key (instagram and tiktok are metered apart) is told once when low and once when gone
-    assert low == ["⚠️ Kuota RapidAPI instagram (kunci %s) tinggal 11%% (1 dari 9 permintaan)." % key_id(API_KEY)]
+    assert low == ["⚠️ Kuota RapidAPI instagram (kunci %s) tinggal 10%% (1 dari 10 permintaan)." % key_id(API_KEY)]
     assert sorted(t.split()[3] for t in gone) == ["instagram", "tiktok"]
     usage = {u.platform: u for u in await usage_on(pool, DAY)}
     assert usage["instagram"].key_id == key_id(API_KEY)
-    assert usage["instagram"].requests_today == 4 * IG_RUN
+    assert usage["instagram"].requests_today == IG_FIRST_RUN + 3 * IG_RUN
     assert usage["tiktok"].requests_today == TT_FIRST_RUN + 3 * TT_LATER_RUN
-    assert usage["tiktok"].remaining == 0 and usage["tiktok"].limit_requests == 9
+    assert usage["tiktok"].remaining == 0 and usage["tiktok"].limit_requests == 10
 
 
 async def test_cicero_quota_shows_todays_use_and_the_projection(pool, database_url, tmp_path):
@@ -60,6 +60,6 @@ async def test_cicero_quota_shows_todays_use_and_the_projection(pool, database_u
     assert code == 0, out
     lines = {line["platform"]: line for line in json.loads(out[out.index("["):])}
     ig = lines["instagram"]
-    assert ig["requests_today"] == 3 and ig["key_id"] == key_id("cli-key")  # 1 listing + 2 likers
+    assert ig["requests_today"] == 4 and ig["key_id"] == key_id("cli-key")  # profile + 1 listing + 2 likers
     assert ig["projected_today"] >= ig["requests_today"]
     assert ig["limit_requests"] == 1000 and ig["remaining"] is not None and ig["remaining"] < 1000

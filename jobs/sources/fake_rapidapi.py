@@ -10,7 +10,8 @@ with the documented payload shapes and pagination, seeded from a `Scenario`:
     fake.remove_post("POLRES_A_IG0")       # the post disappears from listings; likers → 404
     await fake.stop()
 
-Calls ("endpoints"): `ig_posts`, `ig_likes`, `tt_info`, `tt_posts`, `tt_comments`.
+Calls ("endpoints"): `ig_posts`, `ig_likes`, `ig_info` (profile), `tt_info` (secUid + profile),
+`tt_posts`, `tt_comments`.
 Faults (`Fault.kind`): `429` (with `Retry-After`), `500`, `slow` (delay before answering),
 `truncated` (half a JSON body), `empty` (a page with no items that still promises more),
 `404`; hostile ones: `trickle` (headers, then one byte every `delay` seconds), `gzip_bomb`
@@ -27,7 +28,6 @@ import argparse
 import asyncio
 import json
 import random
-import zlib
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -38,10 +38,10 @@ from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
 from core.clock import JAKARTA
+from jobs.sources.fake_faults import FAULT_KINDS, Fault, bomb, trickle
 from jobs.sources.loopback import LoopbackServer
 
-CALLS = ("ig_posts", "ig_likes", "tt_info", "tt_posts", "tt_comments")
-FAULT_KINDS = ("429", "500", "404", "slow", "truncated", "empty", "trickle", "gzip_bomb", "huge_string", "flood")
+CALLS = ("ig_posts", "ig_likes", "ig_info", "tt_info", "tt_posts", "tt_comments")
 
 
 @dataclass
@@ -64,6 +64,9 @@ class FakeAccount:
     username: str
     posts: list[FakePost] = field(default_factory=list)  # any order; served newest first
     secuid: str | None = None  # TikTok; default "SEC-<username>"
+    followers: int = 1200  # profile figures served by ig_info / tt_info
+    following: int = 35
+    display_name: str | None = None  # default: the username upper-cased
 
     def __post_init__(self) -> None:
         if self.platform == "tiktok" and not self.secuid:
@@ -146,23 +149,6 @@ def _sample(rng: random.Random, pool: list[str], n: int) -> list[str]:
 
 
 @dataclass
-class Fault:
-    call: str
-    kind: str
-    key: str | None = None
-    times: int | None = 1  # None = until cleared
-    retry_after: float | None = None  # for 429; None = no header
-    delay: float = 0.0  # for slow / trickle
-    size: int = 0  # for gzip_bomb / huge_string / flood
-    hits: int = 0
-
-    def matches(self, call: str, key: str | None) -> bool:
-        if self.call != call or (self.key is not None and self.key != key):
-            return False
-        return self.times is None or self.hits < self.times
-
-
-@dataclass
 class RecordedRequest:
     call: str
     key: str | None
@@ -181,6 +167,7 @@ class FakeRapidApi:
         self.app = Starlette(routes=[
             Route("/v1/posts", self._ig_posts),
             Route("/v1/likes", self._ig_likes),
+            Route("/v1/info", self._ig_info),
             Route("/api/user/info", self._tt_info),
             Route("/api/user/posts", self._tt_posts),
             Route("/api/post/comments", self._tt_comments),
@@ -277,9 +264,9 @@ class FakeRapidApi:
                 rec.status = 404
                 return _json({"message": "not found"}, 404)
             if fault.kind == "trickle":
-                return StreamingResponse(_trickle(fault.delay), media_type="application/json")
+                return StreamingResponse(trickle(fault.delay), media_type="application/json")
             if fault.kind == "gzip_bomb":
-                return Response(_bomb(fault.size), media_type="application/json",
+                return Response(bomb(fault.size), media_type="application/json",
                                 headers={"Content-Encoding": "gzip"})
             if fault.kind in ("truncated", "empty", "huge_string", "flood"):
                 request.state.fault = fault.kind
@@ -316,7 +303,7 @@ class FakeRapidApi:
         size = self.scenario.posts_page_size
         page = posts[start:start + size]
         more = start + size < len(posts)
-        items = [_ig_item(p, acc.username) for p in page + _flood_posts(page, self.flood_size(request), "FAKE")]
+        items = [_ig_item(p, acc.username) for p in page + flood_posts(page, self.flood_size(request), "FAKE")]
         payload = {"data": {"items": items, "count": len(items)},
                    "pagination_token": str(start + size) if more else None, "has_more": more}
         empty = {"data": {"items": [], "count": 0}, "pagination_token": str(start), "has_more": True}
@@ -349,7 +336,23 @@ class FakeRapidApi:
         acc = self.scenario.account("tiktok", user)
         if acc is None:
             return self._finish(request, {"userInfo": {}, "statusCode": 10202}, {})
-        return self._finish(request, {"userInfo": {"user": {"uniqueId": acc.username, "secUid": acc.secuid}}}, {})
+        return self._finish(request, {"userInfo": {
+            "user": {"uniqueId": acc.username, "secUid": acc.secuid, "nickname": _display(acc),
+                     "signature": f"Akun resmi {_display(acc)}", "avatarLarger": f"https://cdn.example/{acc.username}.jpg"},
+            "stats": {"followerCount": acc.followers, "followingCount": acc.following, "videoCount": len(acc.posts)},
+        }}, {})
+
+    async def _ig_info(self, request: Request) -> Response:
+        account = (request.query_params.get("username_or_id_or_url") or "").strip().lstrip("@").lower()
+        if (resp := await self._guard(request, "ig_info", account)) is not None:
+            return resp
+        acc = self.scenario.account("instagram", account)
+        if acc is None:
+            return _json({"detail": f"user {account} not found"}, 404)
+        return self._finish(request, {"data": {
+            "username": acc.username, "full_name": _display(acc), "follower_count": acc.followers,
+            "following_count": acc.following, "media_count": len(acc.posts), "biography": f"Akun resmi {_display(acc)}",
+            "profile_pic_url_hd": f"https://cdn.example/{acc.username}.jpg"}}, {})
 
     async def _tt_posts(self, request: Request) -> Response:
         sec = (request.query_params.get("secUid") or "").strip()
@@ -363,7 +366,7 @@ class FakeRapidApi:
         size = min(_int(request.query_params.get("count"), 35) or 35, self.scenario.videos_max_page)
         page = posts[start:start + size]
         more = start + size < len(posts)
-        items = [_tt_item(p) for p in page + _flood_posts(page, self.flood_size(request), "9")]
+        items = [_tt_item(p) for p in page + flood_posts(page, self.flood_size(request), "9")]
         inner = {"itemList": items, "cursor": str(start + size) if more else str(start + len(page)),
                  "hasMore": more}
         shape = self.scenario.tiktok_shape
@@ -401,6 +404,10 @@ class FakeRapidApi:
         return self._finish(request, payload, empty)
 
 
+def _display(acc: FakeAccount) -> str:
+    return acc.display_name or acc.username.upper()
+
+
 @dataclass
 class _QuotaHeaders:
     """The fake as an ASGI 3 app (uvicorn reads an instance's async `__call__` as ASGI 3, not a bound method)."""
@@ -411,25 +418,11 @@ class _QuotaHeaders:
         await self.fake.with_quota_headers(scope, receive, send)
 
 
-def _flood_posts(page: list[FakePost], n: int, prefix: str) -> list[FakePost]:
+def flood_posts(page: list[FakePost], n: int, prefix: str) -> list[FakePost]:
     """`n` made-up posts published at the time of the page's newest post (today's tasks, if believed)."""
     if not n or not page:
         return []
     return [FakePost(f"{prefix}{i:09d}", page[0].posted_at, caption="palsu") for i in range(n)]
-
-
-async def _trickle(delay: float):
-    yield b'{"data": '
-    for _ in range(100_000):
-        await asyncio.sleep(delay)
-        yield b" "
-
-
-def _bomb(size: int) -> bytes:
-    out = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
-    chunk = b" " * (1 << 20)
-    parts = [out.compress(chunk) for _ in range(max(1, size >> 20))]
-    return b"".join(parts) + out.flush()
 
 
 def _visible(posts: list[FakePost]) -> list[FakePost]:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from db.profiles import Profile
 from jobs.sources.rapidapi import (
     LISTING_MARGIN, ImplausiblePage, MalformedItem, NO_PAGE, Engagers, ItemError, PostListing, collect_page, fetch_page, RapidApiClient, RapidApiError, as_int, as_text, as_timestamp, clean_username, dedupe,
     first_of, is_plain_username,
@@ -188,3 +189,32 @@ async def post_likers(api: RapidApiClient, shortcode: str) -> Engagers:
             break
     result.usernames = dedupe(names)
     return result
+
+
+def parse_profile(account: str, data: Any) -> Profile:
+    """The figures of `GET /v1/info` (`data` object); missing fields stay None."""
+    if not isinstance(data, dict):
+        raise ItemError("profile answer has no data object")
+    return Profile(
+        username=clean_username(data.get("username")) or account,
+        display_name=as_text(data.get("full_name")),
+        followers=_count(first_of(data, "follower_count", "edge_followed_by.count")),
+        following=_count(first_of(data, "following_count", "edge_follow.count")),
+        post_count=_count(first_of(data, "media_count", "edge_owner_to_timeline_media.count")),
+        bio=as_text(data.get("biography")),
+        avatar_url=_url(first_of(data, "profile_pic_url_hd", "hd_profile_pic_url_info.url", "profile_pic_url")),
+    )
+
+
+def _count(value: Any) -> int | None:
+    return None if value is None else as_int(value)
+
+
+async def account_profile(api: RapidApiClient, account: str) -> Profile:
+    """Followers, following, posts, name, bio and avatar of an account (one call)."""
+    call = f"profile of {account}"
+    body = await api.get_json(call, "/v1/info", {"username_or_id_or_url": account})
+    try:
+        return parse_profile(account, body.get("data") if isinstance(body, dict) else None)
+    except ItemError as exc:
+        raise RapidApiError(CLIENT, call, str(exc)) from None

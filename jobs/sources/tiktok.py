@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from db.profiles import Profile
 from jobs.sources.rapidapi import (
     LISTING_MARGIN, ImplausiblePage, MalformedItem, NO_PAGE, Engagers, ItemError, PostListing, collect_page, fetch_page, RapidApiClient, RapidApiError, as_int, as_text, as_timestamp, clean_username, dedupe,
     first_of, is_plain_username, maybe_json,
@@ -86,14 +87,50 @@ def _video_list(body: dict, obj: dict) -> list | None:
     return None
 
 
-async def lookup_secuid(api: RapidApiClient, username: str) -> str:
-    """The secUid of a TikTok user; RapidApiError when the answer has none."""
+@dataclass(frozen=True)
+class UserInfo:
+    secuid: str
+    profile: Profile
+
+
+def parse_user_info(username: str, body: Any) -> UserInfo | None:
+    """`GET /api/user/info`: the secUid and the profile figures; None when the answer has no secUid."""
+    if not isinstance(body, dict):
+        return None
+    user = first_of(body, "userInfo.user", "data.user", "user")
+    stats = first_of(body, "userInfo.stats", "data.stats", "stats")
+    if not isinstance(user, dict):
+        return None
+    sec = user.get("secUid")
+    if not isinstance(sec, str) or not sec.strip():
+        return None
+    stats = stats if isinstance(stats, dict) else {}
+
+    def count(key: str) -> int | None:
+        return None if stats.get(key) is None else as_int(stats.get(key))
+
+    avatar = first_of(user, "avatarLarger", "avatarMedium", "avatarThumb")
+    return UserInfo(sec.strip(), Profile(
+        username=clean_username(user.get("uniqueId")) or username.lstrip("@"),
+        display_name=as_text(user.get("nickname")), followers=count("followerCount"),
+        following=count("followingCount"), post_count=count("videoCount"), bio=as_text(user.get("signature")),
+        avatar_url=avatar if isinstance(avatar, str) and avatar.strip() else None,
+    ))
+
+
+async def user_info(api: RapidApiClient, username: str) -> UserInfo:
+    """The secUid and profile figures of a TikTok user (one call); RapidApiError when it has no secUid."""
     call = f"secUid of {username}"
     body = await api.get_json(call, "/api/user/info", {"uniqueId": username.lstrip("@")})
-    sec = first_of(body, "userInfo.user.secUid", "data.user.secUid", "user.secUid") if isinstance(body, dict) else None
-    if not isinstance(sec, str) or not sec.strip():
+    info = parse_user_info(username, body)
+    if info is None:
         raise RapidApiError(CLIENT, call, "answer has no userInfo.user.secUid")
-    return sec.strip()
+    return info
+
+
+async def lookup_secuid(api: RapidApiClient, username: str) -> str:
+    """The secUid of a TikTok user; RapidApiError when the answer has none."""
+    return (await user_info(api, username)).secuid
 
 
 async def user_posts(api: RapidApiClient, secuid: str, *, since: datetime, label: str | None = None) -> PostListing:
