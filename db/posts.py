@@ -132,10 +132,12 @@ async def upsert_posts(conn: asyncpg.Connection, platform: str, client_id: str, 
             """,
             seen_at,
         )
-        # other clients' rows of a post whose time moved follow it (posted_at is the task's day)
+        # other clients' rows of a post whose time moved follow it (posted_at is the task's day);
+        # a manual task stays on the day it was added to
         await conn.execute(
             f"""UPDATE client_posts cp SET posted_at = s.posted_at FROM {t.stage} s
-                WHERE cp.platform = $1 AND cp.post_id = s.{t.key} AND cp.posted_at IS DISTINCT FROM s.posted_at""",
+                WHERE cp.platform = $1 AND cp.post_id = s.{t.key} AND cp.source = 'api'
+                  AND cp.posted_at IS DISTINCT FROM s.posted_at""",
             platform,
         )
         linked = await conn.fetch(
