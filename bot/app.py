@@ -27,6 +27,7 @@ from core.boundary import guarded
 from core.clock import Clock, SystemClock
 from core.settings import Settings
 from db.pool import Database, open_database
+from jobs.sources.rapidapi import missing_key_text, missing_keys
 from jobs.outbox import OutboxSender
 from jobs.scheduler import SchedulerPart
 
@@ -87,6 +88,7 @@ def banner_lines(app: AppContext, parts: list[Part]) -> list[str]:
         f"http api   : {api}",
         f"queue      : {queue}",
         f"timezone   : {s.general.timezone}",
+        *[f"rapidapi   : {missing_key_text(p)}: {p} is not collected" for p in missing_keys(s)],
         f"parts      : {', '.join(p.name for p in parts) or '(none yet)'}",
     ]
 

@@ -17,12 +17,14 @@ from typing import Any, AsyncIterator, Awaitable, Callable
 
 import asyncpg
 
+from core.boundary import report_safely
 from core.clock import Clock
 from core.reporting import Reporter
 from core.settings import Settings
 from jobs.collect_now import Collector
 from jobs.fetch import abandon_stale_runs
 from jobs.fetch_model import ClientResult, ClientRunner, CycleResult, fetch_deps
+from jobs.sources.rapidapi import missing_key_text, missing_keys
 from jobs.notify import make_after_client
 
 
@@ -56,6 +58,10 @@ class CollectionPart:
 
     async def start(self) -> None:
         await abandon_stale_runs(self.pool, self.clock.now())  # rows a dead process left `running`
+        missing = missing_keys(self.settings)
+        if missing:  # said once here, not as a failure of every client in every run
+            await report_safely(self.reporter, "warning", "Kunci RapidAPI belum diatur, pengambilan data "
+                                + ", ".join(missing) + " dilewati: " + "; ".join(missing_key_text(p) for p in missing))
         self._cm = open_collector(self.settings, self.pool, self.clock, self.reporter, runner=self.runner)
         self._collector = await self._cm.__aenter__()
 

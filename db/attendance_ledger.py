@@ -115,6 +115,9 @@ async def refresh_tasks(conn: asyncpg.Connection, platform: str, post_ids: list[
     handle = _check(platform)
     if not post_ids:
         return
+    if isinstance(conn, asyncpg.Pool):
+        async with conn.acquire() as c, c.transaction():
+            return await refresh_tasks(c, platform, post_ids, client_id=client_id, any_day=any_day)
     ids = sorted(set(post_ids))
     day_match = "TRUE" if any_day else "l.day = (t.posted_at AT TIME ZONE z.zone)::date"
     holders = f"""

@@ -21,6 +21,7 @@ from handlers.context import Command, HandlerContext
 from handlers.identity import ADMIN_ONLY
 from jobs.queue.model import BACKEND_IN_PROCESS
 from jobs.queue.status import QueueStatus, queue_status
+from jobs.quota import quota_report
 from jobs.schedule import fire_times
 
 log = logging.getLogger(__name__)
@@ -71,6 +72,7 @@ async def status_command(ctx: HandlerContext, args: str) -> None:
         f"{counts.get('dead', 0)} gagal permanen"
     )
     lines += await queue_lines(ctx)
+    lines += await quota_lines(ctx)
 
     lines += ["", "*Pengambilan data*"]
     runs = {(r.job, r.phase): r for r in await latest_job_runs(ctx.pool)}
@@ -92,6 +94,13 @@ async def status_command(ctx: HandlerContext, args: str) -> None:
         lines.append(f"• {label}: terakhir {last_text}; berikutnya {next_text}")
     await ctx.reply("\n".join(lines))
 
+
+
+async def quota_lines(ctx: HandlerContext) -> list[str]:
+    """RapidAPI use today and the day's projection per key (the same figures as `cicero quota`)."""
+    async with guarded("status: RapidAPI quota", log) as g:  # status must always answer
+        return [line.text_id() for line in await quota_report(ctx.pool, ctx.settings, ctx.clock.now())]
+    return [f"RapidAPI: kuota tidak dapat diperiksa ({g.error.__class__.__name__})"]
 
 
 async def queue_lines(ctx: HandlerContext) -> list[str]:

@@ -34,8 +34,10 @@ from db import job_runs as job_runs_db
 from db.clients import Client
 from jobs.collect_client import collect_client
 from jobs.fetch_model import (
-    PHASES, ClientResult, ClientRunner, CycleProgress, CyclePlan, CycleResult, FetchDeps, Phase, only_platforms,
+    PHASES, ClientResult, ClientRunner, CycleProgress, CyclePlan, CycleResult, FetchDeps, Phase,
+    only_platforms,
 )
+from jobs.sources.rapidapi import missing_key_text, missing_keys
 from jobs.schedule import phase_at, phase_for_manual_run
 
 log = logging.getLogger(__name__)
@@ -43,8 +45,14 @@ log = logging.getLogger(__name__)
 LOCK_CLASS = 0x43494345  # "CICE": advisory-lock namespace of the collection cycle
 LOCK_RUN = 1  # held by the running cycle
 LOCK_QUEUE = 2  # held by the one manual/admin run waiting behind it
-LOCK_WAIT_TIMEOUT_SECONDS = 6 * 3600.0
 OWNER = f"{socket.gethostname()}:{os.getpid()}"  # recorded on each job_runs row this process starts
+
+
+def lock_wait_seconds(settings: Settings) -> float:
+    """How long a queued run waits for the one in flight: that run's own bound (run deadline, then
+    the last started client's deadline), plus a minute of slack."""
+    f = settings.fetch
+    return (f.run_deadline_minutes + f.client_deadline_minutes + 1) * 60.0
 
 
 async def in_process_runner(deps: FetchDeps, plan: CyclePlan) -> None:
@@ -125,10 +133,17 @@ async def run_cycle(
                 run_id = await job_runs_db.record_skipped_run(deps.pool, job=job, phase=phase, trigger=trigger,
                                                               at=requested_at, note=note)
                 return CycleResult(run_id, phase, trigger, "skipped", lock_skipped=True, note=note)
+            wait = lock_wait_seconds(settings)
             try:
-                log.info("a collection run is in flight; the %s run waits for it", trigger)
-                await lock_conn.execute("SELECT pg_advisory_lock($1, $2)", LOCK_CLASS, LOCK_RUN,
-                                        timeout=LOCK_WAIT_TIMEOUT_SECONDS)
+                log.info("a collection run is in flight; the %s run waits for it (at most %.0f s)", trigger, wait)
+                await lock_conn.execute("SELECT pg_advisory_lock($1, $2)", LOCK_CLASS, LOCK_RUN, timeout=wait)
+            except TimeoutError:
+                note = (f"the run in flight did not finish within {wait / 60:g} min (its own deadline); "
+                        "this request was not run")
+                log.warning("%s (%s, %s)", note, phase, trigger)
+                run_id = await job_runs_db.record_skipped_run(deps.pool, job=job, phase=phase, trigger=trigger,
+                                                              at=requested_at, note=note)
+                return CycleResult(run_id, phase, trigger, "skipped", lock_skipped=True, note=note)
             finally:
                 await lock_conn.execute("SELECT pg_advisory_unlock($1, $2)", LOCK_CLASS, LOCK_QUEUE)
             queued = True
@@ -206,7 +221,8 @@ async def _locked_cycle(deps: FetchDeps, phase: Phase, client_ids: list[str] | N
         cycle.status = "partial"
     else:
         cycle.status = "ok"
-    notes = []
+    notes = [f"{p} not collected: {missing_key_text(p)}" for p in missing_keys(settings)
+             if any(getattr(c, f"fetches_{p}") for c in clients)]
     if queued:
         notes.append("queued behind a run in flight")
     if cycle.skipped_clients:
