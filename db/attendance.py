@@ -18,7 +18,7 @@ whose client is in region `regional_id`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import NamedTuple, Sequence
 
 import asyncpg
@@ -76,7 +76,7 @@ class PersonTaskRow(NamedTuple):
     """One person of the population with their work on one platform (a tuple: built by the thousand)."""
 
     nrp: str
-    name: str
+    name: str                                 # upper-case (as every writer stores it), the order's key
     rank: str | None
     division: str | None
     position: str | None
@@ -148,23 +148,52 @@ def check_zone(ledger_zone: str, zone: str) -> None:
                                  f"{zone}: run `cicero attendance rebuild`")
 
 
-def _done_join(single_day: bool, with_post_ids: bool) -> tuple[str, str, str]:
-    """(WITH clause, join, selected columns) of the ledger part ($4 client, $5 platform, $6/$7 days).
+def full_months(first: date, last: date) -> tuple[date, date] | None:
+    """(first day of the first, first day of the last) calendar month lying wholly in [first, last], or None."""
+    start = first if first.day == 1 else (first.replace(day=28) + timedelta(days=4)).replace(day=1)
+    after = last + timedelta(days=1)
+    end = after.replace(day=1)            # the first month not wholly inside
+    if start >= end:
+        return None
+    return start, (end - timedelta(days=1)).replace(day=1)
 
-    One day is one ledger row per person: a plain join. Longer periods add up the daily rows."""
-    if single_day:
+
+def _done_join(first: date, last: date, with_post_ids: bool) -> tuple[str, str, str, list]:
+    """(WITH clause, join, selected columns, parameters from $4) of the ledger part.
+
+    One day is one ledger row per person: a plain join. Longer periods add up the monthly totals of the
+    calendar months they cover whole and the daily rows of the other days (daily rows only when the
+    post ids are asked for)."""
+    if first == last:
         join = "LEFT JOIN attendance_ledger d ON d.client_id = $4 AND d.platform = $5 AND d.day = $6 AND d.nrp = p.nrp"
         ids = "d.post_ids" if with_post_ids else "NULL"
-        return "", join, f"coalesce(cardinality(d.post_ids), 0), {ids}"
-    source = ("attendance_ledger l CROSS JOIN LATERAL unnest(l.post_ids) AS x(post_id)" if with_post_ids
-              else "attendance_ledger l")
-    count = "count(*)" if with_post_ids else "sum(cardinality(l.post_ids))"
-    ids = ", array_agg(x.post_id) AS post_ids" if with_post_ids else ""
-    with_clause = f"""WITH done AS (
-        SELECT l.nrp, {count}::int AS engaged{ids} FROM {source}
-        WHERE l.client_id = $4 AND l.platform = $5 AND l.day >= $6 AND l.day <= $7 GROUP BY l.nrp)"""
-    return with_clause, "LEFT JOIN done d ON d.nrp = p.nrp", \
-        f"coalesce(d.engaged, 0), {'d.post_ids' if with_post_ids else 'NULL'}"
+        return "", join, f"coalesce(cardinality(d.post_ids), 0), {ids}", [first]
+    join = "LEFT JOIN done d ON d.nrp = p.nrp"
+    if with_post_ids:
+        return """WITH done AS (
+            SELECT l.nrp, count(*)::int AS engaged, array_agg(x.post_id) AS post_ids
+            FROM attendance_ledger l CROSS JOIN LATERAL unnest(l.post_ids) AS x(post_id)
+            WHERE l.client_id = $4 AND l.platform = $5 AND l.day >= $6 AND l.day <= $7 GROUP BY l.nrp)""", \
+            join, "coalesce(d.engaged, 0), d.post_ids", [first, last]
+    months = full_months(first, last)
+    if months is None:  # no whole month: the daily rows only
+        before_end, after_start, m_first, m_last = last + timedelta(days=1), last + timedelta(days=1), None, None
+    else:
+        m_first, m_last = months
+        before_end = m_first                                                  # days before the months
+        after_start = (m_last.replace(day=28) + timedelta(days=4)).replace(day=1)  # days after them
+    return """WITH done AS (
+        SELECT nrp, sum(n)::int AS engaged FROM (
+            SELECT m.nrp, m.done AS n FROM attendance_ledger_monthly m
+            WHERE m.client_id = $4 AND m.platform = $5 AND m.month >= $8 AND m.month <= $9
+            UNION ALL
+            SELECT l.nrp, cardinality(l.post_ids) FROM attendance_ledger l
+            WHERE l.client_id = $4 AND l.platform = $5 AND l.day >= $6 AND l.day < $10
+            UNION ALL
+            SELECT l.nrp, cardinality(l.post_ids) FROM attendance_ledger l
+            WHERE l.client_id = $4 AND l.platform = $5 AND l.day >= $11 AND l.day <= $7
+        ) parts GROUP BY nrp)""", join, "coalesce(d.engaged, 0), NULL", \
+        [first, last, m_first, m_last, before_end, after_start]
 
 
 @dataclass(frozen=True)
@@ -175,11 +204,11 @@ class AttendanceRows:
     clients: dict[str, ClientName]      # every client by id
 
 
-def _people_sql(platform: str, single_day: bool, with_post_ids: bool) -> str:
-    with_clause, join, done = _done_join(single_day, with_post_ids)
+def _people_sql(platform: str, with_clause: str, join: str, done: str) -> str:
     return f"""
         {with_clause}
-        SELECT p.nrp, p.name, p.rank, p.division, p.position, p.client_id, p.exception, p.{platform}_handle, {done}
+        SELECT p.nrp, upper(p.name), p.rank, p.division, p.position, p.client_id, p.exception, p.{platform}_handle,
+               {done}
         FROM personnel p
         {join}
         WHERE {_POPULATION_WHERE}
@@ -201,7 +230,6 @@ async def read_attendance(
         async with db.acquire() as conn:
             return await read_attendance(conn, platform, task_client_id, start, end, first, last, people,
                                          with_post_ids=with_post_ids)
-    single_day = first == last
     async with db.transaction(isolation="repeatable_read", readonly=True):
         # PostgreSQL's default random_page_cost (4, for spinning disks) makes it read every personnel row
         # instead of combining the client index with the roles GIN index; with the table in memory the
@@ -213,8 +241,9 @@ async def read_attendance(
             [task_client_id], start, end, platform,
         )
         clients = await client_names(db)
-        rows = await db.fetch(_people_sql(platform, single_day, with_post_ids), *people.params(), task_client_id,
-                              platform, first, *([] if single_day else [last]))
+        with_clause, join, done, days = _done_join(first, last, with_post_ids)
+        rows = await db.fetch(_people_sql(platform, with_clause, join, done), *people.params(), task_client_id,
+                              platform, *days)
     return AttendanceRows(tasks[0][0], [PostRow(*r[1:]) for r in tasks if r[1] is not None], rows, clients)
 
 

@@ -14,6 +14,8 @@ Kept on write, in the writer's transaction (call these on its connection):
   (`jobs/personnel_changes.save_personnel`, the one personnel write path);
 - `refresh_tasks` — after a client's task list changed: a post became its task,
   was taken off it, or moved to another day (`db/posts.py`).
+Monthly totals (`attendance_ledger_monthly`, for periods of whole months) follow every change of the
+ledger by database triggers (migration 0101), so no writer has to keep them.
 Client, active and exception flags are not in the ledger: a recap applies them
 when it reads (it reads personnel anyway for names), so they never go stale here.
 """
@@ -192,3 +194,18 @@ async def ledger_rows(db: Executor, *, client_id: str | None = None) -> dict[tup
         client_id,
     )
     return {(r[0], r[1], r[2], r[3]): tuple(r[4]) for r in rows}
+
+
+async def monthly_totals(db: Executor) -> dict[tuple, int]:
+    """{(client_id, platform, month, nrp): done} of `attendance_ledger_monthly` (totals of 0 left out)."""
+    rows = await db.fetch("SELECT client_id, platform, month, nrp, done FROM attendance_ledger_monthly WHERE done <> 0")
+    return {(r[0], r[1], r[2], r[3]): r[4] for r in rows}
+
+
+def monthly_of(rows: dict[tuple, tuple[str, ...]]) -> dict[tuple, int]:
+    """The monthly totals `rows` (as `ledger_rows` returns them) add up to."""
+    out: dict[tuple, int] = {}
+    for (client_id, platform, day, nrp), post_ids in rows.items():
+        key = (client_id, platform, day.replace(day=1), nrp)
+        out[key] = out.get(key, 0) + len(post_ids)
+    return {k: v for k, v in out.items() if v}

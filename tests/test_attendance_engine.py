@@ -171,3 +171,26 @@ def test_indonesian_formats_and_period_labels():
     assert Period.last_week(NOW).slug() == "2026-11-16_2026-11-22"
     assert [greeting(wib(2026, 1, 1, h)) for h in (4, 10, 15, 18, 3)] == [
         "Selamat pagi", "Selamat siang", "Selamat sore", "Selamat malam", "Selamat malam"]
+
+
+async def test_longer_periods_add_up_the_days(pool):
+    """A month reads the monthly totals, other days the daily rows: both give each day's work added up."""
+    dit = await _world(pool)
+    f = Factory(pool)
+    await f.ig_post("OCT31", client_id="DITBINMAS", posted_at=wib(2026, 10, 31, 9))
+    await f.ig_post("DEC01", client_id="DITBINMAS", posted_at=wib(2026, 12, 1, 9))
+    await f.likes("OCT31", ["budi", "ani"])
+    await f.likes("DEC01", ["ani"])
+    days = [date(2026, 10, 31), *(date(2026, 11, d) for d in range(1, 31)), date(2026, 12, 1)]
+    done_on: dict[tuple[date, str], int] = {}
+    for day in days:
+        for p in (await build_attendance(pool, dit, Period.on(day), Platform.INSTAGRAM)).people:
+            done_on[(day, p.name)] = p.done
+    for period in (Period.month(2026, 11), Period.range(date(2026, 10, 31), date(2026, 12, 1)),
+                   Period.all_time(wib(2026, 12, 2))):
+        rep = await build_attendance(pool, dit, period, Platform.INSTAGRAM)
+        added_up = {p.name: sum(n for (day, name), n in done_on.items()
+                                if name == p.name and period.first <= day <= period.last) for p in rep.people}
+        assert {p.name: p.done for p in rep.people} == added_up, period
+    month = await build_attendance(pool, dit, Period.month(2026, 11), Platform.INSTAGRAM)
+    assert {p.name: p.done for p in month.people}["ANI"] == 2 and month.task_count == 4

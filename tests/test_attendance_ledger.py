@@ -15,7 +15,7 @@ from datetime import date
 import pytest
 
 from bot.cli import main
-from db.attendance_ledger import ledger_rows
+from db.attendance_ledger import ledger_rows, monthly_of, monthly_totals
 from db.posts import PostRecord, mark_removed, upsert_posts
 from handlers.reports.attendance import Period, Platform, build_attendance
 from jobs.fetch import run_cycle
@@ -114,6 +114,7 @@ async def test_a_day_of_writes_leaves_the_ledger_equal_to_a_rebuild(pool, databa
     for nrp in rebuilt_people:
         assert kept_people[nrp] == rebuilt_people[nrp], nrp
     assert kept == rebuilt
+    assert await monthly_totals(pool) == monthly_of(rebuilt) != {}   # the monthly totals follow the ledger
     assert not any(k[3] == people[9][0] and k[1] == "instagram" for k in kept)  # username cleared: no IG marks
     assert not any("POLRES_B_IG1" in ids for k, ids in kept.items() if k[0] == "POLRES_B")  # removed task
     assert any(shared.id in ids for k, ids in kept.items() if k[0] == "POLRES_B")           # the shared task
@@ -160,3 +161,4 @@ async def test_task_list_changes_move_the_marks(pool):
         await upsert_posts(conn, "instagram", "POLRES_B", [PostRecord("P1", wib(2026, 2, 18, 9))],
                            seen_at=wib(2026, 2, 18, 12))
     assert await ledger_rows(pool) == {("POLRES_B", "instagram", date(2026, 2, 18), "1"): ("P1",)}
+    assert await monthly_totals(pool) == {("POLRES_B", "instagram", date(2026, 2, 1), "1"): 1}

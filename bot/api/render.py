@@ -14,7 +14,8 @@ from db.api_queries import DirectoryRow, InstagramPostRow, TiktokPostRow
 from db.clients import Client
 from handlers.reports.attendance import (
     BACKLOG, BELUM, CAPAIAN, KURANG, LENGKAP, LENGKAP_SHARE, PERSONNEL, SUDAH, TANPA_TUGAS, TANPA_USERNAME,
-    TASKS_ASSIGNED, TASKS_DONE, USERNAME_FILLED, AttendanceReport, PersonAttendance, Platform, Tally, post_url,
+    TASKS_ASSIGNED, TASKS_DONE, USERNAME_FILLED, AttendanceReport, Category, PersonAttendance, Platform, Tally,
+    post_url,
 )
 
 SUMMARY_FIGURES = (PERSONNEL, SUDAH, LENGKAP, KURANG, BELUM, TANPA_USERNAME, USERNAME_FILLED, TANPA_TUGAS,
@@ -69,13 +70,18 @@ def user_row(r: DirectoryRow) -> dict:
     }
 
 
-def _rekap_row(p: PersonAttendance, count_key: str) -> dict:
-    return {
-        "user_id": p.nrp, "nama": p.name, "title": p.rank, "divisi": p.division, "jabatan": p.position,
-        "username": p.username or "", "client_id": p.client_id, "client_name": p.client_name,
-        "nama_client": p.client_name, "exception": p.exception, "total_posts": p.tasks,
-        "status": p.category.api_status, count_key: p.done,
-    }
+_API_STATUS = {id(c): c.api_status for c in Category}   # by identity: hashing an Enum runs Python code
+
+
+def _rekap_rows(people: list[PersonAttendance], count_key: str) -> list[dict]:
+    status = _API_STATUS
+    return [
+        {"user_id": nrp, "nama": name, "title": rank, "divisi": division, "jabatan": position,
+         "username": username or "", "client_id": client_id, "client_name": client_name, "nama_client": client_name,
+         "exception": exception, "total_posts": tasks, "status": status[id(category)], count_key: done}
+        for (nrp, name, rank, division, position, client_id, client_name, username, exception, tasks, done, category,
+             *_rest) in people
+    ]
 
 
 def rekap_payload(report: AttendanceReport) -> dict:
@@ -102,7 +108,7 @@ def rekap_payload(report: AttendanceReport) -> dict:
         "start_date": report.period.first.isoformat(),
         "end_date": report.period.last.isoformat(),
         "period_label": report.period.label(),
-        "data": [_rekap_row(p, count_key) for p in report.people],
+        "data": _rekap_rows(report.people, count_key),
         "posts": [
             {"id": p.post_id, "permalink": p.url, "url": p.url, "created_at": iso(p.posted_at), "caption": p.caption,
              "like_count": p.like_count, "comment_count": p.comment_count}

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+from operator import itemgetter
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
@@ -40,6 +41,7 @@ from handlers.reports.attendance.definitions import (
 from handlers.reports.attendance.periods import Period
 
 _TANPA_USERNAME = Category.TANPA_USERNAME
+_NONE = object()   # "no value seen yet" (None is a value: a person without a division)
 
 
 class Scope(str, Enum):
@@ -88,7 +90,12 @@ class PersonAttendance(NamedTuple):
     done: int
     category: Category
     done_post_ids: frozenset[str] | None = None   # only when built with `with_post_ids=True`
-    sort_key: tuple = ()                            # definitions.person_order
+    order: int = 0                                  # position keyword and rank (definitions.person_order)
+
+    @property
+    def sort_key(self) -> tuple:
+        """definitions.person_order: position keyword, rank, name, NRP."""
+        return self.order, self.name, self.nrp
 
     @property
     def display_name(self) -> str:
@@ -169,44 +176,37 @@ def _post_refs(platform: Platform, rows: list[PostRow], client: Client) -> list[
                     r.like_count, r.comment_count) for r in rows]
 
 
-class _People:
-    """Turns person rows into `PersonAttendance` tuples; the per-value work (division name, position and
-    rank order, done and category of each possible count) is done once per distinct value, not per person."""
+class _Rules:
+    """The per-report tables that make each person a few lookups: done and category for every possible
+    count, the division name and the position/rank order of every distinct value seen."""
 
-    def __init__(self, tasks: int, rules: AttendanceRules, all_post_ids: frozenset[str] | None):
-        self.tasks = tasks
-        self.all_post_ids = all_post_ids
+    def __init__(self, tasks: int, rules: AttendanceRules):
         counts = range(tasks + 1)
         self.done_of = [person_done(tasks, n, has_username=True, exception=False) for n in counts]
         self.exception_done = person_done(tasks, 0, has_username=True, exception=True)
         self.category_of = [rules.category(tasks, done, has_username=True) for done in counts]
-        self.divisions: dict[str | None, str] = {}
-        self.order: dict = {}
+        self._divisions: dict[str | None, str] = {}
+        self.orders: dict[tuple, int] = {}
 
-    def person(self, row: Sequence, client_name: str) -> PersonAttendance:
-        """`row` in `PersonTaskRow` order."""
-        nrp, name, rank, raw_division, position, client_id, exception, username, engaged, post_ids = row
-        if username is None:
-            done, category = 0, _TANPA_USERNAME
-        else:
-            done = self.exception_done if exception else self.done_of[min(engaged, self.tasks)]
-            category = self.category_of[done]
-        division = self.divisions.get(raw_division)
-        if division is None:
-            division = self.divisions[raw_division] = division_name(raw_division)
-        head = self.order.get((position, rank))
-        if head is None:
-            head = self.order[(position, rank)] = person_order(position, rank, "")[:2]
-        done_ids = None
-        if self.all_post_ids is not None:
-            done_ids = (frozenset() if username is None else self.all_post_ids if exception
-                        else frozenset(post_ids or ()))
-        return PersonAttendance(nrp, name, rank, division, position, client_id, client_name, username, exception,
-                                self.tasks, done, category, done_ids, (head[0], head[1], name.upper(), nrp))
+    def division(self, raw: str | None) -> str:
+        name = self._divisions.get(raw)
+        if name is None:
+            name = self._divisions[raw] = division_name(raw)
+        return name
+
+    def order(self, position: str | None, rank: str | None) -> int:
+        value = self.orders.get((position, rank))
+        if value is None:
+            pos, rank_no = person_order(position, rank, "")[:2]
+            value = self.orders[(position, rank)] = pos * 1000 + rank_no
+        return value
+
+
+_BY_PERSON_ORDER = itemgetter(13, 1, 0)   # PersonAttendance.order, name, nrp: definitions.person_order
 
 
 def _division(name: str, members: list[PersonAttendance]) -> DivisionAttendance:
-    members.sort(key=lambda p: p.sort_key)
+    members.sort(key=_BY_PERSON_ORDER)
     return DivisionAttendance(name, members, Tally.of(members))
 
 
@@ -256,22 +256,46 @@ def assemble_report(
     `person_rows` in `PersonTaskRow` order; `clients`: every client's name by id; `satker`: those listed
     even without personnel."""
     posts = _post_refs(platform, post_rows, client)
-    build = _People(len(posts), rules, frozenset(p.post_id for p in posts) if with_post_ids else None)
+    tasks = len(posts)
+    t = _Rules(tasks, rules)
+    done_of, exception_done, category_of, orders = t.done_of, t.exception_done, t.category_of, t.orders
+    new_person = tuple.__new__   # what PersonAttendance(...) does, without its Python-level wrapper
+    all_ids = frozenset(p.post_id for p in posts) if with_post_ids else None
     by_client: dict[str, dict[str, list[PersonAttendance]]] = {client.id: {}}
     for c in satker:
         by_client.setdefault(c.id, {})
-    client_name = {cid: c.name for cid, c in clients.items()}
-    for row in person_rows:
-        client_id = row[5]
-        groups = by_client.get(client_id)
-        if groups is None:
-            groups = by_client[client_id] = {}
-        person = build.person(row, client_name.get(client_id, client_id))
-        members = groups.get(person.division)
-        if members is None:
-            groups[person.division] = [person]
+    # one pass, no call per person: rows of one client and division tend to come together, so the
+    # group lookups are skipped while they do
+    current_client = current_raw = _NONE
+    groups: dict[str, list[PersonAttendance]] = {}
+    members: list[PersonAttendance] = []
+    division = client_name = ""
+    for nrp, name, rank, raw_division, position, client_id, exception, username, engaged, post_ids in person_rows:
+        if client_id != current_client:
+            current_client, current_raw = client_id, _NONE
+            groups = by_client.get(client_id)
+            if groups is None:
+                groups = by_client[client_id] = {}
+            known = clients.get(client_id)
+            client_name = known.name if known else client_id
+        if raw_division != current_raw:
+            current_raw, division = raw_division, t.division(raw_division)
+            members = groups.get(division)
+            if members is None:
+                members = groups[division] = []
+        if username is None:
+            done, category = 0, _TANPA_USERNAME
         else:
-            members.append(person)
+            done = exception_done if exception else done_of[engaged if engaged < tasks else tasks]
+            category = category_of[done]
+        done_ids = None
+        if all_ids is not None:
+            done_ids = frozenset() if username is None else all_ids if exception else frozenset(post_ids or ())
+        order = orders.get((position, rank))
+        if order is None:
+            order = t.order(position, rank)
+        members.append(new_person(PersonAttendance, (nrp, name, rank, division, position, client_id, client_name,
+                                                     username, exception, tasks, done, category, done_ids, order)))
     if scope is Scope.CLIENT:
         by_client = {cid: groups for cid, groups in by_client.items() if groups or cid == client.id}
 
