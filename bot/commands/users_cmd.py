@@ -65,13 +65,19 @@ async def add_user(ctx: CliContext) -> int:
                     setattr(person, f, getattr(existing, f))
             person.roles = sorted(set(existing.roles) | set(person.roles))
             person.exception = person.exception or existing.exception
-        await save_personnel(db.pool, cli_actor(), [person], action="personnel.update")
+        await save_personnel(db.pool, cli_actor(), [person],
+                             action="personnel.move" if existing and existing.client_id != person.client_id
+                             else "personnel.update")
     ctx.console.print(f"{'updated' if existing else 'created'} {person.nrp} {person.name} ({person.client_id})")
+    if existing and existing.client_id != person.client_id:
+        ctx.console.print(f"[yellow]moved:[/] {person.nrp} was in {existing.client_id}; now in {person.client_id}")
     return 0
 
 
 async def list_users(ctx: CliContext) -> int:
     async with database(ctx) as db:
+        if await get_client(db.pool, ctx.args.client.upper()) is None:
+            raise UserError(f"client {ctx.args.client.upper()} tidak ditemukan")
         people = await personnel_of_client(db.pool, ctx.args.client.upper())
     rows = [[p.nrp, p.rank or "", p.name, p.division or "", p.position or "", p.instagram or "-",
              p.tiktok or "-", p.whatsapp or "-", "yes" if p.exception else ""] for p in people]

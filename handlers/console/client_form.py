@@ -86,7 +86,8 @@ def parse_field(field: Field, text: str) -> Any:
     try:
         return field.parse(text)
     except FormatError as exc:
-        raise InvalidInput(f"❌ {field.label}: {exc}") from None
+        reason = str(exc)
+        raise InvalidInput(f"❌ {reason if reason.startswith(field.label) else f'{field.label}: {reason}'}") from None
 
 
 def field_prompt(field: Field, current: Any = None, *, editing: bool = False) -> str:

@@ -20,7 +20,7 @@ TEXT_NO_DIRECTORATE = "ℹ️ Belum ada client direktorat yang aktif. Tambahkan 
 TEXT_NOT_ALLOWED = "❌ Nomor Anda tidak terdaftar sebagai admin atau pengguna dashboard direktorat."
 TEXT_BAD_CLIENT = "❌ Pilihan client tidak valid. Silakan pilih sesuai daftar."
 TEXT_BAD_OPTION = "Pilihan tidak valid. Ketik angka menu."
-TEXT_CLIENT_GONE = "⚠️ Client yang dipilih sudah tidak aktif. Silakan pilih client lagi."
+TEXT_CLIENT_GONE = "⚠️ Client yang dipilih sudah tidak aktif atau tidak lagi diizinkan. Silakan pilih client lagi."
 TEXT_NONE_IN_SCOPE = ("❌ Akun Anda tidak memiliki akses ke client direktorat mana pun. "
                       "Hubungi admin untuk menambahkan client ke akun Anda.")
 
