@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 
 from bot.inbound import InboundPipeline
 from bot.router import Router
@@ -67,7 +68,8 @@ def build_gateway(app, reporter: Reporter) -> ChatGateway:
         from bot.whatsapp.console import ConsoleGateway
 
         phone = app.options.get("console_as") or (s.whatsapp.admins[0] if s.whatsapp.admins else "6280000000000")
-        return ConsoleGateway(phone=phone, clock=app.clock, on_eof=app.options.get("on_eof"))
+        return ConsoleGateway(phone=phone, clock=app.clock, on_eof=app.options.get("on_eof"),
+                              files_dir=Path(s.whatsapp.console_files_dir))
     from bot.whatsapp.neonize_adapter import NeonizeGateway, session_store_url
 
     target = app.db.target

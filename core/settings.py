@@ -136,6 +136,8 @@ class WhatsAppSettings(Section):
     max_message_chars: int = Field(4000, ge=200, le=65536)
     conversation_timeout_minutes: int = Field(10, ge=1, le=24 * 60)
     ignore_older_than_seconds: int = Field(120, ge=0, description="messages older than start-up minus this are ignored")
+    console_files_dir: Path = Field(Path("var/outbox-files"),
+                                    description="where the console transport (console, demo) saves sent documents")
 
     @field_validator("admins")
     @classmethod
