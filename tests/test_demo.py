@@ -102,6 +102,6 @@ def test_demo_fast_clock_replays_the_day_then_runs_at_real_speed(tmp_path):
         assert fire in out
     assert "The demo clock now runs at real speed from 22:" in finished
     replay_day = re.search(r'"hari ini" is still (\d\d/\d\d/\d{4})', finished).group(1)
-    assert header and f"{replay_day} 22." in header, header
+    assert header and f"{replay_day} pukul 22." in header, header
     assert "Daftar Tugas" in out
     assert "Traceback" not in out

@@ -140,7 +140,7 @@ def last(gateway, phone=ADMIN):
 async def test_admin_gets_help_listing_admin_commands(router, gateway):
     assert await gateway.inject("  HELP  ", phone=ADMIN) is Outcome.REPLIED
     text = last(gateway)
-    assert "*status*" in text and "*fetch [CLIENT]*" in text and "*uji*" in text
+    assert "*status*" in text and "*fetch [likes] [CLIENT]*" in text and "*uji*" in text
 
 
 async def test_operator_may_use_menus_but_not_admin_commands(router, gateway):
