@@ -223,6 +223,9 @@ class NotifySettings(Section):
     anchor_minute: int = Field(5, ge=0, le=59, description="minute at which an hourly slot begins")
     error_repeat_minutes: int = Field(30, ge=1, le=24 * 60, description="the same admin error at most once per this")
     caption_chars: int = Field(80, ge=10, le=1000)
+    admin_detail: Literal["summary", "each", "errors"] = Field(
+        "summary", description="admin messages about collection runs: one summary per run, each notification, "
+                               "or only errors")
 
     @model_validator(mode="after")
     def _window_order(self) -> "NotifySettings":

@@ -95,6 +95,32 @@ def _part_text(part: str) -> str:
     return "gagal (rincian di log layanan)"
 
 
+KIND_LABEL = {
+    "task_scheduled": "daftar tugas",
+    "task_change": "pesan perubahan tugas",
+    "report": "laporan",
+    "admin_log": "pesan admin",
+}
+_SEND_PHRASES: tuple[tuple[str, str], ...] = (
+    ("not connected", "WhatsApp tidak terhubung"),
+    ("invalid recipient", "nomor atau grup tujuan tidak valid"),
+    ("unsupported recipient", "nomor atau grup tujuan tidak valid"),
+    ("send failed", "WhatsApp menolak pengiriman"),
+    ("timeout", "WhatsApp tidak menjawab tepat waktu"),
+    ("timed out", "WhatsApp tidak menjawab tepat waktu"),
+)
+
+
+def kind_label(kind: str) -> str:
+    return KIND_LABEL.get(kind, "pesan")
+
+
+def send_error_text(error: str) -> str:
+    """An outbox send error (English, from the transport) in Indonesian; Indonesian text passes as is."""
+    lowered = (error or "").lower()
+    return next((text for phrase, text in _SEND_PHRASES if phrase in lowered), error or "tanpa keterangan")
+
+
 def client_error_text(error: str | None) -> str:
     """A client's collection error ("; "-joined English parts) in short Indonesian, per platform.
 

@@ -50,6 +50,7 @@ from db import outbox as db_outbox
 from db.outbox import OutboxMessage
 from core.clock import Clock, day_range, local_day
 from core.reporting import Reporter
+from jobs.admin_text import kind_label, send_error_text
 
 log = logging.getLogger(__name__)
 
@@ -268,7 +269,7 @@ class OutboxSender:
                         message.recipient, error, message.attempts, max_attempts, wait)
             return "retried"
         await db_outbox.mark_dead(self.pool, message.id, error=error)
-        reason = error if not retryable else f"{error} (setelah {message.attempts} percobaan)"
+        reason = send_error_text(error) + (f" (setelah {message.attempts} percobaan)" if retryable else "")
         await self._alert_dead(message, reason)
         return "dead"
 
@@ -277,6 +278,6 @@ class OutboxSender:
         if message.kind in ADMIN_KINDS:
             return  # an undeliverable admin message must not produce another admin message
         await report_safely(self.reporter, "error",
-                            f"Pesan outbox #{message.id} ({message.kind}) ke {message.recipient} gagal dikirim: "
-                            f"{reason}. Kirim ulang dengan `cicero outbox retry {message.id}`.",
+                            f"Pesan outbox #{message.id} ({kind_label(message.kind)}) ke {message.recipient} "
+                            f"gagal dikirim: {reason}. Kirim ulang dengan `cicero outbox retry {message.id}`.",
                             outbox_id=message.id, client_id=message.client_id)
