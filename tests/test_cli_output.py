@@ -88,10 +88,10 @@ def test_config_problems_count_items_from_one_and_name_the_environment_variable(
     assert "api.port:" in out and "(from the environment variable CICERO_API__PORT)" in out
 
 
-def test_logs_have_iso_timestamps_and_no_xdg_or_ffmpeg_warnings(tmp_path):
+def test_logs_have_iso_timestamps_and_no_xdg_or_ffmpeg_warnings(tmp_path, embedded_dir):
     """A first `cicero db migrate` on the embedded database, as a newcomer runs it (no XDG_RUNTIME_DIR)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("CICERO_") and k != "XDG_RUNTIME_DIR"}
-    env.update(CICERO_DATABASE__DATA_DIR=str(tmp_path / "var" / "pgdata"), COLUMNS="200")
+    env.update(CICERO_DATABASE__DATA_DIR=str(embedded_dir / "var" / "pgdata"), COLUMNS="200")
     done = subprocess.run([sys.executable, "-m", "bot.cli", "--config", str(tmp_path / "none.toml"), "db", "migrate"],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr

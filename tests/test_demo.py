@@ -30,9 +30,8 @@ def demo_env(**extra: str) -> dict[str, str]:
 
 
 @pytest.mark.slow
-def test_demo_collects_reports_saves_documents_and_cleans_up(tmp_path):
-    scratch = tmp_path / "tmp"
-    scratch.mkdir()
+def test_demo_collects_reports_saves_documents_and_cleans_up(tmp_path, embedded_dir):
+    scratch = embedded_dir  # TMPDIR of the demo: its temporary data directory is made (and removed) here
     script = "dirrequest\n1\n5\n19\nbatal\nstatus\n"
     proc = subprocess.run(
         [sys.executable, "-m", "bot.cli", "--config", str(tmp_path / "none.toml"), "demo",
@@ -72,10 +71,10 @@ def read_until(proc: subprocess.Popen, needle: str, seen: list[str], deadline: f
 
 
 @pytest.mark.slow
-def test_demo_fast_clock_replays_the_day_then_runs_at_real_speed(tmp_path):
+def test_demo_fast_clock_replays_the_day_then_runs_at_real_speed(tmp_path, embedded_dir):
     proc = subprocess.Popen(
         [sys.executable, "-m", "bot.cli", "--config", str(tmp_path / "none.toml"), "demo", "--fast-clock",
-         "--speed", "6000", "--data-dir", str(tmp_path / "pg"), "--api-port", str(free_port())],
+         "--speed", "6000", "--data-dir", str(embedded_dir / "pg"), "--api-port", str(free_port())],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=tmp_path, env=demo_env(),
         text=True,
     )
