@@ -19,6 +19,7 @@ from bot.inbound import InboundPipeline
 from bot.router import Router
 from core.chat_port import ChatGateway
 from core.reporting import Reporter
+from db.bot_status import whatsapp_device_count
 from handlers.context import Collect
 from handlers.registry import all_commands
 from jobs.queue.model import TaskQueue
@@ -73,6 +74,10 @@ def build_gateway(app, reporter: Reporter) -> ChatGateway:
     from bot.whatsapp.neonize_adapter import NeonizeGateway, session_store_url
 
     target = app.db.target
+
+    async def is_paired() -> bool:
+        return await whatsapp_device_count(app.db.pool) > 0
+
     return NeonizeGateway(
         session_url=session_store_url(target.dsn, target.password),
         session_name=s.whatsapp.session_name,
@@ -81,6 +86,7 @@ def build_gateway(app, reporter: Reporter) -> ChatGateway:
         ignore_older_than=timedelta(seconds=s.whatsapp.ignore_older_than_seconds),
         pair_phone=app.options.get("pair_phone"),
         print_line=lambda text: app.console.print(text, markup=False, highlight=False),
+        is_paired=is_paired,
     )
 
 

@@ -32,6 +32,17 @@ log = logging.getLogger(__name__)
 
 Section = Callable[[HandlerContext], Awaitable[list[str]]]
 
+# the transport's connection detail (event names) in words
+WHATSAPP_DETAIL = {
+    "Disconnected": "terputus",
+    "KeepAliveTimeout": "terputus (tidak ada jawaban)",
+    "ConnectFailure": "gagal tersambung",
+    "LoggedOut": "logout, perlu pairing ulang",
+    "StreamReplaced": "sesi diambil alih klien lain",
+    "TemporaryBan": "diblokir sementara oleh WhatsApp",
+    "connecting": "sedang menyambung",
+}
+
 
 class DatabaseDown(Exception):
     """The database did not answer: the sections after the ping are left out."""
@@ -64,7 +75,7 @@ async def whatsapp_lines(ctx: HandlerContext) -> list[str]:
     if state.connected:
         since = f" sejak {_when(ctx, state.since)}" if state.since else ""
         return [f"WhatsApp: ✅ terhubung{since}"]
-    detail = f" ({state.detail})" if state.detail else ""
+    detail = f" ({WHATSAPP_DETAIL.get(state.detail, state.detail)})" if state.detail else ""
     return [f"WhatsApp: ❌ tidak terhubung{detail}"]
 
 

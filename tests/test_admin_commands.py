@@ -66,7 +66,7 @@ async def test_status_reports_connection_database_outbox_and_runs(pool, settings
 
     gateway.connection_state = lambda: ConnectionState(connected=False, detail="Disconnected")
     (text,) = await ask(gateway, "status")
-    assert "WhatsApp: ❌ tidak terhubung (Disconnected)" in text
+    assert "WhatsApp: ❌ tidak terhubung (terputus)" in text
 
 
 async def test_status_counts_pending_sending_sent_today_and_dead_messages(pool, settings, clock):
