@@ -110,3 +110,15 @@ async def recent_runs(db: Executor, *, limit: int = 5, jobs: tuple[str, ...] = F
     )
     return [_row(r) for r in rows]
 
+
+
+async def scheduled_runs_between(db: Executor, start: datetime, end: datetime,
+                                 jobs: tuple[str, ...] = FETCH_JOBS) -> list[JobRun]:
+    """Collection runs the scheduler started in [start, end), oldest first (for `jadwal`)."""
+    rows = await db.fetch(
+        """SELECT * FROM job_runs WHERE job = ANY($1::text[]) AND trigger = 'schedule'
+               AND started_at >= $2 AND started_at < $3
+           ORDER BY started_at, id""",
+        list(jobs), start, end,
+    )
+    return [_row(r) for r in rows]

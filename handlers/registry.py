@@ -7,7 +7,7 @@ by the tests) raises on a duplicate.
 
 from __future__ import annotations
 
-from handlers import admin, console, dirrequest, status
+from handlers import admin, console, dirrequest, jadwal, status
 from handlers.context import Command
 from handlers.menus import Menu
 
@@ -16,6 +16,7 @@ def all_commands() -> list[Command]:
     commands: list[Command] = []
     commands += admin.COMMANDS
     commands += status.COMMANDS
+    commands += jadwal.COMMANDS
     commands += dirrequest.COMMANDS
     commands += console.COMMANDS
     # other modules append their COMMANDS here

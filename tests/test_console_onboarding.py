@@ -15,6 +15,7 @@ from db.audit import audit_rows
 from db.clients import Client, get_client, upsert_client
 from jobs.outbox import OutboxSender
 from tests.support.console_chat import ADMIN, console_chat
+from handlers.menus import TEXT_HINT
 from tests.support.recording_reporter import RecordingReporter
 
 GROUP = "120363099900000001@g.us"
@@ -84,18 +85,19 @@ async def test_a_new_polres_is_onboarded_from_whatsapp_and_its_group_gets_the_ta
             assert "ID client" in (await chat.say("2"))[-1]
             assert "sudah ada" not in (await chat.say("polres_baru"))[-1]
             refused = (await chat.say("=HYPERLINK(x)"))[-1]          # the name is checked as the CLI checks it
-            assert refused.startswith("❌ nama tidak boleh diawali '='") and "(1/6) Ketik *nama*" in refused
+            assert refused == "❌ nama tidak boleh diawali '=': '=HYPERLINK(x)'\n" + TEXT_HINT
+            assert "(1/6) Ketik *nama*" in (await chat.say("menu"))[-1]         # the question again, on request
             assert "(3/6) Ketik *akun Instagram*" in (await chat.walk("Polres Baru", "1"))[-1]
             await chat.walk("@PolresBaru", "-")
-            (again,) = await chat.say("12")                             # re-asked with the reason
-            assert again.startswith("❌ nomor operator: nomor tidak valid: '12'") and "(5/6)" in again
+            (again,) = await chat.say("12")                             # refused with the reason
+            assert again.startswith("❌ nomor operator: nomor tidak valid: '12'")
             await chat.say("0812-0000-9999")
             summary = (await chat.say("0813 1111 2222, 0813 3333 4444"))[-1]
             assert "ID: POLRES_BARU" in summary and "Instagram: polresbaru" in summary and "TikTok: -" in summary
             assert "Super-admin: 6281311112222, 6281333334444" in summary
             done = await chat.say("ya")
             assert done[0].startswith("✅ Client *POLRES_BARU* (Polres Baru) ditambahkan")
-            assert "🏢 *Menu Klien*" in done[-1]       # back at the client menu
+            assert done[-1] == TEXT_HINT                 # back at the client menu
             await chat.say("batal")
             client = await get_client(pool, "POLRES_BARU")
             assert client.operator_phone == "6281200009999" and client.instagram == "polresbaru"

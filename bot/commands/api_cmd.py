@@ -10,7 +10,7 @@ import sys
 
 from bot.api.deps import ApiDeps
 from bot.api.part import ApiPart, check_api_settings
-from bot.commands.common import CliContext, UserError, cli_actor, database, table
+from bot.commands.common import CliContext, UserError, cli_actor, database, esc, table
 from db.dashboard_accounts import list_accounts
 from core.clock import SystemClock
 from jobs.account_changes import (
@@ -69,7 +69,7 @@ async def serve_api(ctx: CliContext) -> int:
             await part.start()
         except RuntimeError as exc:
             raise UserError(str(exc)) from None
-        ctx.console.print(f"HTTP API on {part.base_url} (docs: {part.base_url}/docs) — Ctrl-C to stop")
+        ctx.console.print(f"HTTP API on {esc(part.base_url)} (docs: {esc(part.base_url)}/docs) — Ctrl-C to stop")
         try:
             await stop.wait()
         finally:
@@ -100,7 +100,7 @@ def _read_password(ctx: CliContext, *, confirm: bool = True) -> str | None:
 
 def _show_generated(ctx: CliContext, username: str, password: str, given: str | None) -> None:
     if given is None:
-        ctx.console.print(f"generated password for {username} (shown once, not stored): [bold]{password}[/]",
+        ctx.console.print(f"generated password for {esc(username)} (shown once, not stored): [bold]{password}[/]",
                           highlight=False)
 
 
@@ -114,8 +114,8 @@ async def add_account(ctx: CliContext) -> int:
         except AccountError as exc:
             raise UserError(str(exc)) from None
     account = created.account
-    ctx.console.print(f"created dashboard account {account.username} (id {account.id}, role {account.role}, "
-                      f"clients {', '.join(account.client_ids) or '-'})")
+    ctx.console.print(f"created dashboard account {esc(account.username)} (id {account.id}, role {esc(account.role)}, "
+                      f"clients {esc(', '.join(account.client_ids) or '-')})")
     _show_generated(ctx, account.username, created.password, password)
     return 0
 
@@ -137,7 +137,7 @@ async def set_account_password(ctx: CliContext) -> int:
             changed = await set_dashboard_password(db.pool, cli_actor(), ctx.args.username, password)
         except AccountError as exc:
             raise UserError(str(exc)) from None
-    ctx.console.print(f"password of {changed.account.username} changed")
+    ctx.console.print(f"password of {esc(changed.account.username)} changed")
     _show_generated(ctx, changed.account.username, changed.password, password)
     return 0
 
@@ -151,6 +151,6 @@ async def change_account(ctx: CliContext) -> int:
                 active=None if a.active is None else a.active == "yes")
         except AccountError as exc:
             raise UserError(str(exc)) from None
-    ctx.console.print(f"updated {account.username}: role {account.role}, clients {', '.join(account.client_ids) or '-'}, "
-                      f"active {'yes' if account.active else 'no'}")
+    ctx.console.print(f"updated {esc(account.username)}: role {esc(account.role)}, "
+                      f"clients {esc(', '.join(account.client_ids) or '-')}, active {'yes' if account.active else 'no'}")
     return 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.commands.common import CliContext, UserError, cli_actor, database, table
+from bot.commands.common import CliContext, UserError, cli_actor, database, esc, table
 from db.clients import Client, list_clients
 from core.formats import FormatError
 from jobs.client_changes import ClientExists, ClientNotFound, change_client, create_client
@@ -52,7 +52,7 @@ def _add_field_options(p) -> None:
 
 def _saved(ctx: CliContext, saved: Client, fields: tuple[str, ...]) -> None:
     changed = f" — changed: {', '.join(fields)}" if fields else " — nothing changed"
-    ctx.console.print(f"saved client [bold]{saved.id}[/] ({saved.name}, {saved.type}){changed}")
+    ctx.console.print(f"saved client [bold]{esc(saved.id)}[/] ({esc(saved.name)}, {saved.type}){changed}")
 
 
 async def add_client(ctx: CliContext) -> int:

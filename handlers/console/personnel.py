@@ -82,15 +82,21 @@ async def on_nrp(ctx: HandlerContext, _choice: Choice | None, text: str) -> None
         # the same answer for "no such person" and "not yours": no probing other clients' NRPs
         raise InvalidInput(f"❌ Personel dengan NRP {nrp} tidak ditemukan di client Anda.")
     ctx.conversation.data["nrp"] = nrp
-    await ctx.reply(person_line(person))
     ctx.goto("target" if ctx.conversation.data.get("action") == "move" else "reason")
+
+
+async def _chosen_line(ctx: HandlerContext) -> str:
+    person = await get_personnel(ctx.pool, ctx.conversation.data.get("nrp") or "")
+    return person_line(person) if person else ""
 
 
 async def reason_prompt(ctx: HandlerContext) -> str:
     action = ctx.conversation.data.get("action")
     if action in ("mark", "unmark"):
-        return "Ketik *alasan* (wajib, mis. cuti melahirkan sampai 30/06)."
-    return "Ketik *alasan* (atau *-* tanpa alasan)."
+        ask = "Ketik *alasan* (wajib, mis. cuti melahirkan sampai 30/06)."
+    else:
+        ask = "Ketik *alasan* (atau *-* tanpa alasan)."
+    return f"{await _chosen_line(ctx)}\n{ask}"
 
 
 def _reason(text: str, *, required: bool) -> str | None:
@@ -126,7 +132,7 @@ async def on_reason(ctx: HandlerContext, _choice: Choice | None, text: str) -> N
 
 
 async def target_prompt(ctx: HandlerContext) -> str:
-    return "Ketik *ID client tujuan*."
+    return f"{await _chosen_line(ctx)}\nKetik *ID client tujuan*."
 
 
 async def on_target(ctx: HandlerContext, _choice: Choice | None, text: str) -> None:
@@ -213,7 +219,7 @@ MENU = Menu(id="personel", title=MENU_TITLE, start="main", steps=[
     MenuStep("nrp", prompt=nrp_prompt, handle=on_nrp),
     MenuStep("reason", prompt=reason_prompt, handle=on_reason),
     MenuStep("target", prompt=target_prompt, handle=on_target),
-    MenuStep("requests", prompt=requests_prompt, handle=on_requests),
+    MenuStep("requests", prompt=requests_prompt, handle=on_requests, after_reply="prompt"),
     MenuStep("decide", prompt=decide_prompt, choices=decide_choices, handle=on_decide),
 ])
 

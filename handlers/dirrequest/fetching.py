@@ -21,6 +21,7 @@ from db.notification_state import todays_task_posts
 from handlers.context import HandlerContext
 from handlers.reports.attendance import Period, Platform, PostRef, post_url
 from handlers.reports.formatting import id_number, id_time
+from jobs.admin_text import client_error_text
 from jobs.collect_now import CollectionBusy
 from jobs.notify import run_changes_from_result
 from jobs.task_messages import Changes, scheduled_list_message
@@ -71,7 +72,7 @@ def _failure_text(spec: FetchSpec, client: Client, result) -> str | None:
         return (f"⚠️ Pengambilan {spec.label} *{client.name}* tidak dijalankan"
                 + (" karena batas waktu siklus sudah lewat." if skipped else "."))
     if not mine[0].ok:
-        return f"❌ Pengambilan {spec.label} *{client.name}* gagal: {mine[0].error or 'tanpa keterangan'}."
+        return f"❌ Pengambilan {spec.label} *{client.name}* gagal: {client_error_text(mine[0].error)}."
     return None
 
 
