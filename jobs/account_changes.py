@@ -102,9 +102,12 @@ async def _audit(conn: Executor, actor: Actor, action: str, before: DashboardAcc
 
 
 async def create_dashboard_account(pool: asyncpg.Pool, actor: Actor, *, username: str, role: str,
-                                   whatsapp: str | None, client_ids: list[str],
-                                   password: str | None = None) -> CreatedAccount:
-    """Validate, create and audit an account; with no `password` one is generated (see CreatedAccount)."""
+                                   whatsapp: str | None, client_ids: list[str], password: str | None = None,
+                                   active: bool = True) -> CreatedAccount:
+    """Validate, create and audit an account; with no `password` one is generated (see CreatedAccount).
+
+    `active=False` creates it disabled (e.g. a registration waiting for an admin's approval).
+    """
     username = valid_username(username)
     try:
         phone = normalize_optional_phone(whatsapp)
@@ -121,6 +124,9 @@ async def create_dashboard_account(pool: asyncpg.Pool, actor: Actor, *, username
                                                whatsapp=phone, client_ids=ids)
         except asyncpg.UniqueViolationError:
             raise AccountError(f"username {username} sudah dipakai") from None
+        if not active:
+            await set_account_active(conn, account.id, False)
+            account = await get_account(conn, account.id)
         await _audit(conn, actor, "dashboard_account.create", None, account)
     return CreatedAccount(account, password)
 

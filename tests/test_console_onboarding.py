@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import datetime, time
 
 import pytest
-from pydantic import SecretStr
 
 from bot.collection import open_collector
 from bot.inbound import Outcome
@@ -15,6 +14,7 @@ from db.audit import audit_rows
 from db.clients import Client, get_client, upsert_client
 from jobs.outbox import OutboxSender
 from tests.support.console_chat import ADMIN, console_chat
+from tests.support.fetch_env import fetch_settings
 from handlers.menus import TEXT_HINT
 from tests.support.recording_reporter import RecordingReporter
 
@@ -63,7 +63,8 @@ async def test_grup_log_makes_the_group_receive_the_admin_log(pool, settings, cl
     assert actions == ["admin_log_group.remove", "admin_log_group.add"]
 
 
-async def test_a_new_polres_is_onboarded_from_whatsapp_and_its_group_gets_the_task_list(pool, settings, clock):
+async def test_a_new_polres_is_onboarded_from_whatsapp_and_its_group_gets_the_task_list(pool, database_url, clock,
+                                                                                       tmp_path):
     from jobs.sources.fake_rapidapi import FakeAccount, FakePost, FakeRapidApi, Scenario
 
     day = clock.now().date()
@@ -72,12 +73,8 @@ async def test_a_new_polres_is_onboarded_from_whatsapp_and_its_group_gets_the_ta
     ])]))
     await fake.start()
     try:
-        s = settings.model_copy(update={
-            "instagram": settings.instagram.model_copy(update={"base_url": fake.base_url, "key": SecretStr("k"),
-                                                                "backoff_base_seconds": 0}),
-            "tiktok": settings.tiktok.model_copy(update={"base_url": fake.base_url, "key": SecretStr("k"),
-                                                          "backoff_base_seconds": 0}),
-        })
+        s = fetch_settings(database_url, fake.base_url, tmp_path, api={"backoff_base_seconds": 0},
+                           whatsapp={"admins": [ADMIN], "send_interval_seconds": 0})
         async with open_collector(s, pool, clock, RecordingReporter()) as collector:
             chat = await console_chat(pool, s, clock, collection=collector.collect)
             menu = await chat.say("klien")

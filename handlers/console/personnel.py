@@ -9,14 +9,17 @@ asked, through the outbox.
 
 from __future__ import annotations
 
+from typing import Awaitable, Callable
+
 from core.formats import FormatError, clean_text, normalize_nrp
 from db.clients import get_client
 from db.exception_requests import get_request, pending_requests
 from db.personnel import Personnel, get_personnel
-from handlers.console.common import optional, shown, when
+from handlers.console.common import back_to_main, optional, shown, when
 from handlers.context import Command, HandlerContext, InvalidInput
 from handlers.identity import ADMIN_OR_SUPER
 from handlers.menus import Choice, Menu, MenuStep, menu_number
+from jobs.personnel_changes import PersonnelChange
 from jobs.personnel_admin import (
     PersonnelNotFound, decide_exception_request, move_personnel, set_exception, set_personnel_active,
 )
@@ -52,12 +55,6 @@ async def on_main(ctx: HandlerContext, choice: Choice | None, _text: str) -> Non
     action = choice.value if choice else ""
     ctx.conversation.data["action"] = action
     ctx.goto("requests" if action == "requests" else "nrp")
-
-
-def back_to_main(ctx: HandlerContext) -> None:
-    ctx.conversation.data.clear()
-    ctx.conversation.history.clear()
-    ctx.goto("main", remember=False)
 
 
 def person_line(p: Personnel) -> str:
@@ -109,26 +106,29 @@ def _reason(text: str, *, required: bool) -> str | None:
     return reason
 
 
+async def _saved(ctx: HandlerContext, work: Awaitable[PersonnelChange | None], *, unchanged: str,
+                 done: Callable[[PersonnelChange], str]) -> None:
+    """Run one write, return to the main step, and say what happened."""
+    try:
+        change = await work
+        text = unchanged if change is None else done(change)
+    except PersonnelNotFound as exc:
+        text = f"⚠️ {exc}"
+    back_to_main(ctx)
+    await ctx.reply(text)
+
+
 async def on_reason(ctx: HandlerContext, _choice: Choice | None, text: str) -> None:
     action = ctx.conversation.data.get("action")
     nrp = ctx.conversation.data.get("nrp") or ""
-    actor = ctx.identity.actor
-    try:
-        if action in ("mark", "unmark"):
-            change = await set_exception(ctx.pool, actor, nrp, action == "mark",
-                                         reason=_reason(text, required=True) or "")
-        else:
-            change = await set_personnel_active(ctx.pool, actor, nrp, action == "activate",
-                                                reason=_reason(text, required=False))
-    except PersonnelNotFound as exc:
-        back_to_main(ctx)
-        await ctx.reply(f"⚠️ {exc}")
-        return
-    back_to_main(ctx)
-    if change is None:
-        await ctx.reply("ℹ️ Tidak ada yang berubah: data personel sudah seperti itu.")
-        return
-    await ctx.reply(f"✅ Disimpan. {person_line(change.after)}")
+    if action in ("mark", "unmark"):
+        work = set_exception(ctx.pool, ctx.identity.actor, nrp, action == "mark",
+                             reason=_reason(text, required=True) or "")
+    else:
+        work = set_personnel_active(ctx.pool, ctx.identity.actor, nrp, action == "activate",
+                                    reason=_reason(text, required=False))
+    await _saved(ctx, work, unchanged="ℹ️ Tidak ada yang berubah: data personel sudah seperti itu.",
+                 done=lambda change: f"✅ Disimpan. {person_line(change.after)}")
 
 
 async def target_prompt(ctx: HandlerContext) -> str:
@@ -139,19 +139,10 @@ async def on_target(ctx: HandlerContext, _choice: Choice | None, text: str) -> N
     target = await get_client(ctx.pool, text.strip()[:64]) if text.strip() else None
     if target is None:
         raise InvalidInput(f"❌ Client {text.strip().upper()[:64]} tidak ditemukan.")
-    nrp = ctx.conversation.data.get("nrp") or ""
-    try:
-        change = await move_personnel(ctx.pool, ctx.identity.actor, nrp, target.id)
-    except PersonnelNotFound as exc:
-        back_to_main(ctx)
-        await ctx.reply(f"⚠️ {exc}")
-        return
-    back_to_main(ctx)
-    if change is None:
-        await ctx.reply(f"ℹ️ Personel itu sudah berada di {target.id}.")
-        return
-    await ctx.reply(f"✅ Dipindahkan dari {change.before.client_id} ke {change.after.client_id}. "
-                    f"{person_line(change.after)}")
+    work = move_personnel(ctx.pool, ctx.identity.actor, ctx.conversation.data.get("nrp") or "", target.id)
+    await _saved(ctx, work, unchanged=f"ℹ️ Personel itu sudah berada di {target.id}.",
+                 done=lambda change: f"✅ Dipindahkan dari {change.before.client_id} ke {change.after.client_id}. "
+                                     f"{person_line(change.after)}")
 
 
 # --------------------------------------------------------------------------- requests → decide
