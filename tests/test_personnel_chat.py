@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from bot.router import Router
-from db.audit import audit_rows
+from db.audit import Actor, audit_rows
+from db.clients import get_client, upsert_client
 from db.outbox import list_messages
 from db.personnel import get_personnel
+from handlers.identity import Role
 from handlers.registry import all_commands
+from jobs.personnel_changes import save_personnel
 from tests.support.self_service import (
     BUDI_PHONE, CICI_PHONE, NEW_PHONE, OPERATOR_A, self_service_world,
 )
@@ -198,3 +203,42 @@ async def test_cek_tugas_tells_a_person_without_usernames_exactly_what_to_set(wo
     assert "⚠️ Username TikTok Anda belum diisi" in text and "pilih *4* di menu ini" in text
     assert "tiktok.com/@budi.santoso" in text
     assert "✅ Semua tugas" not in text
+
+
+# ---------------------------------------------------------------------------- identity and menus that outlive a role
+
+async def test_identity_of_a_personnel_number(world, pool):
+    identity = await world.router.resolve_identity(world.gateway.message("x", phone="0813-0000-0001"))
+    assert identity.roles == {Role.PERSONNEL} and identity.known
+    assert (identity.personnel_nrp, identity.personnel_client_id) == ("1001", "POLRES_A")
+    stranger = await world.router.resolve_identity(world.gateway.message("x", phone=NEW_PHONE))
+    assert stranger.roles == {Role.UNREGISTERED} and not stranger.known
+    b = await get_client(pool, "POLRES_A")
+    b.active = False
+    await upsert_client(pool, b)
+    gone = await world.router.resolve_identity(world.gateway.message("x", phone=BUDI_PHONE))
+    assert gone.roles == {Role.UNREGISTERED}
+
+
+async def test_a_menu_opened_in_a_role_closes_when_the_role_is_gone(world, pool):
+    assert "Menu Operator" in await world.last("oprrequest", OPERATOR_A)
+    a = await get_client(pool, "POLRES_A")
+    a.operator_phone = None
+    await upsert_client(pool, a)
+    refused = await world.last("3", OPERATOR_A)  # no recap for a number that is no operator any more
+    assert refused.startswith("❌ Maaf, nomor Anda tidak terdaftar")
+    await world.say("menu", BUDI_PHONE)
+    await save_personnel(pool, Actor("test", "cli"),
+                         [dataclasses.replace(await get_personnel(pool, "1001"), active=False)],
+                         action="personnel.deactivate")
+    (refused,) = await world.say("1", BUDI_PHONE)  # a deactivated person's open menu shows nothing more
+    assert refused.startswith("❌ Maaf, nomor Anda tidak terdaftar") and "NRP: 1001" not in refused
+
+
+async def test_the_binding_survives_a_restart_between_nrp_and_confirmation(world, pool):
+    await world.say("daftar", NEW_PHONE)
+    await world.say("1002", NEW_PHONE)
+    restarted = Router(settings=world.settings, pool=pool, clock=world.clock, reporter=world.reporter,
+                       gateway=world.gateway, commands=all_commands())
+    await start_chat(world.gateway, restarted)
+    assert (await world.last("ya", NEW_PHONE)).startswith("✅ Nomor ini sekarang terhubung dengan *AIPTU ANI*")

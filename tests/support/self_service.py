@@ -14,8 +14,6 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime, time
 
-from pydantic import SecretStr
-
 from bot.collection import open_collector
 from bot.router import Router
 from bot.whatsapp.fake import FakeGateway
@@ -24,6 +22,7 @@ from handlers.registry import all_commands
 from jobs.sources.fake_rapidapi import FakeAccount, FakePost, FakeRapidApi, Scenario
 from tests.support.chat import start_chat
 from tests.support.factories import Factory, wib
+from tests.support.fetch_env import settings_on_fake
 from tests.support.recording_reporter import RecordingReporter
 
 NOW = wib(2026, 11, 25, 14, 5)
@@ -93,12 +92,7 @@ async def self_service_world(pool, settings):
     fake = FakeRapidApi(scenario())
     await fake.start()
     try:
-        s = settings.model_copy(update={
-            "instagram": settings.instagram.model_copy(update={"base_url": fake.base_url, "key": SecretStr("k"),
-                                                                "backoff_base_seconds": 0}),
-            "tiktok": settings.tiktok.model_copy(update={"base_url": fake.base_url, "key": SecretStr("k"),
-                                                          "backoff_base_seconds": 0}),
-        })
+        s = settings_on_fake(settings, fake.base_url)
         await build_people(pool)
         gateway, clock, reporter = FakeGateway(), ManualClock(NOW), RecordingReporter()
         async with open_collector(s, pool, clock, reporter) as collector:
