@@ -2,9 +2,10 @@
 
 Every function takes a [start, end) instant range (computed in Asia/Jakarta by
 `handlers.reports.attendance.Period`) and a platform (`instagram` | `tiktok`).
-Usernames are stored normalised (lower-case, no @) on both sides; the personnel
-side is normalised again here (trim, one leading @, lower-case) so a row written
-by hand still matches. A task is a `client_posts` row of the client, not
+Usernames are matched normalised (trim, one leading @, lower-case): the
+personnel side as the generated `instagram_handle` / `tiktok_handle` columns.
+Who did which task is read from the attendance ledger (`db/attendance_ledger.py`),
+never by joining raw engagement at request time. A task is a `client_posts` row of the client, not
 removed, whose post was published in the period (a post shared by several
 clients is a task of each).
 
@@ -17,8 +18,9 @@ whose client is in region `regional_id`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
+from db.attendance_ledger import ZONE_SQL, LedgerZoneMismatch
 from db.pool import Executor
 
 PLATFORMS = ("instagram", "tiktok")
@@ -40,10 +42,9 @@ _POPULATION_WHERE = """
     AND ($3::text IS NULL OR upper(c.regional_id) = upper($3))
 """
 
-# the stored username of a platform, normalised again (trim, one leading @, lower-case); NULL when empty
-USERNAME_SQL = {
-    platform: f"NULLIF(lower(regexp_replace(btrim(p.{platform}), '^@', '')), '')" for platform in PLATFORMS
-}
+# the stored username of a platform, normalised (trim, one leading @, lower-case; NULL when empty):
+# generated columns of `personnel` (migration 0100), the same the ledger matches on
+USERNAME_SQL = {platform: f"p.{platform}_handle" for platform in PLATFORMS}
 
 
 @dataclass(frozen=True)
@@ -129,41 +130,49 @@ async def posts_in_period(
     return [PostCountRow(**dict(r)) for r in rows]
 
 
-async def person_tasks(
-    db: Executor, platform: str, task_client_id: str, start: datetime, end: datetime, people: Population, *,
-    with_post_ids: bool = False,
-) -> list[PersonTaskRow]:
-    """Every person of `people` with how many of `task_client_id`'s tasks of the period they engaged with.
+def _done_sql(with_post_ids: bool) -> str:
+    """Per person: the client's tasks of the days done, from the ledger ($4 client, $5 platform, $6/$7 days)."""
+    ids = ", array_agg(x.post_id) AS post_ids" if with_post_ids else ""
+    source = ("attendance_ledger l CROSS JOIN LATERAL unnest(l.post_ids) AS x(post_id)" if with_post_ids
+              else "attendance_ledger l")
+    count = "count(*)" if with_post_ids else "sum(cardinality(l.post_ids))"
+    return f"""
+        SELECT l.nrp, {count}::int AS engaged{ids}
+        FROM {source}
+        WHERE l.client_id = $4 AND l.platform = $5 AND l.day >= $6 AND l.day <= $7
+        GROUP BY l.nrp
+    """
 
-    One statement: the period's posts, their engagements matched to the population on the platform's username.
+
+async def person_tasks(
+    db: Executor, platform: str, task_client_id: str, first: date, last: date, people: Population, *,
+    zone: str, with_post_ids: bool = False,
+) -> list[PersonTaskRow]:
+    """Every person of `people` with how many of `task_client_id`'s tasks of the days [first, last] they did.
+
+    One statement over the attendance ledger (`db/attendance_ledger.py`), whose days
+    are in `zone`; raises `LedgerZoneMismatch` when the ledger was built for another zone.
     """
     _check_platform(platform)
     rows = await db.fetch(
         f"""
-        WITH posts AS ({_posts_sql(platform, "$4", "$5", "$6", "$7")}),
-        people AS (
-            SELECT p.nrp, p.name, p.rank, p.division, p.position, p.client_id, p.exception,
-                   c.name AS client_name, c.type AS client_type, {USERNAME_SQL[platform]} AS handle
-            FROM personnel p JOIN clients c ON c.id = p.client_id
-            WHERE {_POPULATION_WHERE}
-        ),
-        hits AS (
-            SELECT pe.nrp, array_agg(e.post_id) AS post_ids
-            FROM people pe
-            JOIN engagements e ON e.platform = $7 AND e.username = pe.handle
-            JOIN (SELECT DISTINCT post_id FROM posts) task ON task.post_id = e.post_id
-            GROUP BY pe.nrp
-        )
-        SELECT pe.nrp, pe.name, pe.rank, pe.division, pe.position, pe.client_id, pe.client_name, pe.client_type,
-               pe.exception, pe.handle, coalesce(h.post_ids, '{{}}'::text[]) AS post_ids
-        FROM people pe
-        LEFT JOIN hits h ON h.nrp = pe.nrp
+        WITH done AS ({_done_sql(with_post_ids)})
+        SELECT p.nrp, p.name, p.rank, p.division, p.position, p.client_id, c.name, c.type, p.exception,
+               p.{platform}_handle, coalesce(d.engaged, 0), {"d.post_ids" if with_post_ids else "NULL"}, z.zone
+        FROM personnel p
+        JOIN clients c ON c.id = p.client_id
+        LEFT JOIN done d ON d.nrp = p.nrp
+        CROSS JOIN {ZONE_SQL}
+        WHERE {_POPULATION_WHERE}
         """,
-        *people.params(), [task_client_id], start, end, platform,
+        *people.params(), task_client_id, platform, first, last,
     )
+    if rows and rows[0][12] != zone:
+        raise LedgerZoneMismatch(f"the attendance ledger's days are in {rows[0][12]}, the configured zone is "
+                                 f"{zone}: run `cicero attendance rebuild`")
     return [
-        PersonTaskRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], len(r[10]),
-                      tuple(r[10]) if with_post_ids else None)
+        PersonTaskRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10],
+                      tuple(r[11] or ()) if with_post_ids else None)
         for r in rows
     ]
 

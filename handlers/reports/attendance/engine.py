@@ -10,7 +10,8 @@ Figures, categories and order are those of `definitions.py`. Scope:
 directorate client) = those plus every person carrying the directorate's role
 (`Client.role_name`) in any satker, grouped per satker (the satker list also
 includes the directorate's children without personnel). The tasks are always
-the client's own posts.
+the client's own (`client_posts`); who did them is read from the attendance
+ledger, so a recap costs two indexed reads whatever the engagement volume.
 """
 
 from __future__ import annotations
@@ -248,8 +249,8 @@ async def build_attendance(
     scope = scope or default_scope(client)
     start, end = period.bounds(tz)
     post_rows = await tasks_in_period(db, platform.value, client.id, start, end)
-    person_rows = await person_tasks(db, platform.value, client.id, start, end, population(client, scope, regional_id),
-                                     with_post_ids=with_post_ids)
+    person_rows = await person_tasks(db, platform.value, client.id, period.first, period.last,
+                                     population(client, scope, regional_id), zone=tz.key, with_post_ids=with_post_ids)
     satker_clients = await satker_of_directorate(db, client) if scope is Scope.DIRECTORATE else []
     if regional_id:
         satker_clients = [c for c in satker_clients if (c.regional_id or "").upper() == regional_id.upper()]
