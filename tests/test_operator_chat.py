@@ -191,3 +191,13 @@ async def test_who_may_open_the_operator_menu(world, pool):
     assert await world.last("oprrequest", "6281288880000") == "❌ Menu ini hanya untuk operator client yang terdaftar."
     admin = world.settings.whatsapp.admins[0]
     assert "Pilih *client*" in await world.last("oprrequest", admin)
+
+
+async def test_a_super_admin_number_gets_the_operator_menu_of_its_client(world, pool):
+    b = await get_client(pool, "POLRES_B")
+    b.super_phones = ["6281255550000"]
+    await upsert_client(pool, b)
+    menu = await world.last("oprrequest", "6281255550000")
+    assert "Client: *POLRES B*" in menu and "Ganti client" not in menu
+    (card,) = await option(world, "10", "2001", phone="6281255550000")
+    assert "BRIPTU DODI" in card
