@@ -57,8 +57,9 @@ async def on_main(ctx: HandlerContext, _choice: Choice | None, text: str) -> Non
         await ctx.reply(await profile.render_profile(ctx, me))
     elif number == OPTION_TASKS:
         rules = AttendanceRules.from_settings(ctx.settings.attendance)
-        tasks = await personal_tasks(ctx.pool, me.client, [me.person.nrp], ctx.clock.now(), rules)
-        await ctx.reply(render_my_tasks(tasks[me.person.nrp], display_name(me.person), ctx.clock.now()))
+        mine = (await personal_tasks(ctx.pool, me.client, [me.person.nrp], ctx.clock.now(), rules)).get(me.person.nrp)
+        await ctx.reply(render_my_tasks(mine, display_name(me.person), ctx.clock.now()) if mine else
+                        "⚠️ Tugas Anda belum bisa dihitung saat ini. Silakan coba lagi nanti.")
     elif number in (OPTION_INSTAGRAM, OPTION_TIKTOK):
         platform = Platform.INSTAGRAM if number == OPTION_INSTAGRAM else Platform.TIKTOK
         ctx.conversation.data["platform"] = platform.value
