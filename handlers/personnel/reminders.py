@@ -107,14 +107,13 @@ async def send_reminders(pool: asyncpg.Pool, settings: Settings, fire_time: date
         async with guarded("personal reminders of a client", log, client=client.id, slot=slot):
             members = by_client[client.id]
             tasks = await personal_tasks(pool, client, [p.nrp for p in members], fire_time, rules)
-            for person in members:
-                mine = tasks.get(person.nrp)
-                if mine is None or mine.finished:
-                    done += 1
-                    continue
-                queued += await enqueue(pool, recipient=person.whatsapp, kind="personnel_reminder",
-                                        body=render_reminder(mine, display_name(person)), client_id=client.id,
-                                        idempotency_key=f"reminder:{person.nrp}:{day}:{slot}")
+            due = [(p, tasks[p.nrp]) for p in members if p.nrp in tasks and not tasks[p.nrp].finished]
+            done += len(members) - len(due)
+            async with pool.acquire() as conn, conn.transaction():  # one client's reminders commit together
+                for person, mine in due:
+                    queued += await enqueue(conn, recipient=person.whatsapp, kind="personnel_reminder",
+                                            body=render_reminder(mine, display_name(person)), client_id=client.id,
+                                            idempotency_key=f"reminder:{person.nrp}:{day}:{slot}")
     log.info("reminders %s %s: %d opted in, %d queued, %d with nothing left", day, slot, len(people), queued, done)
     return ReminderRun(len(people), queued, done)
 
