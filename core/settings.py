@@ -251,6 +251,33 @@ class AttendanceSettings(Section):
         return self
 
 
+class PersonnelSettings(Section):
+    """Personnel self-service over WhatsApp: reminders, binding a number by NRP, username checks."""
+
+    reminder_times: list[str] = Field(
+        default_factory=lambda: ["17:05", "17:35"],
+        description="local times (HH:MM) of the personal reminders to opted-in personnel with tasks left",
+    )
+    bind_max_failures: int = Field(5, ge=1, le=100, description="wrong NRPs that lock a number")
+    bind_window_minutes: int = Field(60, ge=1, le=24 * 60, description="… within this many minutes")
+    bind_lockout_minutes: int = Field(60, ge=1, le=7 * 24 * 60, description="how long the lock lasts")
+    near_miss_days: int = Field(7, ge=1, le=90, description="engagers of this many days offered as 'did you mean'")
+
+    @field_validator("reminder_times")
+    @classmethod
+    def _times(cls, values: list[str]) -> list[str]:
+        out = []
+        for i, value in enumerate(values):
+            hour, _, minute = value.strip().partition(":")
+            if not (hour.isascii() and hour.isdigit() and minute.isascii() and minute.isdigit()
+                    and len(minute) == 2 and int(hour) < 24 and int(minute) < 60):
+                raise ValueError(f"item {i}: {value!r} is not a time HH:MM")
+            out.append(f"{int(hour):02d}:{minute}")
+        if len(set(out)) != len(out):
+            raise ValueError("reminder_times has the same time twice")
+        return out
+
+
 class ApiSettings(Section):
     enabled: bool = True
     host: str = "127.0.0.1"
@@ -300,6 +327,7 @@ class Settings(BaseSettings):
     fetch: FetchSettings = Field(default_factory=FetchSettings)
     notify: NotifySettings = Field(default_factory=NotifySettings)
     attendance: AttendanceSettings = Field(default_factory=AttendanceSettings)
+    personnel: PersonnelSettings = Field(default_factory=PersonnelSettings)
     api: ApiSettings = Field(default_factory=ApiSettings)
     queue: QueueSettings = Field(default_factory=QueueSettings)
 

@@ -7,7 +7,7 @@ by the tests) raises on a duplicate.
 
 from __future__ import annotations
 
-from handlers import admin, console, dirrequest, jadwal, status
+from handlers import admin, console, dirrequest, greeting, jadwal, operator, personnel, status
 from handlers.context import Command
 from handlers.menus import Menu
 
@@ -18,6 +18,9 @@ def all_commands() -> list[Command]:
     commands += status.COMMANDS
     commands += jadwal.COMMANDS
     commands += dirrequest.COMMANDS
+    commands += operator.COMMANDS
+    commands += personnel.COMMANDS
+    commands += greeting.COMMANDS
     commands += console.COMMANDS
     # other modules append their COMMANDS here
     check_registry(commands)
