@@ -201,6 +201,10 @@ class ScheduleSettings(Section):
         default_factory=lambda: ["30 17-21 * * *", "0 18-22 * * *"],
         description="cron expressions (Asia/Jakarta) that refresh likes/comments only",
     )
+    late_sweep: str = Field(
+        "30 23 * * *", description="cron (Asia/Jakarta) of the daily refresh of earlier days' likes/comments; empty: off"
+    )
+    late_sweep_days: int = Field(1, ge=1, le=7, description="how many days back the late sweep refreshes")
     misfire_grace_minutes: int = Field(15, ge=0, le=24 * 60)
     enabled: bool = True
 
@@ -208,6 +212,11 @@ class ScheduleSettings(Section):
     @classmethod
     def _crons(cls, values: list[str]) -> list[str]:
         return [validate_cron(v) for v in values]
+
+    @field_validator("late_sweep")
+    @classmethod
+    def _sweep_cron(cls, value: str) -> str:
+        return validate_cron(value.strip()) if value.strip() else ""
 
 
 class FetchSettings(Section):

@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 PHASE_LABEL = {
     "post_fetch": "ambil posting + engagement",
     "engagement_only": "perbarui likes/komentar",
+    "late_sweep": "susulan likes/komentar hari sebelumnya",
 }
 STATUS_LABEL = {"ok": "✅ sukses", "partial": "⚠️ sebagian", "failed": "❌ gagal", "skipped": "⏭️ dilewati",
                 "running": "⏳ berjalan"}

@@ -86,7 +86,8 @@ async def test_a_huge_string_field_fails_the_page(pool, database_url, tmp_path):
 
 async def test_a_page_of_fifty_thousand_posts_is_rejected_and_the_real_posts_are_kept(pool, database_url, tmp_path):
     await add_clients(pool, ["POLRES_A"])
-    async with fetch_env(pool, database_url, tmp_path, scenario(["POLRES_A"]), NOON) as env:
+    async with fetch_env(pool, database_url, tmp_path, scenario(["POLRES_A"]), NOON,
+                         api={"timeout_seconds": 60}) as env:  # a 15 MB page on a busy machine
         await run_cycle(env.deps, phase="post_fetch", trigger="manual")
         env.fake.fail("ig_posts", "flood", size=50_000, times=None)
         env.fake.fail("tt_posts", "flood", size=500, times=None)

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import asyncio
 import calendar
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from enum import Enum
 from typing import Iterable
@@ -38,6 +38,7 @@ import asyncpg
 from db.attendance import PersonTaskRow, PostRow, person_tasks_in_period, posts_in_period
 from db.clients import Client, satker_of_directorate
 from db.pool import Executor
+from db.posts import last_engagement_fetch
 from handlers.reports.formatting import id_date, id_month, id_weekday_date
 from handlers.reports.sorting import (
     NO_DIVISION, division_name, division_sort_key, person_sort_key, satker_sort_key,
@@ -320,6 +321,7 @@ class AttendanceReport:
     satkers: list[SatkerAttendance]         # directorate first, then by name
     divisions: list[DivisionAttendance]     # all people grouped by division only
     tally: Tally
+    data_fetched_at: datetime | None = None  # when the period's likes/comments were last fetched
 
     @property
     def task_count(self) -> int:
@@ -437,7 +439,9 @@ async def build_attendance(
         db, platform.value, [client.id], start, end, client_ids=[client.id], role=role
     )
     satker_clients = await satker_of_directorate(db, client) if scope is Scope.DIRECTORATE else []
-    return assemble_report(client, platform, period, scope, rules, post_rows, person_rows, satker_clients)
+    fetched_at = await last_engagement_fetch(db, platform.value, [client.id], start, end)
+    return replace(assemble_report(client, platform, period, scope, rules, post_rows, person_rows, satker_clients),
+                   data_fetched_at=fetched_at)
 
 
 @dataclass(frozen=True)
