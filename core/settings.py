@@ -221,8 +221,8 @@ class ScheduleSettings(Section):
 
 class FetchSettings(Section):
     client_concurrency: int = Field(4, ge=1, le=64)
-    run_deadline_minutes: int = Field(
-        20, ge=1, le=24 * 60, description="no client starts after this; a running one stops at it; a queued run waits at most this"
+    run_deadline_minutes: float = Field(
+        20, gt=0, le=24 * 60, description="no client starts after this; a running one stops at it; a queued run waits at most this"
     )
     client_deadline_minutes: float = Field(5.0, gt=0, le=24 * 60,
                                            description="one client's collection stops after this and is reported timeout")

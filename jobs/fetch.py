@@ -46,14 +46,16 @@ log = logging.getLogger(__name__)
 LOCK_CLASS = 0x43494345  # "CICE": advisory-lock namespace of the collection cycle
 LOCK_RUN = 1  # held by the running cycle
 LOCK_QUEUE = 2  # held by the one manual/admin run waiting behind it
+LOCK_WAIT_SLACK_SECONDS = 30.0
 OWNER = f"{socket.gethostname()}:{os.getpid()}"  # recorded on each job_runs row this process starts
 
 
 def lock_wait_seconds(settings: Settings) -> float:
     """How long a queued run waits for the one in flight: that run's own bound (run deadline, then
-    the last started client's deadline), plus a minute of slack."""
+    the last started client's deadline), plus a little slack for its bookkeeping."""
     f = settings.fetch
-    return (f.run_deadline_minutes + f.client_deadline_minutes + 1) * 60.0
+    bound = (f.run_deadline_minutes + f.client_deadline_minutes) * 60.0
+    return bound + min(LOCK_WAIT_SLACK_SECONDS, bound / 10)
 
 
 async def in_process_runner(deps: FetchDeps, plan: CyclePlan) -> None:
