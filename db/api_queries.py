@@ -65,20 +65,6 @@ async def directory_row(db: Executor, nrp: str) -> DirectoryRow | None:
     return _directory_row(row) if row else None
 
 
-async def count_directory(
-    db: Executor, *, client_ids: list[str], role: str | None = None, regional_id: str | None = None,
-) -> int:
-    """Active personnel of the same population `directory` lists."""
-    return await db.fetchval(
-        """
-        SELECT count(*) FROM personnel p JOIN clients c ON c.id = p.client_id
-        WHERE p.active AND (p.client_id = ANY($1::text[]) OR ($2::text IS NOT NULL AND $2 = ANY (p.roles)))
-          AND ($3::text IS NULL OR upper(c.regional_id) = upper($3))
-        """,
-        client_ids, role, regional_id,
-    )
-
-
 @dataclass(frozen=True)
 class InstagramPostRow:
     shortcode: str

@@ -24,6 +24,7 @@ from typing import Any, Iterable
 
 import asyncpg
 
+from db import attendance_ledger
 from db.pool import Executor
 
 
@@ -134,10 +135,11 @@ async def upsert_posts(conn: asyncpg.Connection, platform: str, client_id: str, 
         )
         # other clients' rows of a post whose time moved follow it (posted_at is the task's day);
         # a manual task stays on the day it was added to
-        await conn.execute(
+        moved = await conn.fetch(
             f"""UPDATE client_posts cp SET posted_at = s.posted_at FROM {t.stage} s
                 WHERE cp.platform = $1 AND cp.post_id = s.{t.key} AND cp.source = 'api'
-                  AND cp.posted_at IS DISTINCT FROM s.posted_at""",
+                  AND cp.posted_at IS DISTINCT FROM s.posted_at
+                RETURNING cp.post_id""",
             platform,
         )
         linked = await conn.fetch(
@@ -162,6 +164,9 @@ async def upsert_posts(conn: asyncpg.Connection, platform: str, client_id: str, 
             """,
             platform, client_id, seen_at,
         )
+        # the attendance ledger follows the task list (same transaction)
+        await attendance_ledger.refresh_tasks(conn, platform, [r["post_id"] for r in moved], any_day=True)
+        await attendance_ledger.refresh_tasks(conn, platform, [r["post_id"] for r in linked], client_id=client_id)
     out = UpsertOutcome(new=[r["post_id"] for r in linked])
     new = set(out.new)
     out.updated = sorted(r["id"] for r in changed if r["id"] not in new)
@@ -205,13 +210,19 @@ async def mark_removed(db: Executor, platform: str, client_id: str, post_ids: li
     if not post_ids:
         return []
     _table(platform)
-    rows = await db.fetch(
-        """UPDATE client_posts SET removed_at = $4, removed_reason = $5, removed_by = $6
-           WHERE client_id = $1 AND platform = $2 AND post_id = ANY($3::text[]) AND removed_at IS NULL
-           RETURNING post_id""",
-        client_id, platform, post_ids, at, reason, by,
-    )
-    return sorted(r["post_id"] for r in rows)
+    if isinstance(db, asyncpg.Pool):
+        async with db.acquire() as conn:
+            return await mark_removed(conn, platform, client_id, post_ids, at=at, reason=reason, by=by)
+    async with db.transaction():  # the removal and the attendance ledger together
+        rows = await db.fetch(
+            """UPDATE client_posts SET removed_at = $4, removed_reason = $5, removed_by = $6
+               WHERE client_id = $1 AND platform = $2 AND post_id = ANY($3::text[]) AND removed_at IS NULL
+               RETURNING post_id""",
+            client_id, platform, post_ids, at, reason, by,
+        )
+        removed = sorted(r["post_id"] for r in rows)
+        await attendance_ledger.refresh_tasks(db, platform, removed, client_id=client_id)
+    return removed
 
 
 @dataclass

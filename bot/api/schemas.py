@@ -225,6 +225,10 @@ class RekapSummary(BaseModel):
     totalLikes: int | None = None
     totalComments: int | None = None
     distribution: Distribution
+    figures: dict[str, float | int | None] = Field(
+        description="every group figure of the attendance definitions by its key (tasks, personnel, sudah, lengkap, "
+                    "kurang, belum, tanpa_username, username_filled, tanpa_tugas, tasks_assigned, tasks_done, backlog, "
+                    "capaian, lengkap_share); percentages null when there is nothing to divide by")
 
 
 class RekapPost(BaseModel):
@@ -318,7 +322,8 @@ class HealthComponent(BaseModel):
 
 
 class HealthResponse(BaseModel):
-    success: bool
-    status: str = Field(description="ok | degraded")
+    success: bool = Field(description="false only when the database does not answer")
+    status: str = Field(description="ok | degraded (a component is down, logged out or degraded)")
+    problems: list[str] = Field(default_factory=list, description="the components that make it degraded")
     time: str
     components: dict[str, HealthComponent]

@@ -12,7 +12,7 @@ import asyncpg
 from bot.api.deps import ApiDeps
 from bot.api.part import ApiPart, check_api_settings
 from bot.api.security import ADMIN_ROLE, MIN_PASSWORD_LENGTH, hash_password
-from bot.commands.common import CliContext, UserError, database, table
+from bot.commands.common import CliContext, UserError, database, esc, table
 from db.clients import clients_by_ids
 from db.dashboard_accounts import (
     account_for_login, create_account, list_accounts, set_account_active, set_account_clients, set_password_hash,
@@ -66,7 +66,7 @@ async def serve_api(ctx: CliContext) -> int:
             await part.start()
         except RuntimeError as exc:
             raise UserError(str(exc)) from None
-        ctx.console.print(f"HTTP API on {part.base_url} (docs: {part.base_url}/docs) — Ctrl-C to stop")
+        ctx.console.print(f"HTTP API on {esc(part.base_url)} (docs: {esc(part.base_url)}/docs) — Ctrl-C to stop")
         try:
             await stop.wait()
         finally:
@@ -119,8 +119,8 @@ async def add_account(ctx: CliContext) -> int:
                                                whatsapp=whatsapp, client_ids=client_ids)
         except asyncpg.UniqueViolationError:
             raise UserError(f"username {username} sudah dipakai") from None
-    ctx.console.print(f"created dashboard account {account.username} (id {account.id}, role {account.role}, "
-                      f"clients {', '.join(account.client_ids) or '-'})")
+    ctx.console.print(f"created dashboard account {esc(account.username)} (id {account.id}, role {esc(account.role)}, "
+                      f"clients {esc(', '.join(account.client_ids) or '-')})")
     return 0
 
 
@@ -146,7 +146,7 @@ async def set_account_password(ctx: CliContext) -> int:
     async with database(ctx) as db:
         account = await _account_or_error(db.pool, ctx.args.username)
         await set_password_hash(db.pool, account.id, await asyncio.to_thread(hash_password, password))
-    ctx.console.print(f"password of {account.username} changed")
+    ctx.console.print(f"password of {esc(account.username)} changed")
     return 0
 
 
@@ -159,5 +159,5 @@ async def change_account(ctx: CliContext) -> int:
                 await set_account_clients(conn, account.id, await _check_clients(conn, a.client))
             if a.active is not None:
                 await set_account_active(conn, account.id, a.active == "yes")
-    ctx.console.print(f"updated {account.username}")
+    ctx.console.print(f"updated {esc(account.username)}")
     return 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.commands.common import CliContext, UserError, database, table
+from bot.commands.common import CliContext, UserError, database, esc, table
 from db.clients import Client, get_client, list_clients, upsert_client
 from core.formats import FormatError
 
@@ -52,7 +52,7 @@ async def _save(ctx: CliContext, db, client: Client) -> Client:
         saved = await upsert_client(db.pool, client)
     except (FormatError, ValueError) as exc:
         raise UserError(str(exc)) from None
-    ctx.console.print(f"saved client [bold]{saved.id}[/] ({saved.name}, {saved.type})")
+    ctx.console.print(f"saved client [bold]{esc(saved.id)}[/] ({esc(saved.name)}, {saved.type})")
     return saved
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from jobs.personnel_changes import save_personnel
-from bot.commands.common import cli_actor, CliContext, UserError, database, table
+from bot.commands.common import CliContext, UserError, cli_actor, database, esc, table
 from db.clients import get_client
 from core.formats import FormatError, normalize_nrp, normalize_optional_phone, normalize_username
 from db.personnel import Personnel, get_personnel, personnel_of_client
@@ -66,7 +66,7 @@ async def add_user(ctx: CliContext) -> int:
             person.roles = sorted(set(existing.roles) | set(person.roles))
             person.exception = person.exception or existing.exception
         await save_personnel(db.pool, cli_actor(), [person], action="personnel.update")
-    ctx.console.print(f"{'updated' if existing else 'created'} {person.nrp} {person.name} ({person.client_id})")
+    ctx.console.print(f"{'updated' if existing else 'created'} {esc(person.nrp)} {esc(person.name)} ({esc(person.client_id)})")
     return 0
 
 

@@ -25,7 +25,12 @@ What this adapter takes care of (reference: shared/reference/ecosystem.md §1):
   an alert), disconnected for more than `disconnect_alert_after` (1 minute),
   logged out / replaced / banned (needs re-pairing: restart `cicero run`).
 * **Reconnects.** whatsmeow reconnects by itself after network drops; if the
-  connect call itself fails (database, dial) we retry with backoff.
+  connect call itself fails (database, dial) we retry with backoff
+  (`reconnect_backoff`). The first failure prints ONE line a person can act
+  on — WhatsApp not reachable (why, in short), whether pairing is still
+  pending (no linked device in the session store), and the next step (QR
+  code, `--pair-phone`, or `transport = "console"` to try without WhatsApp);
+  each later backoff step is logged once; the raw Go error goes to DEBUG.
 """
 
 from __future__ import annotations
@@ -55,6 +60,7 @@ from neonize.proto.Neonize_pb2 import JID
 from neonize.utils.jid import Jid2String, build_jid
 from neonize.utils.message import extract_text
 
+from bot.whatsapp.connect_help import next_step_text, unreachable_reason
 from core.boundary import guarded, guarded_sync, report_safely
 from core.chat_port import ConnectionState, Document, IncomingMessage, MessageHandler, SendError, SendResult
 from core.clock import Clock
@@ -193,6 +199,7 @@ class NeonizeGateway:
     reconnect_backoff: tuple[float, ...] = (5, 15, 30, 60, 120)
     sleep: Sleep = asyncio.sleep
     print_line: Callable[[str], None] = print
+    is_paired: Callable[[], Awaitable[bool]] | None = None  # a linked device in the session store?
     name: str = "whatsapp"
 
     client: Any = None
@@ -207,6 +214,7 @@ class NeonizeGateway:
     _stopping: bool = False
     _old_clients: list[Any] = field(default_factory=list)
     _connected_listeners: list[Callable[[], None]] = field(default_factory=list)
+    _failures: int = 0  # connect attempts that failed since the last connection
 
     # -- service part -----------------------------------------------------------
 
@@ -249,7 +257,6 @@ class NeonizeGateway:
         self._connected_listeners.append(callback)
 
     async def _connect_loop(self) -> None:
-        attempt = 0
         while not self._stopping:
             try:
                 task = await self.client.connect()
@@ -260,16 +267,40 @@ class NeonizeGateway:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # NeonizeError from Go: database, dial, …
-                log.error("whatsapp: connect failed: %s", exc)
-                if attempt == 0:
-                    await self._report("error", f"WhatsApp gagal tersambung: {exc}")
-            delay = self.reconnect_backoff[min(attempt, len(self.reconnect_backoff) - 1)]
-            attempt += 1
-            await self.sleep(delay)
+                await self._connect_failed(exc)
+            await self.sleep(self.reconnect_backoff[max(min(self._failures, len(self.reconnect_backoff)) - 1, 0)])
             # a fresh client for the next attempt; keep the old one referenced (neonize #202)
             self._old_clients.append(self.client)
             self.client = self.new_client()
             self._register(self.client)
+
+    async def _connect_failed(self, exc: Exception) -> None:
+        """One failed connect: the first says what and what next; each later backoff step is logged once."""
+        self._failures += 1
+        steps = self.reconnect_backoff
+        delay = steps[min(self._failures, len(steps)) - 1]
+        english, indonesian = unreachable_reason(str(exc))
+        self.state.detail = f"tidak terjangkau: {indonesian}"
+        log.debug("whatsapp: connect failed: %s", exc)
+        if self._failures == 1:
+            paired = await self._paired()
+            pairing = {False: "; pairing pending (belum ada perangkat tertaut / no linked device yet)",
+                       True: "; session stored (sesi tersimpan)", None: ""}[paired]
+            self.print_line(f"WhatsApp tidak terjangkau / not reachable ({english}){pairing}. "
+                            f"Retrying in {delay:g} s.\n{next_step_text(paired, self.pair_phone)}")
+            await self._report("error", f"❌ WhatsApp tidak dapat dihubungi ({indonesian}); Cicero mencoba lagi "
+                                        "otomatis.")
+        elif self._failures <= len(steps):
+            last = self._failures == len(steps)
+            log.warning("whatsapp: still not reachable (%s); retrying %s", english,
+                        f"every {delay:g} s (not logged again until it connects)" if last else f"in {delay:g} s")
+
+    async def _paired(self) -> bool | None:
+        if self.is_paired is None:
+            return None
+        async with guarded("checking the WhatsApp session store", log, level="warning", traceback=False):
+            return bool(await self.is_paired())
+        return None
 
     # -- event registration -----------------------------------------------------
 
@@ -332,6 +363,7 @@ class NeonizeGateway:
         self.state.logged_in = True
         self.state.since = self.clock.now()
         self.state.detail = ""
+        self._failures = 0
         self._alerted_disconnect = False
         if self._disconnect_timer is not None:
             self._disconnect_timer.cancel()
