@@ -188,7 +188,10 @@ async def menu_input(ctx: HandlerContext, menus: dict[str, Menu], text: str) -> 
     try:
         await step.handle(ctx, choice, text)
     except InvalidInput as exc:
-        await ctx.reply(f"{str(exc) or TEXT_INVALID}\n{TEXT_HINT}")
+        if step.after_reply == "prompt":  # an input step: ask again, with the reason
+            await prompt_current(ctx, menu, prefix=str(exc) or TEXT_INVALID)
+        else:
+            await ctx.reply(f"{str(exc) or TEXT_INVALID}\n{TEXT_HINT}")
         return
     except Refused as exc:
         await ctx.reply(str(exc))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from handlers.menus import TEXT_HINT
 from db.audit import audit_rows
 from db.clients import get_client, upsert_client
 from db.exception_requests import pending_requests
@@ -21,11 +22,11 @@ async def world(pool, settings):
 
 
 async def option(world, *texts, phone=OPERATOR_A) -> list[str]:
-    """Type `texts` in turn; the replies to the last one, without the re-sent main menu."""
+    """Type `texts` in turn; the replies to the last one, without the closing menu hint."""
     for text in texts[:-1]:
         await world.say(text, phone)
     replies = await world.say(texts[-1], phone)
-    assert replies and MENU_HEAD in replies[-1], "the main menu comes back after every action"
+    assert replies and replies[-1] == TEXT_HINT, "after every action: the one-line hint, not the whole menu"
     return replies[:-1]
 
 

@@ -6,6 +6,7 @@ import dataclasses
 
 import pytest
 
+from handlers.menus import TEXT_HINT
 from bot.router import Router
 from db.audit import Actor, audit_rows
 from db.clients import get_client, upsert_client
@@ -132,7 +133,7 @@ async def test_username_update_by_profile_url_is_recorded(world, pool):
     assert "tidak valid" in await world.last("budi..baru", BUDI_PHONE)
     done = await world.say("https://www.instagram.com/Budi.Baru/?hl=id", BUDI_PHONE)
     assert done[0].startswith("✅ Username Instagram Anda sekarang *@budi.baru*.")
-    assert "👤 *Menu Personel*" in done[-1]
+    assert done[-1] == TEXT_HINT
     assert (await get_personnel(pool, "1001")).instagram == "budi.baru"
     (row,) = await audit_rows(pool, entity_id="1001")
     assert (row.actor, row.channel, row.action) == (BUDI_PHONE, "whatsapp", "personnel.update_username")

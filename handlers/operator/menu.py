@@ -225,7 +225,9 @@ async def on_client(ctx: HandlerContext, _choice: Choice | None, text: str) -> N
 
 
 def _step(name: str, prompt, handle) -> MenuStep:
-    return MenuStep(name, prompt=scoped_prompt(prompt), handle=scoped(handle))
+    """A step of the operator menu; every step but the main list asks for input, so it re-prompts."""
+    return MenuStep(name, prompt=scoped_prompt(prompt), handle=scoped(handle),
+                    after_reply="hint" if name == "main" else "prompt")
 
 
 MENU = Menu(

@@ -203,7 +203,7 @@ MENU = Menu(
     title="Pendaftaran nomor",
     start="nrp",
     steps=[
-        MenuStep("nrp", prompt=TEXT_PROMPT, handle=on_nrp),
-        MenuStep("confirm", prompt=confirm_prompt, handle=on_confirm),
+        MenuStep("nrp", prompt=TEXT_PROMPT, handle=on_nrp, after_reply="prompt"),
+        MenuStep("confirm", prompt=confirm_prompt, handle=on_confirm, after_reply="prompt"),
     ],
 )

@@ -76,10 +76,10 @@ MENU = Menu(
     start="main",
     steps=[
         MenuStep("main", prompt=main_prompt, handle=on_main),
-        MenuStep("username", prompt=profile.username_prompt, handle=profile.on_username),
-        MenuStep("near_miss", prompt=profile.near_miss_prompt, handle=profile.on_near_miss),
-        MenuStep("whatsapp", prompt=profile.whatsapp_prompt, handle=profile.on_whatsapp),
-        MenuStep("whatsapp_confirm", prompt=profile.whatsapp_confirm_prompt, handle=profile.on_whatsapp_confirm),
+        MenuStep("username", after_reply="prompt", prompt=profile.username_prompt, handle=profile.on_username),
+        MenuStep("near_miss", after_reply="prompt", prompt=profile.near_miss_prompt, handle=profile.on_near_miss),
+        MenuStep("whatsapp", after_reply="prompt", prompt=profile.whatsapp_prompt, handle=profile.on_whatsapp),
+        MenuStep("whatsapp_confirm", after_reply="prompt", prompt=profile.whatsapp_confirm_prompt, handle=profile.on_whatsapp_confirm),
     ],
 )
 
