@@ -50,7 +50,7 @@ def check_configuration(settings: Settings, file_found: bool, path: str) -> list
                          "set CICERO_API__JWT_SECRET (or [api] jwt_secret_file) to a long random string"))
     for name in missing_keys(settings):
         out.append(Check(f"{name} key", WARN, f"{missing_key_text(name)}: {name} is not collected",
-                         f"set CICERO_{name.upper()}__KEY or [{name}] key / key_file"))
+                         f"set CICERO_{name.upper()}__KEY, or [{name}] key_file"))
     return out
 
 

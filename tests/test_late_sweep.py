@@ -90,7 +90,7 @@ async def test_cicero_fetch_day_refreshes_one_past_day(pool, database_url, tmp_p
                                                           if p.posted_at.date() == yesterday])
         code, out = await run_cli("--config", str(cfg), "fetch", "--day", yesterday.isoformat())
         assert code == 0, out
-        assert f"engagement_only, {yesterday.isoformat()}" in out
+        assert f"likes/comments only, {yesterday.isoformat()}" in out
         assert {r.call for r in fake.requests} <= {"ig_likes", "tt_comments"}
         assert await pool.fetchval("SELECT count(*) FROM engagements WHERE platform = 'instagram'") == 12
         code, out = await run_cli("--config", str(cfg), "fetch", "--day", "2999-01-01")
