@@ -28,6 +28,7 @@ from core.clock import Clock, SystemClock
 from core.settings import Settings
 from db.pool import Database, open_database
 from handlers.personnel.reminders import reminder_jobs
+from jobs.sources.rapidapi import missing_key_text, missing_keys
 from jobs.outbox import OutboxSender
 from jobs.scheduler import SchedulerPart
 
@@ -89,6 +90,7 @@ def banner_lines(app: AppContext, parts: list[Part]) -> list[str]:
         f"http api   : {api}",
         f"queue      : {queue}",
         f"timezone   : {s.general.timezone}",
+        *[f"rapidapi   : {missing_key_text(p)}: {p} is not collected" for p in missing_keys(s)],
         f"parts      : {', '.join(p.name for p in parts) or '(none yet)'}",
     ]
 

@@ -18,6 +18,7 @@ from typing import Any, AsyncIterator
 
 import asyncpg
 
+from core.boundary import report_safely
 from core.clock import Clock
 from core.reporting import Reporter
 from core.settings import Settings
@@ -25,6 +26,7 @@ from jobs.collect_now import Collector
 from jobs.fetch import abandon_stale_runs
 from jobs.fetch_model import ClientRunner, CycleResult, fetch_deps
 from jobs.run_summary import RunNotifier
+from jobs.sources.rapidapi import missing_key_text, missing_keys
 
 
 @asynccontextmanager
@@ -51,6 +53,10 @@ class CollectionPart:
 
     async def start(self) -> None:
         await abandon_stale_runs(self.pool, self.clock.now())  # rows a dead process left `running`
+        missing = missing_keys(self.settings)
+        if missing:  # said once here, not as a failure of every client in every run
+            await report_safely(self.reporter, "warning", "Kunci RapidAPI belum diatur, pengambilan data "
+                                + ", ".join(missing) + " dilewati: " + "; ".join(missing_key_text(p) for p in missing))
         self._cm = open_collector(self.settings, self.pool, self.clock, self.reporter, runner=self.runner)
         self._collector = await self._cm.__aenter__()
 

@@ -165,7 +165,7 @@ class DayReplay:
         reporter = AdminLog(self.app.db.pool, settings, clock)
         today = local_day(clock.now(), settings.tz)
         last = clock.now()
-        for fire in fire_times(settings, today):
+        for fire in [f for f in fire_times(settings, today) if f.phase != "late_sweep"]:  # the sweep is about yesterday
             hh, mm = (int(x) for x in fire.time.split(":"))
             when = datetime.combine(today, time(hh, mm), tzinfo=settings.tz)
             last = when

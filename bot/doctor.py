@@ -13,6 +13,9 @@ import httpx
 
 from core.settings import Settings, jwt_secret_state
 from db.bot_status import whatsapp_device_count
+from core.clock import SystemClock
+from jobs.quota import quota_report
+from jobs.sources.rapidapi import missing_key_text, missing_keys
 from db.migrate import migration_status
 from db.pool import Database, DatabaseUnavailable, open_database
 from db.embedded import EmbeddedDatabaseError
@@ -45,10 +48,9 @@ def check_configuration(settings: Settings, file_found: bool, path: str) -> list
             status, detail = WARN, "api.jwt_secret is not set: a random one is generated in var/jwt-secret"
         out.append(Check("jwt secret", status, detail,
                          "set CICERO_API__JWT_SECRET (or [api] jwt_secret_file) to a long random string"))
-    for name, section in (("instagram", settings.instagram), ("tiktok", settings.tiktok)):
-        if section.key is None or not section.key.get_secret_value():
-            out.append(Check(f"{name} key", WARN, f"no RapidAPI key for {name}: collection will fail",
-                             f"set CICERO_{name.upper()}__KEY or [{name}] key_file"))
+    for name in missing_keys(settings):
+        out.append(Check(f"{name} key", WARN, f"{missing_key_text(name)}: {name} is not collected",
+                         f"set CICERO_{name.upper()}__KEY, or [{name}] key_file"))
     return out
 
 
@@ -62,6 +64,21 @@ async def check_database(db: Database) -> list[Check]:
     else:
         checks.append(Check("migrations", OK, f"{len(statuses)} applied"))
     return checks
+
+
+async def check_quota(settings: Settings, db: Database) -> list[Check]:
+    """Today's RapidAPI use per key with the projection, and whether the remaining quota is low."""
+    out = []
+    for line in await quota_report(db.pool, settings, SystemClock(settings.tz).now()):
+        pct = line.remaining_percent
+        low = pct is not None and pct < settings.fetch.quota_warn_percent
+        remaining = "remaining not reported yet" if line.remaining is None else (
+            f"{line.remaining:,} remaining" + (f" ({pct:.0f}%)" if pct is not None else ""))
+        out.append(Check(f"{line.platform} quota", WARN if low else OK,
+                         f"key {line.key_id}: {line.requests_today:,} requests today, projected "
+                         f"{line.projected_today:,}; {remaining}",
+                         "raise the plan on RapidAPI or fetch less often ([schedule])" if low else ""))
+    return out
 
 
 async def check_whatsapp_session(settings: Settings, db: Database | None) -> Check:
@@ -109,6 +126,8 @@ async def run_checks(settings: Settings, file_found: bool, path: str) -> list[Ch
     try:
         async with open_database(settings, migrate=False) as db:
             checks += await check_database(db)
+            if all(c.status != FAIL for c in checks if c.name == "migrations"):
+                checks += await check_quota(settings, db)
             checks.append(await check_whatsapp_session(settings, db))
     except (DatabaseUnavailable, EmbeddedDatabaseError) as exc:
         checks.append(Check("database", FAIL, str(exc), "fix [database] url or start PostgreSQL"))

@@ -167,11 +167,14 @@ class RapidApiSettings(Section):
     host: str
     key: SecretStr | None = Field(None, description="RapidAPI key; prefer env or key_file")
     key_file: Path | None = None
-    timeout_seconds: float = Field(20.0, gt=0, le=300)
+    timeout_seconds: float = Field(20.0, gt=0, le=300, description="total time for one request, body included")
     max_retries: int = Field(3, ge=0, le=10)
     backoff_base_seconds: float = Field(1.0, ge=0, le=60)
     max_pages: int = Field(20, ge=1, le=1000)
     max_connections: int = Field(20, ge=1, le=500)
+    max_body_mb: float = Field(20.0, gt=0, le=1024, description="decoded answer larger than this fails the page")
+    max_string_kb: int = Field(512, ge=1, le=1024 * 1024,
+                               description="an answer holding a longer string field fails the page")
 
     @field_validator("base_url")
     @classmethod
@@ -200,6 +203,10 @@ class ScheduleSettings(Section):
         default_factory=lambda: ["30 17-21 * * *", "0 18-22 * * *"],
         description="cron expressions (Asia/Jakarta) that refresh likes/comments only",
     )
+    late_sweep: str = Field(
+        "30 23 * * *", description="cron (Asia/Jakarta) of the daily refresh of earlier days' likes/comments; empty: off"
+    )
+    late_sweep_days: int = Field(1, ge=1, le=7, description="how many days back the late sweep refreshes")
     misfire_grace_minutes: int = Field(15, ge=0, le=24 * 60)
     enabled: bool = True
 
@@ -208,10 +215,24 @@ class ScheduleSettings(Section):
     def _crons(cls, values: list[str]) -> list[str]:
         return [validate_cron(v) for v in values]
 
+    @field_validator("late_sweep")
+    @classmethod
+    def _sweep_cron(cls, value: str) -> str:
+        return validate_cron(value.strip()) if value.strip() else ""
+
 
 class FetchSettings(Section):
     client_concurrency: int = Field(4, ge=1, le=64)
-    run_deadline_minutes: int = Field(20, ge=1, le=24 * 60)
+    run_deadline_minutes: float = Field(
+        20, gt=0, le=24 * 60, description="no client starts after this; a running one stops at it; a queued run waits at most this"
+    )
+    client_deadline_minutes: float = Field(5.0, gt=0, le=24 * 60,
+                                           description="one client's collection stops after this and is reported timeout")
+    profile_refresh_minutes: int = Field(
+        180, ge=0, le=24 * 60, description="refresh an account's profile figures at most this often (0: every post-fetch run)"
+    )
+    quota_warn_percent: float = Field(15.0, ge=0, le=100,
+                                      description="warn the admins once when a RapidAPI key's remaining share falls under this")
     shrink_guard_ratio: float = Field(
         0.5, ge=0, le=1, description="an answer with fewer than this share of stored posts is not trusted for deletion"
     )

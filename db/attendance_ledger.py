@@ -85,6 +85,14 @@ async def record_engagements(conn: asyncpg.Connection, platform: str, pairs: lis
     handle = _check(platform)
     if not pairs:
         return
+    # only the pairs of someone's username go further (most likers are not personnel): one hash join here
+    # keeps the statement below small whatever the planner knows about a freshly filled table
+    known = {r["username"] for r in await conn.fetch(
+        f"SELECT DISTINCT u.username FROM unnest($1::text[]) AS u(username) JOIN personnel p ON p.{handle} = u.username",
+        list({name for _, name in pairs}))}
+    pairs = [pair for pair in pairs if pair[1] in known]
+    if not pairs:
+        return
     post_ids, usernames = zip(*pairs)
     source = f"""
         unnest($2::text[], $3::text[]) AS e(post_id, username)

@@ -93,3 +93,14 @@ async def todays_task_posts(db: Executor, client_id: str, start: datetime, end: 
     )
     posts = [TaskPost(**dict(r)) for r in rows]
     return ([p for p in posts if p.platform == "instagram"], [p for p in posts if p.platform == "tiktok"])
+
+
+async def posts_by_ids(db: Executor, platform: str, post_ids: list[str]) -> list[TaskPost]:
+    """The stored content of these posts (a removed task's caption for the removal message)."""
+    table, key = ("instagram_posts", "shortcode") if platform == "instagram" else ("tiktok_posts", "video_id")
+    rows = await db.fetch(
+        f"""SELECT {key} AS post_id, caption, posted_at, like_count, comment_count FROM {table}
+            WHERE {key} = ANY($1::text[]) ORDER BY posted_at, {key}""",
+        post_ids,
+    )
+    return [TaskPost(platform=platform, **dict(r)) for r in rows]

@@ -65,7 +65,7 @@ async def similar_recent_engagers(db: Executor, platform: str, username: str, *,
     rows = await db.fetch(
         f"""SELECT DISTINCT e.username FROM client_posts cp
             JOIN engagements e ON e.platform = cp.platform AND e.post_id = cp.post_id
-            WHERE cp.client_id = $1 AND cp.platform = $2 AND cp.posted_at >= $3 AND e.last_seen_at >= $3
+            WHERE cp.client_id = $1 AND cp.platform = $2 AND cp.posted_at >= $3
               AND translate(e.username, '._', '') = translate($4, '._', '')
               AND (e.username = $4 OR NOT EXISTS (
                   SELECT 1 FROM personnel p WHERE p.active AND {column} = e.username))

@@ -133,10 +133,12 @@ async def upsert_posts(conn: asyncpg.Connection, platform: str, client_id: str, 
             """,
             seen_at,
         )
-        # other clients' rows of a post whose time moved follow it (posted_at is the task's day)
+        # other clients' rows of a post whose time moved follow it (posted_at is the task's day);
+        # a manual task stays on the day it was added to
         moved = await conn.fetch(
             f"""UPDATE client_posts cp SET posted_at = s.posted_at FROM {t.stage} s
-                WHERE cp.platform = $1 AND cp.post_id = s.{t.key} AND cp.posted_at IS DISTINCT FROM s.posted_at
+                WHERE cp.platform = $1 AND cp.post_id = s.{t.key} AND cp.source = 'api'
+                  AND cp.posted_at IS DISTINCT FROM s.posted_at
                 RETURNING cp.post_id""",
             platform,
         )
@@ -186,6 +188,15 @@ async def day_post_ids(db: Executor, platform: str, client_id: str, start: datet
     return [r["post_id"] for r in rows]
 
 
+async def reported_engagement(db: Executor, platform: str, post_ids: list[str]) -> dict[str, int]:
+    """What the platform itself reported for each post: its like count (Instagram) or comment count (TikTok)."""
+    t = _table(platform)
+    column = "like_count" if platform == "instagram" else "comment_count"
+    rows = await db.fetch(f"SELECT {t.key} AS id, {column} AS n FROM {t.name} WHERE {t.key} = ANY($1::text[])",
+                          post_ids)
+    return {r["id"]: r["n"] for r in rows}
+
+
 LISTING_REMOVAL = "not listed by the API"
 
 
@@ -223,21 +234,55 @@ class DayCounts:
 
 
 async def client_day_counts(db: Executor, client_id: str, start: datetime, end: datetime) -> DayCounts:
-    """The client's tasks of the range and the engagement rows on them."""
+    """The client's tasks of the range and the engagement rows held on them (the posts' counters)."""
     row = await db.fetchrow(
         """
-        WITH tasks AS (
-            SELECT platform, post_id FROM client_posts
-            WHERE client_id = $1 AND posted_at >= $2 AND posted_at < $3 AND removed_at IS NULL
-        )
-        SELECT
-          (SELECT count(*) FROM tasks WHERE platform = 'instagram') AS instagram_posts,
-          (SELECT count(*) FROM tasks WHERE platform = 'tiktok') AS tiktok_posts,
-          (SELECT count(*) FROM tasks t JOIN engagements e ON e.platform = t.platform AND e.post_id = t.post_id
-           WHERE t.platform = 'instagram') AS likes,
-          (SELECT count(*) FROM tasks t JOIN engagements e ON e.platform = t.platform AND e.post_id = t.post_id
-           WHERE t.platform = 'tiktok') AS comments
+        SELECT count(*) FILTER (WHERE cp.platform = 'instagram') AS instagram_posts,
+               count(*) FILTER (WHERE cp.platform = 'tiktok') AS tiktok_posts,
+               coalesce(sum(ip.recorded_engagements), 0) AS likes,
+               coalesce(sum(tp.recorded_engagements), 0) AS comments
+        FROM client_posts cp
+        LEFT JOIN instagram_posts ip ON cp.platform = 'instagram' AND ip.shortcode = cp.post_id
+        LEFT JOIN tiktok_posts tp ON cp.platform = 'tiktok' AND tp.video_id = cp.post_id
+        WHERE cp.client_id = $1 AND cp.posted_at >= $2 AND cp.posted_at < $3 AND cp.removed_at IS NULL
         """,
         client_id, start, end,
     )
     return DayCounts(**dict(row))
+
+
+async def engagement_digests(db: Executor, platform: str, post_ids: list[str]) -> dict[str, str | None]:
+    """The fingerprint of the last merged likers/commenters listing of each post."""
+    t = _table(platform)
+    rows = await db.fetch(f"SELECT {t.key} AS id, engagement_digest FROM {t.name} WHERE {t.key} = ANY($1::text[])",
+                          post_ids)
+    return {r["id"]: r["engagement_digest"] for r in rows}
+
+
+async def mark_engagement_fetched(db: Executor, platform: str, digests: dict[str, str], *, at: datetime) -> None:
+    """Record that these posts' likers/commenters were fetched at `at`, with their listing's fingerprint.
+
+    One row per post and fetch, not per liker: this is the "last seen" of engagement.
+    """
+    if not digests:
+        return
+    t = _table(platform)
+    ids = sorted(digests)
+    await db.execute(
+        f"""UPDATE {t.name} p SET engagement_fetched_at = GREATEST(p.engagement_fetched_at, $3),
+                   engagement_digest = d.digest
+            FROM unnest($1::text[], $2::text[]) AS d(id, digest) WHERE p.{t.key} = d.id""",
+        ids, [digests[i] for i in ids], at,
+    )
+
+
+async def last_engagement_fetch(db: Executor, platform: str, client_ids: list[str], start: datetime,
+                                end: datetime) -> datetime | None:
+    """When the likers/commenters of these clients' tasks of [start, end) were last fetched (None: never)."""
+    t = _table(platform)
+    return await db.fetchval(
+        f"""SELECT max(p.engagement_fetched_at) FROM client_posts cp JOIN {t.name} p ON p.{t.key} = cp.post_id
+            WHERE cp.platform = $1 AND cp.client_id = ANY($2::text[]) AND cp.posted_at >= $3 AND cp.posted_at < $4
+              AND cp.removed_at IS NULL""",
+        platform, client_ids, start, end,
+    )

@@ -26,6 +26,7 @@ from handlers.identity import ADMIN_ONLY
 from jobs.admin_text import PHASE_LABEL, RUN_STATUS_LABEL, pukul_relative
 from jobs.queue.model import BACKEND_IN_PROCESS
 from jobs.queue.status import QueueStatus, queue_status
+from jobs.quota import quota_report
 from jobs.schedule import fire_times
 
 log = logging.getLogger(__name__)
@@ -96,6 +97,13 @@ async def outbox_lines(ctx: HandlerContext) -> list[str]:
             f"{o.dead} gagal permanen"]
 
 
+async def quota_lines(ctx: HandlerContext) -> list[str]:
+    """RapidAPI use today and the day's projection per key (the same figures as `cicero quota`)."""
+    async with guarded("status: RapidAPI quota", log) as g:  # status must always answer
+        return [line.text_id() for line in await quota_report(ctx.pool, ctx.settings, ctx.clock.now())]
+    return [f"RapidAPI: kuota tidak dapat diperiksa ({g.error.__class__.__name__})"]
+
+
 async def queue_lines(ctx: HandlerContext) -> list[str]:
     """The task-queue part of `status`; a broker problem is reported, never raised."""
     async with guarded("status: task queue", log) as g:  # status must always answer
@@ -147,7 +155,8 @@ async def collection_lines(ctx: HandlerContext) -> list[str]:
 
 
 # the reply, top to bottom; the sections after `database_lines` need the database
-SECTIONS: tuple[Section, ...] = (whatsapp_lines, database_lines, outbox_lines, queue_lines, collection_lines)
+SECTIONS: tuple[Section, ...] = (whatsapp_lines, database_lines, outbox_lines, queue_lines, quota_lines,
+                                 collection_lines)
 
 
 async def status_command(ctx: HandlerContext, args: str) -> None:

@@ -17,6 +17,7 @@ from core.clock import JAKARTA, local_day
 PHASE_LABEL = {
     "post_fetch": "ambil posting + engagement",
     "engagement_only": "perbarui likes/komentar",
+    "late_sweep": "susulan likes/komentar hari sebelumnya",
 }
 RUN_STATUS_LABEL = {
     "ok": "✅ sukses",

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Sequence
 
 import logging
@@ -47,19 +48,19 @@ class Collector:
 
     async def collect(self, client_ids: Sequence[str] | None = None, *, phase: Phase | None = None,
                       platforms: Sequence[str] | None = None, trigger: str = "admin",
-                      progress: CycleProgress | None = None) -> CycleResult:
+                      progress: CycleProgress | None = None, day: date | None = None) -> CycleResult:
         """One cycle now. `phase` None: what the schedule runs at this minute (post_fetch off schedule)."""
         ids = list(client_ids) if client_ids else None
         plats = tuple(platforms) if platforms else None
         if trigger == "schedule":
             result = await run_cycle(self.deps, phase=phase, client_ids=ids, trigger=trigger, progress=progress,
-                                     runner=self.runner, platforms=plats)
+                                     runner=self.runner, platforms=plats, day=day)
         else:
             if self._busy.locked():
                 raise CollectionBusy(TEXT_BUSY)
             async with self._busy:
                 result = await run_cycle(self.deps, phase=phase, client_ids=ids, trigger=trigger, progress=progress,
-                                         runner=self.runner, platforms=plats)
+                                         runner=self.runner, platforms=plats, day=day)
         if self.after_run is not None:
             async with guarded("the after_run hook", log, job_run_id=result.job_run_id):
                 await self.after_run(result)

@@ -39,7 +39,9 @@ import asyncpg
 from core.boundary import guarded, report_safely
 from core.settings import Settings
 from db.clients import Client, get_client
-from db.notification_state import NotificationState, TaskPost, save_state, state_for_update, todays_task_posts
+from db.notification_state import (
+    NotificationState, TaskPost, posts_by_ids, save_state, state_for_update, todays_task_posts,
+)
 from core.clock import Clock, day_range, local_day
 from jobs.outbox import enqueue
 from core.reporting import Reporter
@@ -199,6 +201,7 @@ async def _notify_with_state(pool: asyncpg.Pool, settings: Settings, client: Cli
                 raise StateUnavailable(f"{exc.__class__.__name__}: {exc}") from exc
             instagram, tiktok = await todays_task_posts(conn, client.id, start, end)
             changes = detect_changes(state, instagram, tiktok, today)
+            await describe_removed(conn, changes)
             decision = decide(state_ok=True, state=state, slot=slot,
                               slot_due_now=slot_in_window(now, settings), changes=changes)
             outcome = NotifyOutcome(client.id, decision.kind, decision.reason, slot,
@@ -252,11 +255,22 @@ async def _notify_changes_only(pool: asyncpg.Pool, settings: Settings, reporter:
     return outcome
 
 
+async def describe_removed(db, changes: Changes) -> None:
+    """Fill `changes.removed_posts` (link and caption of each removed task) from the stored posts."""
+    for platform, ids in (("instagram", changes.instagram_removed), ("tiktok", changes.tiktok_removed)):
+        if ids:
+            for post in await posts_by_ids(db, platform, ids):
+                changes.removed_posts[f"{platform}:{post.post_id}"] = post
+
+
 async def run_changes_from_result(pool: asyncpg.Pool, settings: Settings, clock: Clock, result) -> Changes:
     """The posts a collection run added/removed (ClientResult), with today's details for the added ones."""
     ig_new, tt_new = set(result.instagram.new), set(result.tiktok.new)
     changes = Changes(instagram_removed=sorted(result.instagram.removed),
                       tiktok_removed=sorted(result.tiktok.removed))
+    async with guarded("reading removed posts for the change message", log, level="warning",
+                       client_id=result.client_id):
+        await describe_removed(pool, changes)
     if ig_new or tt_new:
         start, end = day_range(local_day(clock.now(), settings.tz), settings.tz)
         instagram, tiktok = [], []

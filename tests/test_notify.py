@@ -154,7 +154,8 @@ async def test_change_inside_a_notified_slot_sends_change_messages(pool, setting
     clock.set(wib(2026, 2, 17, 6, 55))
     await run(pool, settings, clock, reporter)
     removed = (await queued(pool, "task_change"))[-1].body
-    assert removed.startswith("🗑️") and "*1* unggahan Instagram sudah tidak ada" in removed
+    assert removed.startswith("🗑️") and "*1* unggahan Instagram dikeluarkan dari daftar tugas:" in removed
+    assert "1. https://www.instagram.com/p/SC2/\n   _Sambang_" in removed  # names the post: link and caption
 
 
 async def test_after_the_window_only_changes_are_sent(pool, settings, clock, reporter, f):
@@ -179,7 +180,8 @@ async def test_the_same_change_on_another_day_is_sent_again(pool, settings, cloc
         clock.set(wib(2026, 2, day, 20, 0))
         await run(pool, settings, clock, reporter)
     removed = [r.body for r in await queued(pool) if r.body.startswith("🗑️")]
-    assert len(removed) == 2 and removed[0] == removed[1]  # identical text, both queued
+    assert len(removed) == 2  # the same kind of change on two days: both queued, each naming its post
+    assert "/p/D17/" in removed[0] and "/p/D18/" in removed[1]
 
 
 async def test_without_groups_nothing_is_queued_and_the_slot_is_kept(pool, settings, clock, reporter, f):

@@ -2,7 +2,8 @@
 
 from bot.commands import (
     api_cmd, attendance_cmd, audit_cmd, backup_cmd, clients_cmd, config_cmd, console_cmd, db_cmd, demo_cmd,
-    doctor_cmd, fetch_cmd, outbox_cmd, queue_cmd, run_cmd, schedule_cmd, users_cmd, worker_cmd,
+    doctor_cmd, fetch_cmd, outbox_cmd, posts_cmd, queue_cmd, quota_cmd, run_cmd, schedule_cmd, users_cmd,
+    worker_cmd,
 )
 
 COMMAND_MODULES = [
@@ -21,6 +22,8 @@ COMMAND_MODULES = [
     api_cmd,
     audit_cmd,
     fetch_cmd,
+    quota_cmd,
+    posts_cmd,
     schedule_cmd,
     demo_cmd,
 ]

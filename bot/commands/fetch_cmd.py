@@ -10,12 +10,13 @@ run's summary in WhatsApp (`[notify] admin_detail`).
 from __future__ import annotations
 
 from contextlib import asynccontextmanager
+from datetime import date
 
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from bot.adminlog import AdminLog
 from bot.collection import open_collector
-from bot.commands.common import CliContext, database, esc, table
+from bot.commands.common import CliContext, UserError, database, esc, table
 from bot.task_queue import build_task_queue
 from core.clock import SystemClock
 from jobs.fetch_model import ClientResult, CycleResult
@@ -27,6 +28,8 @@ def register(subparsers) -> None:
                    help="only this client (repeatable; default: every active client)")
     p.add_argument("--engagement-only", action="store_true",
                    help="refresh likes/comments of today's stored posts without fetching posts")
+    p.add_argument("--day", metavar="YYYY-MM-DD",
+                   help="refresh the likes/comments of that (past) day's tasks instead of today's")
     p.set_defaults(handler=fetch_now)
 
 
@@ -80,13 +83,22 @@ async def queue_runner(settings, pool, clock, reporter):
         await wiring.queue.stop()
 
 
-PHASE_TEXT = {"post_fetch": "posts + likes/comments", "engagement_only": "likes/comments only"}
+PHASE_TEXT = {"post_fetch": "posts + likes/comments", "engagement_only": "likes/comments only",
+              "late_sweep": "likes/comments of earlier days"}
 
 
 async def fetch_now(ctx: CliContext) -> int:
     settings = ctx.settings
-    phase = "engagement_only" if ctx.args.engagement_only else "post_fetch"
+    phase = "engagement_only" if ctx.args.engagement_only or ctx.args.day else "post_fetch"
     clock = SystemClock(settings.tz)
+    day = None
+    if ctx.args.day:
+        try:
+            day = date.fromisoformat(ctx.args.day)
+        except ValueError:
+            raise UserError(f"--day {ctx.args.day!r} is not a date (expected YYYY-MM-DD)") from None
+        if day > clock.now().date():
+            raise UserError(f"--day {ctx.args.day} is in the future")
     hint = "" if ctx.args.engagement_only else " (--engagement-only refreshes likes/comments only)"
     ctx.console.print(f"phase: {PHASE_TEXT[phase]}{hint}", highlight=False)
     async with database(ctx) as db:
@@ -97,12 +109,12 @@ async def fetch_now(ctx: CliContext) -> int:
                           TextColumn("{task.fields[status]}"), TimeElapsedColumn(),
                           console=ctx.console, transient=False) as progress:
                 result = await collector.collect(ctx.args.client or None, phase=phase, trigger="manual",
-                                                 progress=ProgressBars(progress))
+                                                 progress=ProgressBars(progress), day=day)
     if result.lock_skipped:
         ctx.console.print(f"[yellow]not run:[/] {esc(result.note)}", highlight=False)
         return 1
     ctx.console.print(table(
-        f"Collection run {result.job_run_id} ({PHASE_TEXT[phase]}): {result.status}",
+        f"Collection run {result.job_run_id} ({PHASE_TEXT[phase]}{', ' + day.isoformat() if day else ''}): {result.status}",
         ["client", "IG new/upd/rm", "TikTok new/upd/rm", "likes", "comments", "errors", "duration"],
         summary_rows(result),
     ))
