@@ -26,7 +26,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._db import bench_database
+from bench._db import bench_database, store_posts
+from db.posts import PostRecord
 from tests.support.chat import start_chat
 
 SATKER = 30
@@ -62,8 +63,8 @@ async def fill(pool, now: datetime) -> None:
     start = now.replace(hour=6, minute=0, second=0, microsecond=0)
     ig_posts = [(f"SC{k:03d}", "DITBINMAS", start + timedelta(minutes=30 * k)) for k in range(IG_POSTS)]
     tt_posts = [(f"7300{k:015d}", "DITBINMAS", start + timedelta(minutes=45 * k)) for k in range(TT_POSTS)]
-    await pool.copy_records_to_table("instagram_posts", records=ig_posts, columns=["shortcode", "client_id", "posted_at"])
-    await pool.copy_records_to_table("tiktok_posts", records=tt_posts, columns=["video_id", "client_id", "posted_at"])
+    await store_posts(pool, "instagram", "DITBINMAS", [PostRecord(code, at) for code, _, at in ig_posts])
+    await store_posts(pool, "tiktok", "DITBINMAS", [PostRecord(vid, at) for vid, _, at in tt_posts])
     rows = []
     for platform, posts, prefix in (("instagram", ig_posts, "ig"), ("tiktok", tt_posts, "tt")):
         for post in posts:

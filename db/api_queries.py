@@ -65,20 +65,6 @@ async def directory_row(db: Executor, nrp: str) -> DirectoryRow | None:
     return _directory_row(row) if row else None
 
 
-async def count_directory(
-    db: Executor, *, client_ids: list[str], role: str | None = None, regional_id: str | None = None,
-) -> int:
-    """Active personnel of the same population `directory` lists."""
-    return await db.fetchval(
-        """
-        SELECT count(*) FROM personnel p JOIN clients c ON c.id = p.client_id
-        WHERE p.active AND (p.client_id = ANY($1::text[]) OR ($2::text IS NOT NULL AND $2 = ANY (p.roles)))
-          AND ($3::text IS NULL OR upper(c.regional_id) = upper($3))
-        """,
-        client_ids, role, regional_id,
-    )
-
-
 @dataclass(frozen=True)
 class InstagramPostRow:
     shortcode: str
@@ -98,16 +84,17 @@ class InstagramPostRow:
 async def instagram_post_history(
     db: Executor, client_ids: list[str], start: datetime, end: datetime, *, limit: int = 1000,
 ) -> list[InstagramPostRow]:
-    """Non-removed Instagram posts of these clients in [start, end), newest first, with likes we recorded."""
+    """The Instagram tasks of these clients in [start, end), newest first, with likes we recorded."""
     rows = await db.fetch(
         """
-        SELECT p.shortcode, p.client_id, p.caption, p.posted_at, p.like_count, p.comment_count, p.is_video,
+        SELECT p.shortcode, cp.client_id, p.caption, p.posted_at, p.like_count, p.comment_count, p.is_video,
                p.is_carousel, p.thumbnail_url, p.image_url, p.video_url,
                (SELECT count(*) FROM engagements e WHERE e.platform = 'instagram' AND e.post_id = p.shortcode)
                    AS recorded_likes
-        FROM instagram_posts p
-        WHERE p.client_id = ANY($1::text[]) AND p.posted_at >= $2 AND p.posted_at < $3 AND p.removed_at IS NULL
-        ORDER BY p.posted_at DESC, p.shortcode
+        FROM client_posts cp JOIN instagram_posts p ON p.shortcode = cp.post_id
+        WHERE cp.platform = 'instagram' AND cp.client_id = ANY($1::text[]) AND cp.posted_at >= $2
+          AND cp.posted_at < $3 AND cp.removed_at IS NULL
+        ORDER BY p.posted_at DESC, p.shortcode, cp.client_id
         LIMIT $4
         """,
         client_ids, start, end, limit,
@@ -132,16 +119,17 @@ class TiktokPostRow:
 async def tiktok_post_history(
     db: Executor, client_ids: list[str], start: datetime, end: datetime, *, limit: int = 1000,
 ) -> list[TiktokPostRow]:
-    """Non-removed TikTok posts of these clients in [start, end), newest first, with commenters we recorded."""
+    """The TikTok tasks of these clients in [start, end), newest first, with commenters we recorded."""
     rows = await db.fetch(
         """
-        SELECT p.video_id, p.client_id, p.caption, p.posted_at, p.like_count, p.comment_count, p.share_count,
+        SELECT p.video_id, cp.client_id, p.caption, p.posted_at, p.like_count, p.comment_count, p.share_count,
                p.view_count, p.cover_url,
                (SELECT count(*) FROM engagements e WHERE e.platform = 'tiktok' AND e.post_id = p.video_id)
                    AS recorded_comments
-        FROM tiktok_posts p
-        WHERE p.client_id = ANY($1::text[]) AND p.posted_at >= $2 AND p.posted_at < $3 AND p.removed_at IS NULL
-        ORDER BY p.posted_at DESC, p.video_id
+        FROM client_posts cp JOIN tiktok_posts p ON p.video_id = cp.post_id
+        WHERE cp.platform = 'tiktok' AND cp.client_id = ANY($1::text[]) AND cp.posted_at >= $2
+          AND cp.posted_at < $3 AND cp.removed_at IS NULL
+        ORDER BY p.posted_at DESC, p.video_id, cp.client_id
         LIMIT $4
         """,
         client_ids, start, end, limit,

@@ -1,30 +1,64 @@
-"""Queries behind attendance ("absensi") reports: tasks (posts) and who engaged.
+"""Queries behind attendance ("absensi") reports: the people counted, their tasks (posts) and what they did.
 
 Every function takes a [start, end) instant range (computed in Asia/Jakarta by
 `handlers.reports.attendance.Period`) and a platform (`instagram` | `tiktok`).
-Usernames are stored normalised (lower-case, no @) on both sides; the personnel
-side is normalised again here (trim, one leading @, lower-case) so a row written
-by hand still matches. Removed posts are never tasks.
+Usernames are matched normalised (trim, one leading @, lower-case): the
+personnel side as the generated `instagram_handle` / `tiktok_handle` columns.
+Who did which task is read from the attendance ledger (`db/attendance_ledger.py`),
+never by joining raw engagement at request time. A task is a `client_posts` row of the client, not
+removed, whose post was published in the period (a post shared by several
+clients is a task of each).
 
-Scope of the population:
-- `client_ids` — personnel whose `client_id` is one of these;
-- `role` — plus personnel carrying this role in any client (a directorate's
-  role across its satker).
-Only active personnel are counted.
+The people counted (`Population`), one definition for every report and the API:
+active personnel whose `client_id` is one of `client_ids`, plus (when `role` is
+set) every active person carrying that role in any client, optionally only those
+whose client is in region `regional_id`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
+from db.attendance_ledger import ZONE_SQL, LedgerZoneMismatch
 from db.pool import Executor
 
 PLATFORMS = ("instagram", "tiktok")
 
 
 @dataclass(frozen=True)
+class Population:
+    client_ids: tuple[str, ...]
+    role: str | None = None
+    regional_id: str | None = None
+
+    def params(self) -> tuple:
+        return list(self.client_ids), self.role, self.regional_id
+
+
+# $1 client ids, $2 role, $3 regional id; `p` personnel, `c` their client
+_POPULATION_WHERE = """
+    p.active AND (p.client_id = ANY($1::text[]) OR ($2::text IS NOT NULL AND $2 = ANY (p.roles)))
+    AND ($3::text IS NULL OR upper(c.regional_id) = upper($3))
+"""
+
+# the stored username of a platform, normalised (trim, one leading @, lower-case; NULL when empty):
+# generated columns of `personnel` (migration 0100), the same the ledger matches on
+USERNAME_SQL = {platform: f"p.{platform}_handle" for platform in PLATFORMS}
+
+
+@dataclass(frozen=True)
 class PostRow:
+    post_id: str
+    client_id: str
+    posted_at: datetime
+    caption: str | None
+    like_count: int
+    comment_count: int
+
+
+@dataclass(frozen=True)
+class PostCountRow:
     post_id: str
     client_id: str
     posted_at: datetime
@@ -45,8 +79,9 @@ class PersonTaskRow:
     client_name: str
     client_type: str
     exception: bool
-    username: str | None           # the platform's username, None when empty
-    done_post_ids: tuple[str, ...]  # the period's posts this person engaged with
+    username: str | None                      # the platform's username, None when empty
+    engaged: int                              # the period's tasks this person engaged with
+    done_post_ids: tuple[str, ...] | None     # their ids, when asked for
 
 
 def _check_platform(platform: str) -> None:
@@ -54,86 +89,90 @@ def _check_platform(platform: str) -> None:
         raise ValueError(f"unknown platform {platform!r} (expected instagram or tiktok)")
 
 
-_POSTS_CTE = """
-    posts AS (
-        SELECT shortcode AS post_id, client_id, posted_at, caption, like_count, comment_count
-        FROM instagram_posts
-        WHERE $1 = 'instagram' AND client_id = ANY($2::text[])
-          AND posted_at >= $3 AND posted_at < $4 AND removed_at IS NULL
-        UNION ALL
-        SELECT video_id, client_id, posted_at, caption, like_count, comment_count
-        FROM tiktok_posts
-        WHERE $1 = 'tiktok' AND client_id = ANY($2::text[])
-          AND posted_at >= $3 AND posted_at < $4 AND removed_at IS NULL
-    )
-"""
+_POST_TABLES = {"instagram": ("instagram_posts", "shortcode"), "tiktok": ("tiktok_posts", "video_id")}
+
+
+def _posts_sql(platform: str, clients: str = "$1", start: str = "$2", end: str = "$3", kind: str = "$4") -> str:
+    """SELECT of the tasks (`client_posts` rows, not removed) of the clients `clients` published in
+    [`start`, `end`), with the post's content (parameter placeholders as arguments)."""
+    table, key = _POST_TABLES[platform]
+    return f"""
+        SELECT cp.post_id, cp.client_id, cp.posted_at, p.caption, p.like_count, p.comment_count
+        FROM client_posts cp JOIN {table} p ON p.{key} = cp.post_id
+        WHERE cp.platform = {kind} AND cp.client_id = ANY({clients}::text[])
+          AND cp.posted_at >= {start} AND cp.posted_at < {end} AND cp.removed_at IS NULL"""
+
+
+async def tasks_in_period(db: Executor, platform: str, client_id: str, start: datetime,
+                          end: datetime) -> list[PostRow]:
+    """The client's tasks of the period: its non-removed posts, oldest first."""
+    _check_platform(platform)
+    rows = await db.fetch(_posts_sql(platform) + " ORDER BY cp.posted_at, cp.post_id", [client_id], start, end,
+                          platform)
+    return [PostRow(*r) for r in rows]
 
 
 async def posts_in_period(
     db: Executor, platform: str, post_client_ids: list[str], start: datetime, end: datetime
-) -> list[PostRow]:
+) -> list[PostCountRow]:
     """The period's (non-removed) posts of these clients, oldest first, with our engagement count."""
     _check_platform(platform)
     rows = await db.fetch(
         f"""
-        WITH {_POSTS_CTE}
+        WITH posts AS ({_posts_sql(platform)})
         SELECT p.*, (SELECT count(*) FROM engagements e
-                     WHERE e.platform = $1 AND e.post_id = p.post_id) AS engagement_count
+                     WHERE e.platform = $4 AND e.post_id = p.post_id) AS engagement_count
         FROM posts p
-        ORDER BY p.posted_at, p.post_id
+        ORDER BY p.posted_at, p.post_id, p.client_id
         """,
-        platform, post_client_ids, start, end,
+        post_client_ids, start, end, platform,
     )
-    return [PostRow(**dict(r)) for r in rows]
+    return [PostCountRow(**dict(r)) for r in rows]
 
 
-async def person_tasks_in_period(
-    db: Executor,
-    platform: str,
-    post_client_ids: list[str],
-    start: datetime,
-    end: datetime,
-    *,
-    client_ids: list[str],
-    role: str | None = None,
+def _done_sql(with_post_ids: bool) -> str:
+    """Per person: the client's tasks of the days done, from the ledger ($4 client, $5 platform, $6/$7 days)."""
+    ids = ", array_agg(x.post_id) AS post_ids" if with_post_ids else ""
+    source = ("attendance_ledger l CROSS JOIN LATERAL unnest(l.post_ids) AS x(post_id)" if with_post_ids
+              else "attendance_ledger l")
+    count = "count(*)" if with_post_ids else "sum(cardinality(l.post_ids))"
+    return f"""
+        SELECT l.nrp, {count}::int AS engaged{ids}
+        FROM {source}
+        WHERE l.client_id = $4 AND l.platform = $5 AND l.day >= $6 AND l.day <= $7
+        GROUP BY l.nrp
+    """
+
+
+async def person_tasks(
+    db: Executor, platform: str, task_client_id: str, first: date, last: date, people: Population, *,
+    zone: str, with_post_ids: bool = False,
 ) -> list[PersonTaskRow]:
-    """Every active person of the scope with the ids of the period's posts they engaged with.
+    """Every person of `people` with how many of `task_client_id`'s tasks of the days [first, last] they did.
 
-    One statement: posts of the period, engagements of those posts grouped by
-    username, joined to the population on the platform's username.
+    One statement over the attendance ledger (`db/attendance_ledger.py`), whose days
+    are in `zone`; raises `LedgerZoneMismatch` when the ledger was built for another zone.
     """
     _check_platform(platform)
     rows = await db.fetch(
         f"""
-        WITH {_POSTS_CTE},
-        people AS (
-            SELECT p.*, NULLIF(lower(regexp_replace(btrim(CASE WHEN $1 = 'instagram' THEN p.instagram ELSE p.tiktok END),
-                                                    '^@', '')), '') AS handle
-            FROM personnel p
-            WHERE p.active AND (p.client_id = ANY($5::text[]) OR ($6::text IS NOT NULL AND $6 = ANY (p.roles)))
-        ),
-        hits AS (
-            SELECT pe.nrp, array_agg(e.post_id) AS post_ids
-            FROM people pe
-            JOIN engagements e ON e.platform = $1 AND e.username = pe.handle
-            JOIN posts ON posts.post_id = e.post_id
-            GROUP BY pe.nrp
-        )
-        SELECT pe.nrp, pe.name, pe.rank, pe.division, pe.position, pe.client_id,
-               c.name AS client_name, c.type AS client_type, pe.exception,
-               pe.handle AS username, coalesce(h.post_ids, '{{}}'::text[]) AS post_ids
-        FROM people pe
-        JOIN clients c ON c.id = pe.client_id
-        LEFT JOIN hits h ON h.nrp = pe.nrp
+        WITH done AS ({_done_sql(with_post_ids)})
+        SELECT p.nrp, p.name, p.rank, p.division, p.position, p.client_id, c.name, c.type, p.exception,
+               p.{platform}_handle, coalesce(d.engaged, 0), {"d.post_ids" if with_post_ids else "NULL"}, z.zone
+        FROM personnel p
+        JOIN clients c ON c.id = p.client_id
+        LEFT JOIN done d ON d.nrp = p.nrp
+        CROSS JOIN {ZONE_SQL}
+        WHERE {_POPULATION_WHERE}
         """,
-        platform, post_client_ids, start, end, client_ids, role,
+        *people.params(), task_client_id, platform, first, last,
     )
+    if rows and rows[0][12] != zone:
+        raise LedgerZoneMismatch(f"the attendance ledger's days are in {rows[0][12]}, the configured zone is "
+                                 f"{zone}: run `cicero attendance rebuild`")
     return [
-        PersonTaskRow(
-            nrp=r["nrp"], name=r["name"], rank=r["rank"], division=r["division"], position=r["position"],
-            client_id=r["client_id"], client_name=r["client_name"], client_type=r["client_type"],
-            exception=r["exception"], username=r["username"], done_post_ids=tuple(r["post_ids"]),
-        )
+        PersonTaskRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10],
+                      tuple(r[11] or ()) if with_post_ids else None)
         for r in rows
     ]
 
@@ -152,15 +191,23 @@ class ProfileRow:
     tiktok: str | None
 
 
-async def personnel_profiles(db: Executor, *, client_ids: list[str], role: str | None = None) -> list[ProfileRow]:
-    """Active personnel of the scope with their client and usernames (data-completeness reports)."""
+async def personnel_profiles(db: Executor, people: Population) -> list[ProfileRow]:
+    """The people counted with their client and (normalised) usernames (data-completeness reports)."""
     rows = await db.fetch(
-        """
+        f"""
         SELECT p.nrp, p.name, p.rank, p.division, p.position, p.client_id, c.name AS client_name,
-               c.type AS client_type, NULLIF(p.instagram, '') AS instagram, NULLIF(p.tiktok, '') AS tiktok
+               c.type AS client_type, {USERNAME_SQL["instagram"]} AS instagram, {USERNAME_SQL["tiktok"]} AS tiktok
         FROM personnel p JOIN clients c ON c.id = p.client_id
-        WHERE p.active AND (p.client_id = ANY($1::text[]) OR ($2::text IS NOT NULL AND $2 = ANY (p.roles)))
+        WHERE {_POPULATION_WHERE}
         """,
-        client_ids, role,
+        *people.params(),
     )
-    return [ProfileRow(**dict(r)) for r in rows]
+    return [ProfileRow(*r) for r in rows]
+
+
+async def count_population(db: Executor, people: Population) -> int:
+    """How many people `people` counts (the dashboard's personnel card)."""
+    return await db.fetchval(
+        f"SELECT count(*) FROM personnel p JOIN clients c ON c.id = p.client_id WHERE {_POPULATION_WHERE}",
+        *people.params(),
+    )

@@ -15,6 +15,7 @@ from datetime import datetime
 
 from core.boundary import describe, guarded
 from core.clock import day_range, local_day
+from db import attendance_ledger
 from db import engagements as engagements_db
 from db import posts as posts_db
 from db.clients import Client, set_tiktok_secuid
@@ -63,7 +64,7 @@ async def _store_posts(deps: FetchDeps, platform: str, client: Client, listing: 
     """Upsert today's listed posts; mark missing ones removed only on a complete, plausible answer."""
     ratio = deps.settings.fetch.shrink_guard_ratio
     async with deps.pool.acquire() as conn:
-        stored = set(await posts_db.day_post_ids(conn, platform, client.id, start, end))
+        stored = set(await posts_db.day_post_ids(conn, platform, client.id, start, end, source="api"))
         outcome = await posts_db.upsert_posts(conn, platform, client.id, records, seen_at=seen_at)
         out.changes.new, out.changes.updated = outcome.new, outcome.updated
         listed = {r.post_id for r in records}
@@ -191,8 +192,9 @@ async def collect_client(deps: FetchDeps, client: Client, phase: Phase, *, now: 
             result.warnings.extend(got.warnings)
             result.skipped_items += got.skipped_items
             if got.pairs:
-                async with deps.pool.acquire() as conn:
+                async with deps.pool.acquire() as conn, conn.transaction():  # engagement and ledger together
                     merged = await engagements_db.merge_engagements(conn, platform, got.pairs, seen_at=seen_at)
+                    await attendance_ledger.record_engagements(conn, platform, got.pairs)
                 if platform == "instagram":
                     result.likes_written = merged.written
                 else:

@@ -20,6 +20,7 @@ from dataclasses import asdict, dataclass
 
 import asyncpg
 
+from db import attendance_ledger
 from db.audit import Actor, record_change
 from db.personnel import Personnel, personnel_by_nrps, upsert_personnel
 from db.pool import Executor
@@ -27,6 +28,7 @@ from db.pool import Executor
 AUDITED_FIELDS = ("name", "rank", "division", "position", "instagram", "tiktok", "whatsapp", "client_id",
                   "active", "exception", "roles")
 ATTENDANCE_FIELDS = ("instagram", "tiktok", "client_id", "active", "exception")
+LEDGER_FIELDS = ("instagram", "tiktok")   # what the attendance ledger matches on; the other flags apply on read
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,11 @@ class PersonnelChange:
         if self.before is None:
             return AUDITED_FIELDS
         return tuple(f for f in AUDITED_FIELDS if getattr(self.before, f) != getattr(self.after, f))
+
+    @property
+    def changes_ledger(self) -> bool:
+        """Whether the person's attendance ledger marks must be recomputed (created, or a username changed)."""
+        return any(f in LEDGER_FIELDS for f in self.changed_fields)
 
     @property
     def changes_attendance(self) -> bool:
@@ -75,6 +82,7 @@ async def save_personnel(conn: Executor, actor: Actor, people: list[Personnel], 
     if not changes:
         return []
     await upsert_personnel(conn, [c.after for c in changes])
+    await attendance_ledger.refresh_people(conn, [c.after.nrp for c in changes if c.changes_ledger])
     for change in changes:
         await record_change(conn, actor, action="personnel.create" if change.created else action,
                             entity="personnel", entity_id=change.after.nrp, client_id=change.after.client_id,

@@ -93,4 +93,4 @@ async def test_fetch_then_every_option_through_the_console(pool, database_url, t
         "✅ Menu Direktorat ditutup.",
     ):
         assert expected in out, expected
-    assert "*Jumlah konten:* 3" in out and "*Jumlah total personel:* 13 pers" in out
+    assert "*Jumlah konten:* 3" in out and "*Jumlah personel:* 13 pers" in out

@@ -103,7 +103,7 @@ async def test_options_12_to_15_reply_when_finished(chat, fake_api):
     assert len(fake_api.calls("ig_posts")) + len(fake_api.calls("ig_likes")) == instagram_calls  # TikTok only
     await chat.inject("5", phone=ADMIN)
     report = [m.text for m in chat.take() if m.text][0]
-    assert "- Lengkap: 2 pers" in report
+    assert "- Melaksanakan lengkap: 2 pers" in report
 
 
 async def test_failed_fetch_is_reported_and_the_menu_stays(chat, fake_api):

@@ -34,15 +34,18 @@ async def add_clients(pool, ids=("POLRES_A", "POLRES_B")):
 
 async def snapshot(pool) -> dict:
     """Everything a cycle writes except last_seen_at and job_runs."""
-    ig = await pool.fetch("SELECT shortcode, client_id, caption, posted_at, like_count, comment_count, is_video, "
-                          "is_carousel, thumbnail_url, image_url, video_url, first_seen_at, removed_at, updated_at "
+    ig = await pool.fetch("SELECT shortcode, caption, posted_at, like_count, comment_count, is_video, "
+                          "is_carousel, thumbnail_url, image_url, video_url, first_seen_at, updated_at "
                           "FROM instagram_posts ORDER BY shortcode")
-    tt = await pool.fetch("SELECT video_id, client_id, caption, posted_at, like_count, comment_count, share_count, "
-                          "view_count, cover_url, first_seen_at, removed_at, updated_at FROM tiktok_posts ORDER BY video_id")
+    tt = await pool.fetch("SELECT video_id, caption, posted_at, like_count, comment_count, share_count, "
+                          "view_count, cover_url, first_seen_at, updated_at FROM tiktok_posts ORDER BY video_id")
+    tasks = await pool.fetch("SELECT platform, post_id, client_id, source, posted_at, first_seen_at, removed_at, "
+                             "removed_reason, removed_by FROM client_posts ORDER BY 1, 2, 3")
     eng = await pool.fetch("SELECT platform, post_id, username, first_seen_at FROM engagements "
                            "ORDER BY platform, post_id, username")
     clients = await pool.fetch("SELECT id, tiktok_secuid, updated_at FROM clients ORDER BY id")
-    return {"ig": [dict(r) for r in ig], "tt": [dict(r) for r in tt], "eng": [dict(r) for r in eng],
+    return {"ig": [dict(r) for r in ig], "tt": [dict(r) for r in tt], "tasks": [dict(r) for r in tasks],
+            "eng": [dict(r) for r in eng],
             "clients": [dict(r) for r in clients]}
 
 

@@ -8,6 +8,7 @@ from db.clients import Client, upsert_client
 from core.formats import FormatError
 from db.notification_state import TaskPost, all_states
 from db.outbox import messages_in_order
+from db.posts import mark_removed
 from core.clock import ManualClock
 from jobs.notify import detect_changes, notify_client, slot_in_window, slot_key
 from jobs.task_messages import Changes, angka, scheduled_list_message, waktu_panjang, waktu_unggah
@@ -149,7 +150,7 @@ async def test_change_inside_a_notified_slot_sends_change_messages(pool, setting
     assert len(bodies) == 2
     assert bodies[0].startswith("📸 *Tugas Instagram Baru") and "https://www.instagram.com/p/SC2/" in bodies[0]
     assert bodies[1].startswith("🎵 *Tugas TikTok Baru") and "/video/V1" in bodies[1]
-    await pool.execute("UPDATE instagram_posts SET removed_at = now() WHERE shortcode = 'SC2'")
+    await mark_removed(pool, "instagram", "POLRES_A", ["SC2"], at=clock.now())
     clock.set(wib(2026, 2, 17, 6, 55))
     await run(pool, settings, clock, reporter)
     removed = (await queued(pool, "task_change"))[-1].body
@@ -174,7 +175,7 @@ async def test_the_same_change_on_another_day_is_sent_again(pool, settings, cloc
         await f.ig_post(f"D{day}", client_id="POLRES_A", posted_at=wib(2026, 2, day, 19, 5))
         clock.set(wib(2026, 2, day, 19, 30))
         await run(pool, settings, clock, reporter)
-        await pool.execute("UPDATE instagram_posts SET removed_at = now() WHERE shortcode = $1", f"D{day}")
+        await mark_removed(pool, "instagram", "POLRES_A", [f"D{day}"], at=clock.now())
         clock.set(wib(2026, 2, day, 20, 0))
         await run(pool, settings, clock, reporter)
     removed = [r.body for r in await queued(pool) if r.body.startswith("🗑️")]

@@ -1,9 +1,9 @@
 """Rekap requests: dashboard parameters → attendance engine → contract JSON (cached briefly).
 
 The numbers come from `handlers.reports.attendance.build_attendance` — the same
-builder as the WhatsApp recaps. This module only decides which client, scope and
-period a request means, applies the optional regional filter, and caches the
-encoded body for `ApiDeps.rekap_cache_seconds` (single-flight per key).
+builder as the WhatsApp recaps (the optional regional filter is part of the
+population it counts). This module only decides which client, scope, region and
+period a request means, and caches the encoded body for `ApiDeps.rekap_cache_seconds` (single-flight per key).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from bot.api.errors import ApiError
 from bot.api.periods import PeriodParams, resolve_period
 from bot.api.render import rekap_payload
 from bot.api.security import Principal
-from db.clients import Client, clients_by_ids
+from db.clients import Client
 from handlers.reports.attendance import Period, Platform, Scope, build_attendance, default_scope
 
 SCOPES = ("org", "direktorat")
@@ -35,11 +35,6 @@ class RekapRequest:
     @property
     def scope_label(self) -> str:
         return "direktorat" if self.scope is Scope.DIRECTORATE else "org"
-
-    @property
-    def holder_role(self) -> str | None:
-        """The role whose holders join the population (directorate scope), as the engine uses it."""
-        return self.client.role_name if self.scope is Scope.DIRECTORATE else None
 
 
 def _clean(value: str | None) -> str | None:
@@ -81,14 +76,8 @@ def _encode(payload: dict) -> EncodedBody:
 
 async def _render(deps: ApiDeps, req: RekapRequest, platform: Platform) -> EncodedBody:
     report = await build_attendance(deps.db, req.client, req.period, platform, rules=deps.rules, scope=req.scope,
-                                    tz=deps.settings.tz)
-    people = None
-    if req.regional_id:
-        ids = sorted({p.client_id for p in report.people})
-        regions = {c.id: (c.regional_id or "").upper() for c in await clients_by_ids(deps.db, ids)}
-        people = [p for p in report.people if regions.get(p.client_id) == req.regional_id]
-    payload = rekap_payload(report, people)
-    return await asyncio.to_thread(_encode, payload)
+                                    regional_id=req.regional_id, tz=deps.settings.tz)
+    return await asyncio.to_thread(_encode, rekap_payload(report))
 
 
 async def rekap_body(deps: ApiDeps, req: RekapRequest, platform: Platform) -> EncodedBody:

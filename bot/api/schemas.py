@@ -225,6 +225,10 @@ class RekapSummary(BaseModel):
     totalLikes: int | None = None
     totalComments: int | None = None
     distribution: Distribution
+    figures: dict[str, float | int | None] = Field(
+        description="every group figure of the attendance definitions by its key (tasks, personnel, sudah, lengkap, "
+                    "kurang, belum, tanpa_username, username_filled, tanpa_tugas, tasks_assigned, tasks_done, backlog, "
+                    "capaian, lengkap_share); percentages null when there is nothing to divide by")
 
 
 class RekapPost(BaseModel):

@@ -1,6 +1,6 @@
 """Subcommands of `cicero`; each module has `register(subparsers)`. Add new ones here."""
 
-from bot.commands import api_cmd, clients_cmd, config_cmd, console_cmd, db_cmd, demo_cmd, doctor_cmd, fetch_cmd, outbox_cmd, queue_cmd, run_cmd, schedule_cmd, users_cmd, worker_cmd
+from bot.commands import api_cmd, attendance_cmd, clients_cmd, config_cmd, console_cmd, db_cmd, demo_cmd, doctor_cmd, fetch_cmd, outbox_cmd, queue_cmd, run_cmd, schedule_cmd, users_cmd, worker_cmd
 
 COMMAND_MODULES = [
     run_cmd,
@@ -9,6 +9,7 @@ COMMAND_MODULES = [
     db_cmd,
     clients_cmd,
     users_cmd,
+    attendance_cmd,
     doctor_cmd,
     worker_cmd,
     queue_cmd,
