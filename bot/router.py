@@ -54,6 +54,8 @@ TEXT_REFUSAL = (
 )
 TEXT_NOT_ALLOWED = "❌ Anda tidak memiliki akses ke perintah *{trigger}*."
 TEXT_UNKNOWN = "🤖 Perintah tidak dikenali. Ketik *help* untuk melihat daftar perintah."
+TEXT_DOCUMENT_HINT = ("📎 Dokumen diterima, tetapi tidak ada perintah untuknya. Untuk impor personel, kirim "
+                      "ulang dengan keterangan *import CLIENT* (contoh: import POLRES_BLITAR).")
 TEXT_APOLOGY = "⚠️ Maaf, terjadi kesalahan saat memproses pesan Anda. Admin sudah diberi tahu; silakan coba lagi."
 TEXT_EXPIRED = "⌛ Sesi menu sebelumnya berakhir karena tidak ada balasan selama {minutes} menit."
 TEXT_EXPIRED_HINT = "Ketik *help* untuk melihat perintah atau ulangi perintah menu untuk memulai lagi."
@@ -133,7 +135,7 @@ class Router:
     async def _route(self, msg: IncomingMessage) -> Outcome:
         identity = await self.resolve_identity(msg)
         text = msg.text.strip()
-        if not text:
+        if not text and msg.document is None:  # a document without a caption still counts
             return Outcome.EMPTY
         if msg.is_group:
             return await self._handle_group(msg, identity, text)
@@ -224,6 +226,7 @@ class Router:
             collection=self.collection,
             task_queue=self.task_queue,
             gateway_status=self.gateway.connection_state,
+            group_name=self.gateway.group_name,
             commands=tuple(self.commands),
         )
 
@@ -263,7 +266,7 @@ class Router:
     async def _command(self, ctx: HandlerContext, text: str) -> None:
         command = self._match(text)
         if command is None:
-            await ctx.reply(TEXT_UNKNOWN)
+            await ctx.reply(TEXT_DOCUMENT_HINT if ctx.message.document is not None else TEXT_UNKNOWN)
             return
         if not ctx.identity.may(command.allowed):
             audit.warning("%s may not use %s", ctx.identity.label, command.id)

@@ -33,10 +33,13 @@ async def active_dashboard_accounts_by_whatsapp(db: Executor, phone: str) -> lis
     return [DashboardAccountRow(r["id"], r["username"], r["role"], tuple(r["client_ids"])) for r in rows]
 
 
+async def client_ids_supervised_by(db: Executor, phone: str) -> list[str]:
+    """Active clients whose super_phones contain this normalised number (their super-admin)."""
+    rows = await db.fetch("SELECT id FROM clients WHERE active AND $1 = ANY (super_phones) ORDER BY id", phone)
+    return [r["id"] for r in rows]
+
+
 async def client_ids_operated_by(db: Executor, phone: str) -> list[str]:
-    """Active clients whose operator_phone or super_phones contain this normalised number."""
-    rows = await db.fetch(
-        "SELECT id FROM clients WHERE active AND (operator_phone = $1 OR $1 = ANY (super_phones)) ORDER BY id",
-        phone,
-    )
+    """Active clients whose operator_phone is this normalised number."""
+    rows = await db.fetch("SELECT id FROM clients WHERE active AND operator_phone = $1 ORDER BY id", phone)
     return [r["id"] for r in rows]

@@ -90,6 +90,16 @@ async def get_run(db: Executor, run_id: int) -> JobRun | None:
     return _row(r) if r else None
 
 
+async def last_run_of_client(db: Executor, client_id: str) -> JobRun | None:
+    """The latest collection run that recorded this client (its outcome is `clients[client_id]`)."""
+    r = await db.fetchrow(
+        """SELECT * FROM job_runs WHERE job = ANY($1::text[]) AND clients ? $2
+           ORDER BY started_at DESC, id DESC LIMIT 1""",
+        list(FETCH_JOBS), client_id,
+    )
+    return _row(r) if r else None
+
+
 async def recent_runs(db: Executor, *, limit: int = 5, jobs: tuple[str, ...] = FETCH_JOBS,
                       include_skipped: bool = True) -> list[JobRun]:
     """The latest collection runs, newest first."""

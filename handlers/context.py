@@ -175,6 +175,7 @@ class HandlerContext:
     collection: Collect | None = None       # collect now (`fetch`, dirrequest 12–16)
     task_queue: TaskQueue | None = None     # heavy reports go to the workers when it is RabbitMQ
     gateway_status: Callable[[], ConnectionState] | None = None  # transport health for `status`
+    group_name: Callable[[str], Awaitable[str | None]] | None = None  # a group's subject (`grup`)
     commands: Sequence["Command"] = ()      # the registry, for `help`
     _prompt_suppressed: bool = False
 

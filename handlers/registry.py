@@ -7,7 +7,7 @@ by the tests) raises on a duplicate.
 
 from __future__ import annotations
 
-from handlers import admin, dirrequest, status
+from handlers import admin, console, dirrequest, status
 from handlers.context import Command
 from handlers.menus import Menu
 
@@ -17,6 +17,7 @@ def all_commands() -> list[Command]:
     commands += admin.COMMANDS
     commands += status.COMMANDS
     commands += dirrequest.COMMANDS
+    commands += console.COMMANDS
     # other modules append their COMMANDS here
     check_registry(commands)
     return commands

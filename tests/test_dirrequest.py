@@ -89,8 +89,9 @@ async def test_refusals(pool, chat):
     f = Factory(pool)
     await f.dashboard_account("op", role="operator", whatsapp="6281299999999")
     assert "tidak terdaftar" in texts(await say(chat, "dirrequest", phone="6281299999999"))[-1]
-    await f.dashboard_account("dir", role="ditbinmas", whatsapp="6281288888888")
-    assert "DITBINMAS - DIREKTORAT BINMAS" in texts(await say(chat, "dirrequest", phone="6281288888888"))[-1]
+    await f.dashboard_account("dir", role="ditbinmas", whatsapp="6281288888888", client_ids=["DITBINMAS"])
+    menu = texts(await say(chat, "dirrequest", phone="6281288888888"))[-1]
+    assert "DITBINMAS - DIREKTORAT BINMAS" in menu and "DITLANTAS" not in menu  # only the account's clients
 
 
 def test_action_ids_are_stable_and_numbers_unique():

@@ -158,9 +158,14 @@ async def test_dashboard_account_is_recognised(router, gateway):
 
 
 async def test_operator_and_super_phones_are_matched_after_normalisation(router, gateway, pool):
-    await upsert_client(pool, Client(id="POLRES_B", name="B", type="org", super_phones=["0812-7777-0000"]))
+    await upsert_client(pool, Client(id="POLRES_B", name="B", type="org", super_phones=["0812-7777-0000"],
+                                     operator_phone="0812-6666-0000"))
     identity = await router.resolve_identity(gateway.message("x", phone="+62 812 7777 0000"))
-    assert identity.roles == {Role.OPERATOR} and identity.operator_client_ids == ("POLRES_B",)
+    assert identity.roles == {Role.SUPER_ADMIN} and identity.super_client_ids == ("POLRES_B",)
+    assert identity.operator_client_ids == () and identity.may_manage("polres_b") and not identity.may_manage("X")
+    operator = await router.resolve_identity(gateway.message("x", phone="6281266660000"))
+    assert operator.roles == {Role.OPERATOR} and operator.operator_client_ids == ("POLRES_B",)
+    assert operator.manageable_client_ids == () and not operator.may_manage("POLRES_B")
 
 
 async def test_unknown_sender_is_refused_once_per_period_and_audited(router, gateway, clock, caplog):

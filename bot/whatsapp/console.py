@@ -7,7 +7,9 @@ recipient. Input is read line by line, so a pipe works:
 
     printf 'help\\nstatus\\n' | cicero console --as 6281100000001
 
-Each line is processed completely (replies printed) before the next is read;
+A line `/kirim PATH [caption]` sends the file at PATH as a document with that
+caption (e.g. `/kirim personel.xlsx import POLRES_BLITAR`); quote a PATH with
+spaces. Each line is processed completely (replies printed) before the next is read;
 at end of input `before_eof` runs (the service wires the outbox sender's
 `drain_once`, so messages already due are printed) and then `on_eof` (the
 service stops in order).
@@ -21,16 +23,23 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
+import mimetypes
+import shlex
 import sys
 import threading
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Awaitable, Callable, TextIO
 
 from core.boundary import describe, guarded
-from core.chat_port import ConnectionState, Document, IncomingMessage, MessageHandler, SendResult
+from core.chat_port import (
+    ConnectionState, Document, DocumentError, IncomingMessage, MessageHandler, ReceivedDocument, SendResult,
+)
 from core.clock import Clock
 
 log = logging.getLogger(__name__)
+
+SEND_FILE_PREFIX = "/kirim"
 
 
 @dataclass
@@ -82,6 +91,13 @@ class ConsoleGateway:
             text = line.rstrip("\r\n")
             if not interactive:
                 self._print(f"[{self.phone} → bot] {text}")
+            document = None
+            if text.split(None, 1)[:1] == [SEND_FILE_PREFIX]:
+                try:
+                    text, document = attached_file(text)
+                except ValueError as exc:
+                    self._print(f"(not sent: {exc})")
+                    continue
             msg = IncomingMessage(
                 chat_id=self.chat_id,
                 sender_phone=self.phone,
@@ -91,6 +107,7 @@ class ConsoleGateway:
                 message_id=f"console-{next(self._ids)}",
                 timestamp=self.clock.now(),
                 push_name="console",
+                document=document,
             )
             async with guarded("console message", log) as g:  # the pipeline never raises; a last resort
                 await on_message(msg)
@@ -124,6 +141,9 @@ class ConsoleGateway:
     async def phone_for_lid(self, lid: str) -> str | None:
         return None
 
+    async def group_name(self, group_id: str) -> str | None:
+        return None
+
     def add_connected_listener(self, callback: Callable[[], None]) -> None:
         """The terminal is always connected: there is no reconnect to listen for."""
 
@@ -153,3 +173,29 @@ class ConsoleGateway:
             return self.stdin.isatty()
         except (AttributeError, ValueError):
             return False
+
+
+def attached_file(line: str) -> tuple[str, ReceivedDocument]:
+    """`/kirim PATH [caption]` → (caption, the file as a received document); ValueError says what is wrong."""
+    try:
+        words = shlex.split(line[len(SEND_FILE_PREFIX):])
+    except ValueError as exc:
+        raise ValueError(f"{SEND_FILE_PREFIX} PATH [caption]: {exc}") from None
+    if not words:
+        raise ValueError(f"usage: {SEND_FILE_PREFIX} PATH [caption]")
+    path = Path(words[0]).expanduser()
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise ValueError(f"{path}: {exc.strerror or exc}") from None
+    if not path.is_file():
+        raise ValueError(f"{path} is not a file")
+
+    async def download() -> bytes:
+        try:
+            return await asyncio.to_thread(path.read_bytes)
+        except OSError as exc:
+            raise DocumentError(f"berkas {path.name} tidak dapat dibaca: {exc.strerror or exc}") from None
+
+    mimetype = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    return " ".join(words[1:]), ReceivedDocument(path.name, mimetype, size, download)

@@ -14,8 +14,11 @@ What this adapter takes care of (reference: shared/reference/ecosystem.md §1):
   exceptions. So every handler here is wrapped (`_guarded`), and a message event
   is converted and handed to the inbound pipeline (`bot/inbound.py`), which
   dedups, orders per sender, resolves LID senders and bounds the backlog.
+* **Documents.** A document message (with or without caption) carries a
+  `ReceivedDocument`: name, mimetype, declared size, and a download through
+  `client.download_any` that runs only when a handler reads it.
 * **Filtering.** Own messages, status/broadcast and newsletter chats, messages
-  without text and messages older than the start-up cutoff
+  without text or document and messages older than the start-up cutoff
   (`[whatsapp] ignore_older_than_seconds`; `Info.Timestamp` is in
   milliseconds) are dropped here.
 * **LID senders.** The phone number comes from `SenderAlt` when present, else
@@ -52,11 +55,15 @@ from neonize.aioze.events import (
 )
 from neonize.exc import NeonizeError
 from neonize.proto.Neonize_pb2 import JID
+from neonize.proto.waE2E.WAWebProtobufsE2E_pb2 import Message as WAMessage
 from neonize.utils.jid import Jid2String, build_jid
 from neonize.utils.message import extract_text
 
 from core.boundary import guarded, guarded_sync, report_safely
-from core.chat_port import ConnectionState, Document, IncomingMessage, MessageHandler, SendError, SendResult
+from core.chat_port import (
+    ConnectionState, Document, DocumentError, IncomingMessage, MessageHandler, ReceivedDocument, SendError,
+    SendResult,
+)
 from core.clock import Clock
 from core.formats import FormatError, normalize_phone
 from core.reporting import Reporter
@@ -96,12 +103,40 @@ def event_time(ts: int) -> datetime:
     return datetime.fromtimestamp(seconds, tz=timezone.utc)
 
 
-def incoming_from_event(ev: Any) -> IncomingMessage | None:
-    """Convert a `MessageEv`; None for what the bot ignores (own, broadcast, no text, no id).
+MediaDownload = Callable[[Any], Awaitable[bytes]]  # a Message holding one media field → its bytes
+
+
+def document_of(message: Any) -> Any | None:
+    """The DocumentMessage of a message (plain, or wrapped with a caption), None when there is none."""
+    if message.HasField("documentMessage"):
+        return message.documentMessage
+    wrapped = message.documentWithCaptionMessage
+    if message.HasField("documentWithCaptionMessage") and wrapped.message.HasField("documentMessage"):
+        return wrapped.message.documentMessage
+    return None
+
+
+def received_document(doc: Any, download: MediaDownload) -> ReceivedDocument:
+    """The port's view of a DocumentMessage; the bytes are downloaded only when read."""
+    async def fetch() -> bytes:
+        return await download(WAMessage(documentMessage=doc))
+
+    size = int(doc.fileLength) if doc.HasField("fileLength") else None
+    name = doc.fileName or doc.title or "dokumen"
+    return ReceivedDocument(filename=name, mimetype=doc.mimetype or "application/octet-stream", size=size,
+                            download=fetch)
+
+
+async def _no_download(_message: Any) -> bytes:
+    raise DocumentError("dokumen tidak dapat diunduh")
+
+
+def incoming_from_event(ev: Any, download: MediaDownload = _no_download) -> IncomingMessage | None:
+    """Convert a `MessageEv`; None for what the bot ignores (own, broadcast, no text or document, no id).
 
     The sender's phone comes from SenderAlt, else from a phone-JID sender; a LID
     sender without SenderAlt gets `sender_phone=None` and `sender_lid` set (the
-    gateway then asks the LID map).
+    gateway then asks the LID map). A document's caption is the text.
     """
     info = ev.Info
     src = info.MessageSource
@@ -110,8 +145,9 @@ def incoming_from_event(ev: Any) -> IncomingMessage | None:
         return None
     if src.IsFromMe:
         return None
-    text = extract_text(ev.Message) or ""
-    if not text.strip():
+    doc = document_of(ev.Message)
+    text = (doc.caption if doc is not None else extract_text(ev.Message)) or ""
+    if not text.strip() and doc is None:
         return None
     sender, alt = src.Sender, src.SenderAlt
     phone = phone_from_jid(alt) or phone_from_jid(sender)
@@ -135,6 +171,7 @@ def incoming_from_event(ev: Any) -> IncomingMessage | None:
         message_id=info.ID,
         timestamp=event_time(info.Timestamp),
         push_name=info.Pushname or None,
+        document=received_document(doc, download) if doc is not None else None,
     )
 
 
@@ -307,7 +344,7 @@ class NeonizeGateway:
     # -- messages ---------------------------------------------------------------
 
     async def on_message_event(self, ev: Any) -> None:
-        msg = incoming_from_event(ev)
+        msg = incoming_from_event(ev, self.download_media)
         if msg is None:
             return
         if self._cutoff is not None and msg.timestamp < self._cutoff:
@@ -315,6 +352,22 @@ class NeonizeGateway:
             return
         if self._handler is not None:
             await self._handler(msg)  # the inbound pipeline: accepted in arrival order, handled per sender
+
+    async def download_media(self, message: Any) -> bytes:
+        if self.client is None:
+            raise DocumentError("WhatsApp tidak terhubung; kirim ulang dokumennya nanti")
+        try:
+            return await self.client.download_any(message) or b""
+        except NeonizeError as exc:
+            raise DocumentError(f"dokumen gagal diunduh dari WhatsApp ({exc.__class__.__name__})") from None
+
+    async def group_name(self, group_id: str) -> str | None:
+        if self.client is None:
+            return None
+        async with guarded("whatsapp group info", log, level="warning", traceback=False, group=group_id):
+            info = await self.client.get_group_info(recipient_jid(group_id))
+            return info.GroupName.Name or None
+        return None
 
     async def phone_for_lid(self, lid: str) -> str | None:
         if self.client is None:

@@ -21,10 +21,14 @@ TEXT_NOT_ALLOWED = "❌ Nomor Anda tidak terdaftar sebagai admin atau pengguna d
 TEXT_BAD_CLIENT = "❌ Pilihan client tidak valid. Silakan pilih sesuai daftar."
 TEXT_BAD_OPTION = "Pilihan tidak valid. Ketik angka menu."
 TEXT_CLIENT_GONE = "⚠️ Client yang dipilih sudah tidak aktif. Silakan pilih client lagi."
+TEXT_NONE_IN_SCOPE = ("❌ Akun Anda tidak memiliki akses ke client direktorat mana pun. "
+                      "Hubungi admin untuk menambahkan client ke akun Anda.")
 
 
 async def active_directorates(ctx: HandlerContext) -> list[Client]:
-    return await list_clients(ctx.pool, active_only=True, type="direktorat")
+    """The active directorates this person may see (the HTTP API's scope rule, `Identity.may_view_client`)."""
+    clients = await list_clients(ctx.pool, active_only=True, type="direktorat")
+    return [c for c in clients if ctx.identity.may_view_client(c)]
 
 
 # --------------------------------------------------------------------------- open
@@ -36,6 +40,8 @@ async def on_open(ctx: HandlerContext) -> dict:
         if not roles or roles <= {"operator"}:
             raise Refused(TEXT_NOT_ALLOWED)
     if not await active_directorates(ctx):
+        if await list_clients(ctx.pool, active_only=True, type="direktorat"):
+            raise Refused(TEXT_NONE_IN_SCOPE)
         raise Refused(TEXT_NO_DIRECTORATE)
     return {}
 
@@ -84,7 +90,7 @@ async def _selected_client(ctx: HandlerContext) -> Client | None:
     if not client_id:
         return None
     client = await get_client(ctx.pool, client_id)
-    return client if client and client.active else None
+    return client if client and client.active and ctx.identity.may_view_client(client) else None
 
 
 async def main_prompt(ctx: HandlerContext) -> str:
