@@ -7,7 +7,7 @@ by the tests) raises on a duplicate.
 
 from __future__ import annotations
 
-from handlers import admin, console, dirrequest, status
+from handlers import admin, console, dashboard_approvals, dirrequest, status
 from handlers.context import Command
 from handlers.menus import Menu
 
@@ -18,6 +18,7 @@ def all_commands() -> list[Command]:
     commands += status.COMMANDS
     commands += dirrequest.COMMANDS
     commands += console.COMMANDS
+    commands += dashboard_approvals.COMMANDS
     # other modules append their COMMANDS here
     check_registry(commands)
     return commands
