@@ -19,7 +19,6 @@ is told on WhatsApp through the outbox, in the same transaction.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -33,9 +32,10 @@ from db.pool import Executor
 from db.signups import Registration
 from jobs.account_changes import AccountError, change_dashboard_account, create_dashboard_account
 from jobs.outbox import enqueue
+from jobs.rate_limits import Limit, TooMany
 from jobs.task_messages import waktu_panjang
 
-ADDRESS_LIMIT = (5, timedelta(hours=1))     # registrations per client address per window
+ADDRESS_LIMIT = Limit(5, timedelta(hours=1))     # registrations per client address per window
 KIND_REQUEST = "dashboard_registration"
 KIND_DECISION = "dashboard_registration_decision"
 
@@ -51,13 +51,6 @@ TEXT_REFUSED = "❌ Pendaftaran akun dashboard Cicero *{username}* ditolak admin
 
 class RegistrationError(ValueError):
     """A registration or an answer to one that cannot be accepted; the message says why (Indonesian)."""
-
-
-class TooManyRegistrations(RegistrationError):
-    def __init__(self, retry_after_seconds: int):
-        super().__init__(f"Terlalu banyak pendaftaran dari alamat ini; coba lagi dalam "
-                         f"{math.ceil(retry_after_seconds / 60)} menit")
-        self.retry_after_seconds = retry_after_seconds
 
 
 @dataclass(frozen=True)
@@ -93,10 +86,9 @@ async def register(pool: asyncpg.Pool, actor: Actor, req: SignupRequest, *, admi
     if not admins:
         raise RegistrationError("pendaftaran belum dapat diproses: belum ada admin WhatsApp yang terdaftar")
     if req.ip:
-        count, window = ADDRESS_LIMIT
-        recent = await signups.registrations_from_ip_since(pool, req.ip, now - window)
-        if len(recent) >= count:
-            raise TooManyRegistrations(max(1, math.ceil((recent[-count] + window - now).total_seconds())))
+        wait = ADDRESS_LIMIT.wait(await signups.registrations_from_ip_since(pool, req.ip, ADDRESS_LIMIT.since(now)), now)
+        if wait:
+            raise TooMany("pendaftaran dari alamat ini", wait)
     async with pool.acquire() as conn, conn.transaction():
         try:
             created = await create_dashboard_account(

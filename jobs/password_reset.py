@@ -11,7 +11,7 @@
   open codes of the account stop working.
 - **Limits**: `ACCOUNT_LIMIT` requests per account and `ADDRESS_LIMIT` per
   client address within their windows (every request counts, matched or not);
-  more → `RateLimited` with the seconds to wait.
+  more → `jobs.rate_limits.TooMany` with the seconds to wait.
 - **Confirm**: the code is good for `CODE_TTL`, once, and for `MAX_TRIES`
   wrong tries (each wrong try is committed before the refusal). The new
   password is set through `jobs.account_changes.set_dashboard_password`
@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import math
 import re
 import secrets
 from dataclasses import dataclass
@@ -40,11 +39,12 @@ from db.audit import Actor
 from db.dashboard_accounts import account_by_username
 from jobs.account_changes import AccountError, set_dashboard_password
 from jobs.outbox import enqueue
+from jobs.rate_limits import Limit, TooMany
 
 CODE_TTL = timedelta(minutes=15)
 MAX_TRIES = 5
-ACCOUNT_LIMIT = (3, timedelta(hours=1))      # requests per account per window
-ADDRESS_LIMIT = (10, timedelta(hours=1))     # requests per client address per window
+ACCOUNT_LIMIT = Limit(3, timedelta(hours=1))      # requests per account per window
+ADDRESS_LIMIT = Limit(10, timedelta(hours=1))     # requests per client address per window
 KIND = "password_reset"
 _TOKEN = re.compile(r"^\s*(\d{1,12})\s*-\s*(\d{6})\s*$")
 
@@ -61,12 +61,6 @@ class ResetError(ValueError):
         self.reason = reason
 
 
-class RateLimited(ResetError):
-    def __init__(self, message: str, retry_after_seconds: int):
-        super().__init__(message, "rate_limited")
-        self.retry_after_seconds = retry_after_seconds
-
-
 @dataclass(frozen=True)
 class ResetRequested:
     reset_id: int
@@ -78,26 +72,13 @@ def code_hash(secret: str, account_id: int, code: str) -> str:
     return hmac.new(secret.encode(), f"{account_id}:{code}".encode(), hashlib.sha256).hexdigest()
 
 
-def _wait(times: list[datetime], limit: tuple[int, timedelta], now: datetime) -> int | None:
-    """Seconds until another request is allowed, or None when one is allowed now."""
-    count, window = limit
-    if len(times) < count:
-        return None
-    return max(1, math.ceil((times[-count] + window - now).total_seconds()))
-
-
-def _limited(seconds: int) -> RateLimited:
-    minutes = math.ceil(seconds / 60)
-    return RateLimited(f"Terlalu banyak permintaan reset password; coba lagi dalam {minutes} menit", seconds)
-
-
 async def request_reset(pool: asyncpg.Pool, *, username: str, contact: str, ip: str | None, now: datetime,
                         secret: str) -> ResetRequested | None:
     """Send a code when username and WhatsApp number match an active account; None when nothing matched."""
     if ip:
-        wait = _wait(await resets.requests_of_ip_since(pool, ip, now - ADDRESS_LIMIT[1]), ADDRESS_LIMIT, now)
+        wait = ADDRESS_LIMIT.wait(await resets.requests_of_ip_since(pool, ip, ADDRESS_LIMIT.since(now)), now)
         if wait:
-            raise _limited(wait)
+            raise TooMany("permintaan reset password", wait)
     account = await account_by_username(pool, username)
     try:
         phone = normalize_phone(contact)
@@ -106,9 +87,9 @@ async def request_reset(pool: asyncpg.Pool, *, username: str, contact: str, ip: 
     if account is None or not account.active or not account.whatsapp or account.whatsapp != phone:
         await resets.create_reset(pool, None, code_hash=None, at=now, expires_at=now, ip=ip)
         return None
-    wait = _wait(await resets.requests_of_account_since(pool, account.id, now - ACCOUNT_LIMIT[1]), ACCOUNT_LIMIT, now)
+    wait = ACCOUNT_LIMIT.wait(await resets.requests_of_account_since(pool, account.id, ACCOUNT_LIMIT.since(now)), now)
     if wait:
-        raise _limited(wait)
+        raise TooMany("permintaan reset password", wait)
     code = f"{secrets.randbelow(10 ** 6):06d}"
     expires = now + CODE_TTL
     async with pool.acquire() as conn, conn.transaction():

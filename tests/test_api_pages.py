@@ -16,26 +16,18 @@ from openpyxl import load_workbook
 
 from db.clients import get_client
 from handlers.reports.attendance import Period, Platform, build_attendance
-from tests.support.api import api_client, api_deps, bearer, build_world, dashboard_token, make_account, noon_clock
-from tests.support.pages import KEDIRI_IG, KEDIRI_TT, store_world_profiles
+from tests.support.api import bearer, dashboard_token
+from tests.support.pages import KEDIRI_IG, KEDIRI_TT, page_world
+
+pytest_plugins = ["tests.support.page_fixtures"]  # the clock and http fixtures
 
 JANUARY = {"start_date": "2025-01-01", "end_date": "2025-01-31"}
 
 
 @pytest.fixture
 async def world(pool):
-    await build_world(pool)
-    await store_world_profiles(pool)
-    await make_account(pool, "op_kediri", role="operator", client_ids=["POLRES_KEDIRI"])
-    await make_account(pool, "binmas", role="ditbinmas", client_ids=["DITBINMAS"])
-    await make_account(pool, "root", role="admin", client_ids=[])
+    await page_world(pool)
     return pool
-
-
-@pytest.fixture
-async def http(world, settings):
-    async with api_client(api_deps(settings, world, noon_clock())) as client:
-        yield client
 
 
 @pytest.fixture

@@ -7,30 +7,20 @@ import pytest
 from db.audit import audit_rows
 from db.exception_requests import open_request
 from tests.support.api import (
-    BLITAR_OPERATOR, KEDIRI_OPERATOR, api_client, api_deps, bearer, build_world, dashboard_token, make_account,
-    noon_clock, operator_token,
+    BLITAR_OPERATOR, KEDIRI_OPERATOR, bearer, dashboard_token, operator_token,
 )
 from tests.support.factories import wib
-from tests.support.pages import store_world_profiles
+from tests.support.pages import page_world
+
+pytest_plugins = ["tests.support.page_fixtures"]  # the clock and http fixtures
 
 DAY = {"client_id": "POLRES_KEDIRI", "periode": "harian", "tanggal": "2025-01-15"}
 
 
 @pytest.fixture
 async def world(pool):
-    await build_world(pool)
-    await store_world_profiles(pool)
-    await make_account(pool, "op_kediri", role="operator", client_ids=["POLRES_KEDIRI"])
-    await make_account(pool, "op_blitar", role="operator", client_ids=["POLRES_BLITAR"])
-    await make_account(pool, "binmas", role="ditbinmas", client_ids=["DITBINMAS"])
-    await make_account(pool, "root", role="admin", client_ids=[])
+    await page_world(pool)
     return pool
-
-
-@pytest.fixture
-async def http(world, settings):
-    async with api_client(api_deps(settings, world, noon_clock())) as client:
-        yield client
 
 
 async def token(http, name):

@@ -6,15 +6,12 @@ import pytest
 
 from db.job_runs import finish_run, record_client, start_run
 from tests.support.api import (
-    KEDIRI_OPERATOR, api_client, api_deps, bearer, build_world, dashboard_token, make_account, noon_clock,
+    KEDIRI_OPERATOR, bearer, build_world, dashboard_token, make_account,
 )
 from tests.support.factories import Factory, wib
 from tests.support.pages import deliver_outbox
 
-
-@pytest.fixture
-def clock():
-    return noon_clock()
+pytest_plugins = ["tests.support.page_fixtures"]  # the clock and http fixtures
 
 
 @pytest.fixture
@@ -26,12 +23,6 @@ async def world(pool):
     await record_client(pool, run, "POLRES_KEDIRI", {"ok": True})
     await finish_run(pool, run, status="ok", finished_at=wib(2025, 1, 15, 11, 5))
     return pool
-
-
-@pytest.fixture
-async def http(world, settings, clock):
-    async with api_client(api_deps(settings, world, clock)) as client:
-        yield client
 
 
 @pytest.fixture

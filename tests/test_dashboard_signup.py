@@ -12,10 +12,12 @@ from db.audit import audit_rows
 from db.dashboard_accounts import create_account
 from bot.api.security import hash_password
 from handlers.registry import all_commands
-from tests.support.api import KEDIRI_OPERATOR, PASSWORD, api_client, api_deps, build_world, noon_clock
+from tests.support.api import KEDIRI_OPERATOR, PASSWORD, build_world
 from tests.support.chat import start_chat
 from tests.support.pages import deliver_outbox
 from tests.support.recording_reporter import RecordingReporter
+
+pytest_plugins = ["tests.support.page_fixtures"]  # the clock and http fixtures
 
 ADMIN = "6281100000001"
 APPLICANT = "6281234500099"
@@ -23,20 +25,9 @@ NEW_PASSWORD = "sandi-baru-2025"
 
 
 @pytest.fixture
-def clock():
-    return noon_clock()
-
-
-@pytest.fixture
 async def world(pool):
     await build_world(pool)
     return pool
-
-
-@pytest.fixture
-async def http(world, settings, clock):
-    async with api_client(api_deps(settings, world, clock)) as client:
-        yield client
 
 
 @pytest.fixture

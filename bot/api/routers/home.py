@@ -28,8 +28,13 @@ _DOC = ("Profiles (`igProfile`, `tiktokProfile`: null when no figures were ever 
         "with their counts (default today), plus the links of today's tasks.")
 
 
-async def _aggregator(request: Request, client_id: str | None, period: PeriodParams, principal: Principal,
-                      deps: ApiDeps) -> dict:
+@router.get("/social/aggregator", response_model=AggregatorResponse, summary="Dashboard home data",
+            description=_DOC)
+@router.get("/aggregator", response_model=AggregatorResponse, summary="Alias of /api/social/aggregator",
+            description=_DOC)
+async def aggregator(request: Request, client_id: str | None = Query(None, max_length=64),
+                     period: PeriodParams = Depends(period_params),
+                     principal: Principal = Depends(get_principal), deps: ApiDeps = Depends(get_deps)):
     client = await page_client(deps, principal, request, client_id)
     now = deps.clock.now()
     resolved = resolve_period(period, now)
@@ -52,19 +57,3 @@ async def _aggregator(request: Request, client_id: str | None, period: PeriodPar
         "tiktokPosts": [tiktok_page_post(r, client.tiktok) for r in tt_rows],
         "taskLinksToday": links,
     }}
-
-
-@router.get("/social/aggregator", response_model=AggregatorResponse, summary="Dashboard home data",
-            description=_DOC)
-async def social_aggregator(request: Request, client_id: str | None = Query(None, max_length=64),
-                            period: PeriodParams = Depends(period_params),
-                            principal: Principal = Depends(get_principal), deps: ApiDeps = Depends(get_deps)):
-    return await _aggregator(request, client_id, period, principal, deps)
-
-
-@router.get("/aggregator", response_model=AggregatorResponse, summary="Alias of /api/social/aggregator",
-            description=_DOC)
-async def aggregator(request: Request, client_id: str | None = Query(None, max_length=64),
-                     period: PeriodParams = Depends(period_params),
-                     principal: Principal = Depends(get_principal), deps: ApiDeps = Depends(get_deps)):
-    return await _aggregator(request, client_id, period, principal, deps)

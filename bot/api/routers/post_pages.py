@@ -59,18 +59,21 @@ async def _instagram_posts(deps: ApiDeps, client: Client, limit: int, start_date
     return {"success": True, "client_id": client.id, **_dates(period), "data": [instagram_page_post(r) for r in rows]}
 
 
+async def _stored(deps: ApiDeps, principal: Principal, platform: str, username: str, render) -> dict:
+    client = await handle_owner(deps, principal, platform, username)
+    return {"success": True, "data": render(client, await latest_profile(deps.db, client.id, platform))}
+
+
 @insta.get("/rapid-profile", response_model=InstagramProfileResponse, summary="Stored Instagram profile figures")
 async def insta_profile(username: str = USERNAME, principal: Principal = Depends(get_principal),
                         deps: ApiDeps = Depends(get_deps)):
-    client = await handle_owner(deps, principal, "instagram", username)
-    return {"success": True, "data": instagram_profile(client, await latest_profile(deps.db, client.id, "instagram"))}
+    return await _stored(deps, principal, "instagram", username, instagram_profile)
 
 
 @insta.get("/rapid-info", response_model=InstagramInfoResponse, summary="Stored Instagram account details")
 async def insta_info(username: str = USERNAME, principal: Principal = Depends(get_principal),
                      deps: ApiDeps = Depends(get_deps)):
-    client = await handle_owner(deps, principal, "instagram", username)
-    return {"success": True, "data": instagram_info(client, await latest_profile(deps.db, client.id, "instagram"))}
+    return await _stored(deps, principal, "instagram", username, instagram_info)
 
 
 @insta.get("/rapid-posts", response_model=InstagramPagePostsResponse, summary="Stored Instagram posts of an account")
@@ -92,16 +95,10 @@ async def insta_posts_month(username: str = USERNAME, principal: Principal = Dep
 
 
 @tiktok.get("/rapid-profile", response_model=TiktokProfileResponse, summary="Stored TikTok profile figures")
+@tiktok.get("/rapid-info", response_model=TiktokProfileResponse, summary="Stored TikTok account details")
 async def tiktok_profile_page(username: str = USERNAME, principal: Principal = Depends(get_principal),
                               deps: ApiDeps = Depends(get_deps)):
-    client = await handle_owner(deps, principal, "tiktok", username)
-    return {"success": True, "data": tiktok_profile(client, await latest_profile(deps.db, client.id, "tiktok"))}
-
-
-@tiktok.get("/rapid-info", response_model=TiktokProfileResponse, summary="Stored TikTok account details")
-async def tiktok_info(username: str = USERNAME, principal: Principal = Depends(get_principal),
-                      deps: ApiDeps = Depends(get_deps)):
-    return await tiktok_profile_page(username, principal, deps)
+    return await _stored(deps, principal, "tiktok", username, tiktok_profile)
 
 
 @tiktok.get("/rapid-posts", response_model=TiktokPagePostsResponse,

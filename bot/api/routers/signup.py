@@ -20,8 +20,9 @@ from bot.api.schemas_pages import (
 )
 from db.audit import Actor
 from db.dashboard_accounts import account_by_username
-from jobs.dashboard_signup import RegistrationError, SignupRequest, TooManyRegistrations, register
-from jobs.password_reset import RateLimited, ResetError, confirm_reset, request_reset
+from jobs.dashboard_signup import RegistrationError, SignupRequest, register
+from jobs.password_reset import ResetError, confirm_reset, request_reset
+from jobs.rate_limits import TooMany
 
 router = APIRouter(prefix="/api/auth", tags=["auth"], responses=COMMON_ERRORS)
 
@@ -35,8 +36,8 @@ def _address(request: Request) -> str | None:
     return request.client.host if request.client else None
 
 
-def _too_many(message: str, seconds: int) -> ApiError:
-    return ApiError(429, message, "rate_limited", headers={"Retry-After": str(seconds)})
+def _too_many(exc: TooMany) -> ApiError:
+    return ApiError(429, str(exc), exc.reason, headers={"Retry-After": str(exc.retry_after_seconds)})
 
 
 @router.post("/dashboard-register", response_model=RegisterResponse, status_code=201,
@@ -55,8 +56,8 @@ async def dashboard_register(body: RegisterBody, request: Request, deps: ApiDeps
     try:
         reg = await register(deps.db, Actor(body.username.strip(), "api"), req, admins=deps.settings.whatsapp.admins,
                              now=deps.clock.now())
-    except TooManyRegistrations as exc:
-        raise _too_many(str(exc), exc.retry_after_seconds) from None
+    except TooMany as exc:
+        raise _too_many(exc) from None
     except RegistrationError as exc:
         raise ApiError(422, str(exc), "validation_error") from None
     data = {"registration_id": reg.id, "dashboard_user_id": str(reg.account_id), "username": reg.username,
@@ -71,8 +72,8 @@ async def password_reset_request(body: ResetRequestBody, request: Request, deps:
     try:
         await request_reset(deps.db, username=body.username, contact=body.contact, ip=_address(request),
                             now=deps.clock.now(), secret=deps.jwt_secret)
-    except RateLimited as exc:
-        raise _too_many(str(exc), exc.retry_after_seconds) from None
+    except TooMany as exc:
+        raise _too_many(exc) from None
     return {"success": True, "message": TEXT_RESET_SENT}
 
 
