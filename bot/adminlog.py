@@ -11,7 +11,9 @@ with `grup log` (`admin_log_groups`, read at each delivery).
 - **Deduplicated.** The same warning or error (same level and text) is
   delivered at most once per `[notify] error_repeat_minutes`; the next delivery
   after the window says how many times it recurred meanwhile (`admin_alerts`).
-- **One summary per cycle.** Inside `async with admin_log.batch("…"):` info and
+- **Summaries.** `summary(text)` queues a finished message (a collection
+  run's account, `jobs/run_summary.py`) to every admin at once, as it is.
+- **Batches.** Inside `async with admin_log.batch("…"):` info and
   warning lines are collected (across every task started inside the block) and
   queued as ONE message when the block ends; errors are still delivered at once
   and are listed in the summary too. `cycle_summary(title, lines)` queues a
@@ -142,6 +144,11 @@ class AdminLog:
 
     async def error(self, text: str, **context: Any) -> None:
         await self._report("error", text, context)
+
+    async def summary(self, text: str, **context: Any) -> None:
+        """Queue `text` as one message of its own, now (never buffered, never held back as a repeat)."""
+        log.info("summary: %s", text.splitlines()[0] if text else "")
+        await self._safely(self._deliver(text, self.clock.now()))
 
     # -- batching -----------------------------------------------------------------------------
     @asynccontextmanager

@@ -43,3 +43,20 @@ async def client_ids_operated_by(db: Executor, phone: str) -> list[str]:
     """Active clients whose operator_phone is this normalised number."""
     rows = await db.fetch("SELECT id FROM clients WHERE active AND operator_phone = $1 ORDER BY id", phone)
     return [r["id"] for r in rows]
+
+
+@dataclass(frozen=True)
+class PersonnelContact:
+    nrp: str
+    client_id: str
+
+
+async def active_personnel_by_whatsapp(db: Executor, phone: str) -> PersonnelContact | None:
+    """The active person (of an active client) whose WhatsApp number is `phone`; the most recently
+    updated one if old data gave the number to several."""
+    row = await db.fetchrow(
+        """SELECT p.nrp, p.client_id FROM personnel p JOIN clients c ON c.id = p.client_id AND c.active
+           WHERE p.active AND p.whatsapp = $1 ORDER BY p.updated_at DESC, p.nrp LIMIT 1""",
+        phone,
+    )
+    return PersonnelContact(row["nrp"], row["client_id"]) if row else None

@@ -110,3 +110,24 @@ async def recent_runs(db: Executor, *, limit: int = 5, jobs: tuple[str, ...] = F
     )
     return [_row(r) for r in rows]
 
+
+async def scheduled_runs_between(db: Executor, start: datetime, end: datetime,
+                                 jobs: tuple[str, ...] = FETCH_JOBS) -> list[JobRun]:
+    """Collection runs the scheduler started in [start, end), oldest first (for `jadwal`)."""
+    rows = await db.fetch(
+        """SELECT * FROM job_runs WHERE job = ANY($1::text[]) AND trigger = 'schedule'
+               AND started_at >= $2 AND started_at < $3
+           ORDER BY started_at, id""",
+        list(jobs), start, end,
+    )
+    return [_row(r) for r in rows]
+
+
+async def client_last_collected_at(db: Executor, client_id: str, *, since: datetime) -> datetime | None:
+    """When the latest collection run since `since` that collected `client_id` without a fatal error finished."""
+    return await db.fetchval(
+        """SELECT max(finished_at) FROM job_runs
+           WHERE job = ANY($1::text[]) AND started_at >= $2 AND finished_at IS NOT NULL
+             AND clients ? $3 AND COALESCE((clients -> $3 ->> 'ok')::boolean, false)""",
+        list(FETCH_JOBS), since, client_id,
+    )

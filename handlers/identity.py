@@ -1,10 +1,12 @@
 """Who is talking: the roles a WhatsApp number holds, resolved once per message.
 
 `resolve_identity(settings, pool, phone=…, lid=…)` reads the admin numbers
-from settings, the active dashboard accounts with that WhatsApp number and the
+from settings, the active dashboard accounts with that WhatsApp number, the
 clients whose operator (`operator_phone`) or super-admin (`super_phones`)
-number it is. The transport has already turned a LID sender into its phone
-number where it could (`bot/inbound.py`).
+number it is, and the active personnel row holding that number (`personnel`).
+A number with none of these is `unregistered`: it may only bind itself to an
+NRP (`handlers/personnel`). The transport has already turned a LID sender into
+its phone number where it could (`bot/inbound.py`).
 
 Scope checks live here, beside the identity, so every handler asks the same
 question the same way: `manageable_client_ids` / `may_manage` (which clients
@@ -22,7 +24,10 @@ from core.formats import FormatError, normalize_phone
 from core.settings import Settings
 from db.pool import Executor
 from db.audit import Actor
-from db.chat_identity import active_dashboard_accounts_by_whatsapp, client_ids_operated_by, client_ids_supervised_by
+from db.chat_identity import (
+    active_dashboard_accounts_by_whatsapp, active_personnel_by_whatsapp, client_ids_operated_by,
+    client_ids_supervised_by,
+)
 from db.clients import Client
 from db.dashboard_accounts import ADMIN_ROLE
 
@@ -32,10 +37,12 @@ class Role(str, enum.Enum):
     OPERATOR = "operator"      # clients.operator_phone
     SUPER_ADMIN = "super_admin"  # one of clients.super_phones: the admin console for that client only
     DASHBOARD = "dashboard"    # an active dashboard_accounts row with this whatsapp number
+    PERSONNEL = "personnel"    # an active personnel row with this whatsapp number (of an active client)
+    UNREGISTERED = "unregistered"  # a phone number with none of the above: may only bind itself by NRP
 
 
 ADMIN_ONLY = frozenset({Role.ADMIN})
-ANY_KNOWN = frozenset({Role.ADMIN, Role.OPERATOR, Role.SUPER_ADMIN, Role.DASHBOARD})
+ANY_KNOWN = frozenset({Role.ADMIN, Role.OPERATOR, Role.SUPER_ADMIN, Role.DASHBOARD, Role.PERSONNEL})
 ADMIN_OR_SUPER = frozenset({Role.ADMIN, Role.SUPER_ADMIN})
 
 
@@ -49,7 +56,7 @@ class DashboardAccount:
 
 @dataclass(frozen=True)
 class Identity:
-    """The resolved sender. `roles` is empty for an unknown number."""
+    """The resolved sender. `roles` is empty when no number is known, {UNREGISTERED} for an unknown one."""
 
     phone: str | None                       # 62… digits, None when only a LID is known
     lid: str | None                         # "…@lid" when known
@@ -57,6 +64,8 @@ class Identity:
     dashboard_accounts: tuple[DashboardAccount, ...] = ()   # active accounts with this number
     operator_client_ids: tuple[str, ...] = ()               # clients whose operator this number is
     super_client_ids: tuple[str, ...] = ()                  # clients whose super-admin this number is
+    personnel_nrp: str | None = None                        # the active person with this number
+    personnel_client_id: str | None = None                  # … and their client
 
     @property
     def is_admin(self) -> bool:
@@ -75,8 +84,13 @@ class Identity:
         return Role.DASHBOARD in self.roles
 
     @property
+    def is_personnel(self) -> bool:
+        return Role.PERSONNEL in self.roles
+
+    @property
     def known(self) -> bool:
-        return bool(self.roles)
+        """Whether the number holds a role (an unregistered number is not known)."""
+        return bool(self.roles - {Role.UNREGISTERED})
 
     @property
     def label(self) -> str:
@@ -136,7 +150,7 @@ def phone_or_none(raw: str | None) -> str | None:
 
 
 async def resolve_identity(settings: Settings, pool: Executor, *, phone: str | None, lid: str | None) -> Identity:
-    """Every role `phone` holds; an unknown (or missing) number has no roles."""
+    """Every role `phone` holds; a missing number has no roles, an unknown one only UNREGISTERED."""
     phone = phone_or_none(phone)
     if phone is None:
         return Identity(phone=None, lid=lid)
@@ -152,6 +166,11 @@ async def resolve_identity(settings: Settings, pool: Executor, *, phone: str | N
     supervised = await client_ids_supervised_by(pool, phone)
     if supervised:
         roles.add(Role.SUPER_ADMIN)
+    person = await active_personnel_by_whatsapp(pool, phone)
+    if person is not None:
+        roles.add(Role.PERSONNEL)
+    if not roles:
+        roles.add(Role.UNREGISTERED)
     return Identity(
         phone=phone,
         lid=lid,
@@ -159,4 +178,6 @@ async def resolve_identity(settings: Settings, pool: Executor, *, phone: str | N
         dashboard_accounts=tuple(DashboardAccount(a.id, a.username, a.role, a.client_ids) for a in accounts),
         operator_client_ids=tuple(operated),
         super_client_ids=tuple(supervised),
+        personnel_nrp=person.nrp if person else None,
+        personnel_client_id=person.client_id if person else None,
     )

@@ -107,9 +107,9 @@ async def create_dashboard_account(db: Executor, actor: Actor, *, username: str,
                                    note: str | None = None) -> CreatedAccount:
     """Validate, create and audit an account; with no `password` one is generated (see CreatedAccount).
 
-    Given the pool it opens its own transaction; given a connection it runs inside the caller's
-    (the dashboard's self-registration creates an inactive account and queues its approval request
-    in one transaction)."""
+    `active=False` creates it disabled (a registration waiting for an admin's approval). Given the pool
+    it opens its own transaction; given a connection it runs inside the caller's (the dashboard's
+    self-registration creates the account and queues its approval request in one transaction)."""
     username = valid_username(username)
     try:
         phone = normalize_optional_phone(whatsapp)

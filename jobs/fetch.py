@@ -26,7 +26,7 @@ from typing import Any
 
 import asyncpg
 
-from core.boundary import describe, guarded, report_safely
+from core.boundary import describe, guarded
 from core.settings import Settings
 from db import clients as clients_db
 from db import engagements as engagements_db
@@ -219,12 +219,7 @@ async def _locked_cycle(deps: FetchDeps, phase: Phase, client_ids: list[str] | N
         await engagements_db.refresh_statistics(deps.pool)
     log.info("collection run %s finished: %s (%d ok, %d failed, %d skipped)", run_id, cycle.status,
              len(cycle.clients) - len(failed), len(failed), len(cycle.skipped_clients))
-    if failed or cycle.skipped_clients or unknown:
-        lines = [f"{e['client_id'] or '-'}: {e['error']}" for e in run_errors][:10]
-        await report_safely(deps.reporter, "error",
-                            f"Pengambilan data ({phase}) selesai dengan masalah: {len(failed)} client gagal, "
-                            f"{len(cycle.skipped_clients)} tidak sempat diproses.\n" + "\n".join(lines),
-                            job_run_id=run_id)
+    # the admins hear about failed and skipped clients from the collector's after_run (jobs/run_summary.py)
     return cycle
 
 

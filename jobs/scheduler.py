@@ -20,6 +20,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from core.boundary import guarded
 from core.reporting import Reporter
 from core.settings import Settings
+from jobs.admin_text import phase_label
 from jobs.schedule import ENGAGEMENT_ONLY, POST_FETCH, NextRun, cron_trigger, schedule_entries
 
 log = logging.getLogger(__name__)
@@ -81,7 +82,7 @@ class SchedulerPart:
     async def _fire(self, phase: str, job_id: str) -> None:
         # a failed cycle must not kill the scheduler
         async with guarded("scheduled collection", log, reporter=self.reporter,
-                           report=f"Jadwal pengambilan data {job_id} gagal dijalankan", job=job_id):
+                           report=f"Jadwal pengambilan data ({phase_label(phase)}) gagal dijalankan", job=job_id):
             result = await self.collect(phase=phase, trigger="schedule")
             log.info("scheduled %s (%s): %s", job_id, phase, getattr(result, "status", result))
 

@@ -326,6 +326,74 @@ async def _until(predicate, timeout: float = 5.0) -> None:
         await asyncio.sleep(0.005)
 
 
+# -- first run without a reachable WhatsApp -------------------------------------------------------
+
+DIAL_ERROR = ('failed to dial whatsapp web websocket: failed to WebSocket dial: failed to send handshake request: '
+              'Get "https://web.whatsapp.com/ws/chat": dial tcp: lookup web.whatsapp.com on 10.255.255.53:53: '
+              'no such host')
+
+
+async def test_unreachable_whatsapp_says_so_once_with_the_next_step_and_backs_off(clock, reporter, caplog):
+    """`cicero run` with no network and no pairing: one line a person can act on, then quiet backoff."""
+    from neonize.exc import NeonizeError
+
+    neonize_events.event_global_loop = asyncio.get_running_loop()
+    printed, slept = [], []
+
+    async def failing_connect(*_args, **_kwargs):
+        raise NeonizeError(DIAL_ERROR)
+
+    async def not_paired():
+        return False
+
+    gw = NeonizeGateway(session_url="postgresql://nobody@127.0.0.1:1/none?sslmode=disable",
+                        session_name="offline-first-run", clock=clock, reporter=reporter, print_line=printed.append,
+                        is_paired=not_paired)
+    real_new_client = gw.new_client
+
+    def new_client():
+        client = real_new_client()
+        client.connect = failing_connect
+        return client
+
+    async def sleep(seconds):
+        slept.append(seconds)
+        if len(slept) >= 8:
+            gw._stopping = True
+
+    gw.new_client, gw.sleep = new_client, sleep
+    caplog.set_level(logging.DEBUG, logger="bot.whatsapp.neonize_adapter")
+    await gw.start(Inbox())
+    await _until(lambda: gw._stopping and gw._tasks[0].done())
+
+    assert slept == [5, 15, 30, 60, 120, 120, 120, 120]  # backoff, capped
+    (line,) = printed  # ONE announcement, whatever the number of attempts
+    assert line.startswith("WhatsApp tidak terjangkau / not reachable (DNS lookup of web.whatsapp.com failed); "
+                           "pairing pending (belum ada perangkat tertaut / no linked device yet). Retrying in 5 s.")
+    assert "QR code appears here" in line and "--pair-phone" in line and 'transport = "console"' in line
+    warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert warnings == [  # once per backoff step, then silence
+        "whatsapp: still not reachable (DNS lookup of web.whatsapp.com failed); retrying in 15 s",
+        "whatsapp: still not reachable (DNS lookup of web.whatsapp.com failed); retrying in 30 s",
+        "whatsapp: still not reachable (DNS lookup of web.whatsapp.com failed); retrying in 60 s",
+        "whatsapp: still not reachable (DNS lookup of web.whatsapp.com failed); retrying every 120 s "
+        "(not logged again until it connects)",
+    ]
+    assert all("failed to dial" not in w for w in warnings)  # the raw Go error is DEBUG only
+    assert reporter.texts("error") == [
+        "❌ WhatsApp tidak dapat dihubungi (alamat web.whatsapp.com tidak ditemukan (DNS)); Cicero mencoba lagi "
+        "otomatis."]
+    assert gw.connection_state().detail == "tidak terjangkau: alamat web.whatsapp.com tidak ditemukan (DNS)"
+    await gw.stop()
+
+
+def test_the_next_step_for_a_paired_session_and_for_a_pair_code():
+    from bot.whatsapp.connect_help import next_step_text
+
+    assert "reconnects by itself" in next_step_text(True, None)
+    assert "pair code for 6281100000001 appears here" in next_step_text(False, "6281100000001")
+
+
 # -- received documents --------------------------------------------------------------------------
 
 def document_event(caption: str | None, *, msg_id: str = "DOC1", name: str = "personel.xlsx", size: int = 1234,

@@ -323,7 +323,8 @@ class HealthComponent(BaseModel):
 
 
 class HealthResponse(BaseModel):
-    success: bool
-    status: str = Field(description="ok | degraded")
+    success: bool = Field(description="false only when the database does not answer")
+    status: str = Field(description="ok | degraded (a component is down, logged out or degraded)")
+    problems: list[str] = Field(default_factory=list, description="the components that make it degraded")
     time: str
     components: dict[str, HealthComponent]

@@ -1,7 +1,10 @@
 """`cicero fetch [--client ID]... [--engagement-only]`: run one collection cycle now.
 
-Shows a progress bar per client and a summary table; exits 1 when a client
-failed, was not started before the deadline, or the run could not take the lock.
+Like WhatsApp `fetch`, it fetches today's posts and their likes/comments unless
+told `--engagement-only`, and says which phase ran. Shows a progress bar per
+client and a summary table; exits 1 when a client failed, was not started
+before the deadline, or the run could not take the lock. The admins get the
+run's summary in WhatsApp (`[notify] admin_detail`).
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 
 from bot.adminlog import AdminLog
 from bot.collection import open_collector
-from bot.commands.common import CliContext, database, table
+from bot.commands.common import CliContext, database, esc, table
 from bot.task_queue import build_task_queue
 from core.clock import SystemClock
 from jobs.fetch_model import ClientResult, CycleResult
@@ -36,13 +39,13 @@ class ProgressBars:
 
     def planned(self, client_ids: list[str]) -> None:
         for cid in client_ids:
-            self.tasks[cid] = self.progress.add_task(f"{cid}", total=1, status="menunggu")
+            self.tasks[cid] = self.progress.add_task(esc(cid), total=1, status="waiting")
 
     def client_started(self, client_id: str) -> None:
-        self.progress.update(self.tasks[client_id], status="berjalan")
+        self.progress.update(self.tasks[client_id], status="running")
 
     def client_finished(self, result: ClientResult) -> None:
-        status = "[green]selesai[/]" if result.ok else "[red]gagal[/]"
+        status = "[green]done[/]" if result.ok else "[red]failed[/]"
         self.progress.update(self.tasks[result.client_id], completed=1, status=status)
 
 
@@ -77,37 +80,41 @@ async def queue_runner(settings, pool, clock, reporter):
         await wiring.queue.stop()
 
 
+PHASE_TEXT = {"post_fetch": "posts + likes/comments", "engagement_only": "likes/comments only"}
+
+
 async def fetch_now(ctx: CliContext) -> int:
     settings = ctx.settings
     phase = "engagement_only" if ctx.args.engagement_only else "post_fetch"
     clock = SystemClock(settings.tz)
+    hint = "" if ctx.args.engagement_only else " (--engagement-only refreshes likes/comments only)"
+    ctx.console.print(f"phase: {PHASE_TEXT[phase]}{hint}", highlight=False)
     async with database(ctx) as db:
         admin_log = AdminLog(db.pool, settings, clock)  # failures and the run summary reach the admins
         async with queue_runner(settings, db.pool, clock, admin_log) as runner, \
-                open_collector(settings, db.pool, clock, admin_log, runner=runner) as collector, \
-                admin_log.batch(f"Pengambilan manual ({phase})"):
+                open_collector(settings, db.pool, clock, admin_log, runner=runner) as collector:
             with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
                           TextColumn("{task.fields[status]}"), TimeElapsedColumn(),
                           console=ctx.console, transient=False) as progress:
                 result = await collector.collect(ctx.args.client or None, phase=phase, trigger="manual",
                                                  progress=ProgressBars(progress))
     if result.lock_skipped:
-        ctx.console.print(f"[yellow]not run:[/] {result.note}", highlight=False)
+        ctx.console.print(f"[yellow]not run:[/] {esc(result.note)}", highlight=False)
         return 1
     ctx.console.print(table(
-        f"Collection run {result.job_run_id} ({phase}): {result.status}",
+        f"Collection run {result.job_run_id} ({PHASE_TEXT[phase]}): {result.status}",
         ["client", "IG new/upd/rm", "TikTok new/upd/rm", "likes", "comments", "errors", "duration"],
         summary_rows(result),
     ))
     for c in result.clients:
         for w in c.warnings[:5]:
-            ctx.console.print(f"[yellow]{c.client_id}:[/] {w}", highlight=False, markup=True)
+            ctx.console.print(f"[yellow]{esc(c.client_id)}:[/] {esc(w)}", highlight=False)
     if result.unknown_clients:
-        ctx.console.print(f"[red]unknown client(s):[/] {', '.join(result.unknown_clients)} "
+        ctx.console.print(f"[red]unknown client(s):[/] {esc(', '.join(result.unknown_clients))} "
                           "(see `cicero clients list`)", highlight=False)
     if not result.clients and not result.skipped_clients and not result.unknown_clients:
         ctx.console.print("no active client with an Instagram or TikTok account"
-                          + (f" among {', '.join(ctx.args.client)}" if ctx.args.client else ""), highlight=False)
+                          + (f" among {', '.join(ctx.args.client)}" if ctx.args.client else ""), markup=False)
     failed = [c.client_id for c in result.failed_clients]
     if failed or result.skipped_clients or result.status == "failed":
         ctx.console.print(f"[red]{len(failed)} client(s) failed, {len(result.skipped_clients)} not started[/]",

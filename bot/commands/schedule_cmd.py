@@ -27,7 +27,7 @@ def _settings(ctx: CliContext):
     loaded = load_settings(path)
     if not loaded.file_found:
         print(f"warning: {path} not found; using defaults and CICERO_* environment variables", file=sys.stderr)
-    ctx.setup_logging(loaded.settings.general.log_level)
+    ctx.setup_logging(loaded.settings.general.log_level, loaded.settings.tz)
     return loaded.settings
 
 

@@ -14,7 +14,7 @@ import logging
 
 from core.boundary import guarded
 from db.dashboard_accounts import DashboardAccount, list_accounts
-from handlers.console.common import capped, optional, shown, yes_or_no
+from handlers.console.common import back_to_main, capped, optional, parsed, shown, yes_or_no
 from handlers.context import Command, HandlerContext, InvalidInput
 from handlers.identity import ADMIN_ONLY
 from handlers.menus import Choice, Menu, MenuStep, menu_number
@@ -53,12 +53,6 @@ async def on_main(ctx: HandlerContext, choice: Choice | None, _text: str) -> Non
     ctx.goto("new_username" if action == "create" else "pick")
 
 
-def back_to_main(ctx: HandlerContext) -> None:
-    ctx.conversation.data.clear()
-    ctx.conversation.history.clear()
-    ctx.goto("main", remember=False)
-
-
 async def deliver_password(ctx: HandlerContext, created: CreatedAccount) -> bool:
     """Send the password to the account's own number, directly (never stored); False when it failed."""
     phone = created.account.whatsapp
@@ -77,10 +71,7 @@ async def username_prompt(ctx: HandlerContext) -> str:
 
 
 async def on_username(ctx: HandlerContext, _choice: Choice | None, text: str) -> None:
-    try:
-        ctx.conversation.data["username"] = valid_username(text)
-    except AccountError as exc:
-        raise InvalidInput(f"❌ {exc}") from None
+    ctx.conversation.data["username"] = parsed(valid_username, text, AccountError)
     ctx.goto("new_whatsapp")
 
 
@@ -89,10 +80,7 @@ async def whatsapp_prompt(ctx: HandlerContext) -> str:
 
 
 async def on_whatsapp(ctx: HandlerContext, _choice: Choice | None, text: str) -> None:
-    try:
-        ctx.conversation.data["whatsapp"] = normalize_phone(text)
-    except FormatError as exc:
-        raise InvalidInput(f"❌ {exc}") from None
+    ctx.conversation.data["whatsapp"] = parsed(normalize_phone, text, FormatError)
     ctx.goto("new_role")
 
 

@@ -15,7 +15,7 @@ from core.formats import (
     FormatError, clean_text, normalize_client_id, normalize_group_id, normalize_optional_phone, normalize_username,
 )
 from db.clients import CLIENT_TYPES, Client, get_client
-from handlers.console.common import optional, shown, yes_or_no
+from handlers.console.common import back_to_main, optional, shown, yes_or_no
 from handlers.context import HandlerContext, InvalidInput
 from handlers.menus import Choice, MenuStep
 from jobs.client_changes import ClientExists, create_client
@@ -86,7 +86,8 @@ def parse_field(field: Field, text: str) -> Any:
     try:
         return field.parse(text)
     except FormatError as exc:
-        raise InvalidInput(f"❌ {field.label}: {exc}") from None
+        reason = str(exc)
+        raise InvalidInput(f"❌ {reason if reason.startswith(field.label) else f'{field.label}: {reason}'}") from None
 
 
 def field_prompt(field: Field, current: Any = None, *, editing: bool = False) -> str:
@@ -152,10 +153,8 @@ async def add_confirm_prompt(ctx: HandlerContext) -> str:
 
 async def on_add_confirm(ctx: HandlerContext, _choice: Choice | None, text: str) -> None:
     save = yes_or_no(text)
-    draft = ctx.conversation.data.pop("draft", {})
-    ctx.conversation.data.pop("add_index", None)
-    ctx.conversation.history.clear()
-    ctx.goto("main", remember=False)
+    draft = dict(ctx.conversation.data.get("draft") or {})
+    back_to_main(ctx)
     if not save:
         await ctx.reply("Penambahan client dibatalkan.")
         return

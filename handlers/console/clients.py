@@ -16,7 +16,7 @@ from db.job_runs import last_run_of_client
 from db.posts import client_day_counts
 from handlers.console.client_form import ADD_STEPS_MENU, EDITABLE, FIELDS, field_prompt, parse_field
 from handlers.console.common import (
-    capped, client_list_prompt, clients_in_scope, picked_client, shown, when, yes_or_no,
+    back_to_main, capped, client_list_prompt, clients_in_scope, picked_client, shown, when, yes_or_no,
 )
 from handlers.context import Command, HandlerContext, InvalidInput
 from handlers.identity import ADMIN_ONLY
@@ -86,13 +86,6 @@ async def on_pick(ctx: HandlerContext, _choice: Choice | None, text: str) -> Non
     else:
         await ctx.reply(await client_summary(ctx, client))
         back_to_main(ctx)
-
-
-def back_to_main(ctx: HandlerContext) -> None:
-    for key in ("next", "client_id", "field"):
-        ctx.conversation.data.pop(key, None)
-    ctx.conversation.history.clear()
-    ctx.goto("main", remember=False)
 
 
 TEXT_GONE = "⚠️ Client itu sudah tidak ada. Ketik *back* lalu pilih lagi."

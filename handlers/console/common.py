@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Callable, TypeVar
 
 from db.clients import Client, get_client, list_clients
 from handlers.context import HandlerContext, InvalidInput, Refused
@@ -16,6 +17,23 @@ MAX_LIST_LINES = 40
 TEXT_OUT_OF_SCOPE = "❌ Client *{client_id}* di luar kewenangan Anda."
 TEXT_NO_CLIENT = "❌ Client *{client_id}* tidak ditemukan."
 TEXT_YES_NO = "Balas *ya* atau *tidak*."
+
+T = TypeVar("T")
+
+
+def parsed(parse: Callable[[str], T], text: str, *errors: type[Exception]) -> T:
+    """`parse(text)`; the listed errors become InvalidInput with their message (the person sees why)."""
+    try:
+        return parse(text)
+    except errors as exc:
+        raise InvalidInput(f"❌ {exc}") from None
+
+
+def back_to_main(ctx: HandlerContext) -> None:
+    """Forget the menu's answers and return to its `main` step (nothing to go back to)."""
+    ctx.conversation.data.clear()
+    ctx.conversation.history.clear()
+    ctx.goto("main", remember=False)
 
 
 def is_yes(text: str) -> bool:

@@ -138,7 +138,7 @@ async def source_prompt(ctx: HandlerContext) -> str:
 
 MENU = Menu(id="import", title=MENU_TITLE, start="source", steps=[
     MenuStep("source", prompt=source_prompt, handle=on_source),
-    MenuStep("confirm", prompt=confirm_prompt, handle=on_confirm, footer=False),
+    MenuStep("confirm", prompt=confirm_prompt, handle=on_confirm, footer=False, after_reply="prompt"),
 ])
 
 

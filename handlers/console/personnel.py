@@ -9,14 +9,17 @@ asked, through the outbox.
 
 from __future__ import annotations
 
+from typing import Awaitable, Callable
+
 from core.formats import FormatError, clean_text, normalize_nrp
 from db.clients import get_client
 from db.exception_requests import get_request, pending_requests
 from db.personnel import Personnel, get_personnel
-from handlers.console.common import optional, shown, when
+from handlers.console.common import back_to_main, optional, shown, when
 from handlers.context import Command, HandlerContext, InvalidInput
 from handlers.identity import ADMIN_OR_SUPER
 from handlers.menus import Choice, Menu, MenuStep, menu_number
+from jobs.personnel_changes import PersonnelChange
 from jobs.personnel_admin import (
     PersonnelNotFound, decide_exception_request, move_personnel, set_exception, set_personnel_active,
 )
@@ -54,12 +57,6 @@ async def on_main(ctx: HandlerContext, choice: Choice | None, _text: str) -> Non
     ctx.goto("requests" if action == "requests" else "nrp")
 
 
-def back_to_main(ctx: HandlerContext) -> None:
-    ctx.conversation.data.clear()
-    ctx.conversation.history.clear()
-    ctx.goto("main", remember=False)
-
-
 def person_line(p: Personnel) -> str:
     flags = f"pengecualian: {shown(p.exception)} · aktif: {shown(p.active)}"
     return f"👤 {p.rank + ' ' if p.rank else ''}{p.name} (NRP {p.nrp}, {p.client_id}) — {flags}"
@@ -82,15 +79,21 @@ async def on_nrp(ctx: HandlerContext, _choice: Choice | None, text: str) -> None
         # the same answer for "no such person" and "not yours": no probing other clients' NRPs
         raise InvalidInput(f"❌ Personel dengan NRP {nrp} tidak ditemukan di client Anda.")
     ctx.conversation.data["nrp"] = nrp
-    await ctx.reply(person_line(person))
     ctx.goto("target" if ctx.conversation.data.get("action") == "move" else "reason")
+
+
+async def _chosen_line(ctx: HandlerContext) -> str:
+    person = await get_personnel(ctx.pool, ctx.conversation.data.get("nrp") or "")
+    return person_line(person) if person else ""
 
 
 async def reason_prompt(ctx: HandlerContext) -> str:
     action = ctx.conversation.data.get("action")
     if action in ("mark", "unmark"):
-        return "Ketik *alasan* (wajib, mis. cuti melahirkan sampai 30/06)."
-    return "Ketik *alasan* (atau *-* tanpa alasan)."
+        ask = "Ketik *alasan* (wajib, mis. cuti melahirkan sampai 30/06)."
+    else:
+        ask = "Ketik *alasan* (atau *-* tanpa alasan)."
+    return f"{await _chosen_line(ctx)}\n{ask}"
 
 
 def _reason(text: str, *, required: bool) -> str | None:
@@ -103,49 +106,43 @@ def _reason(text: str, *, required: bool) -> str | None:
     return reason
 
 
+async def _saved(ctx: HandlerContext, work: Awaitable[PersonnelChange | None], *, unchanged: str,
+                 done: Callable[[PersonnelChange], str]) -> None:
+    """Run one write, return to the main step, and say what happened."""
+    try:
+        change = await work
+        text = unchanged if change is None else done(change)
+    except PersonnelNotFound as exc:
+        text = f"⚠️ {exc}"
+    back_to_main(ctx)
+    await ctx.reply(text)
+
+
 async def on_reason(ctx: HandlerContext, _choice: Choice | None, text: str) -> None:
     action = ctx.conversation.data.get("action")
     nrp = ctx.conversation.data.get("nrp") or ""
-    actor = ctx.identity.actor
-    try:
-        if action in ("mark", "unmark"):
-            change = await set_exception(ctx.pool, actor, nrp, action == "mark",
-                                         reason=_reason(text, required=True) or "")
-        else:
-            change = await set_personnel_active(ctx.pool, actor, nrp, action == "activate",
-                                                reason=_reason(text, required=False))
-    except PersonnelNotFound as exc:
-        back_to_main(ctx)
-        await ctx.reply(f"⚠️ {exc}")
-        return
-    back_to_main(ctx)
-    if change is None:
-        await ctx.reply("ℹ️ Tidak ada yang berubah: data personel sudah seperti itu.")
-        return
-    await ctx.reply(f"✅ Disimpan. {person_line(change.after)}")
+    if action in ("mark", "unmark"):
+        work = set_exception(ctx.pool, ctx.identity.actor, nrp, action == "mark",
+                             reason=_reason(text, required=True) or "")
+    else:
+        work = set_personnel_active(ctx.pool, ctx.identity.actor, nrp, action == "activate",
+                                    reason=_reason(text, required=False))
+    await _saved(ctx, work, unchanged="ℹ️ Tidak ada yang berubah: data personel sudah seperti itu.",
+                 done=lambda change: f"✅ Disimpan. {person_line(change.after)}")
 
 
 async def target_prompt(ctx: HandlerContext) -> str:
-    return "Ketik *ID client tujuan*."
+    return f"{await _chosen_line(ctx)}\nKetik *ID client tujuan*."
 
 
 async def on_target(ctx: HandlerContext, _choice: Choice | None, text: str) -> None:
     target = await get_client(ctx.pool, text.strip()[:64]) if text.strip() else None
     if target is None:
         raise InvalidInput(f"❌ Client {text.strip().upper()[:64]} tidak ditemukan.")
-    nrp = ctx.conversation.data.get("nrp") or ""
-    try:
-        change = await move_personnel(ctx.pool, ctx.identity.actor, nrp, target.id)
-    except PersonnelNotFound as exc:
-        back_to_main(ctx)
-        await ctx.reply(f"⚠️ {exc}")
-        return
-    back_to_main(ctx)
-    if change is None:
-        await ctx.reply(f"ℹ️ Personel itu sudah berada di {target.id}.")
-        return
-    await ctx.reply(f"✅ Dipindahkan dari {change.before.client_id} ke {change.after.client_id}. "
-                    f"{person_line(change.after)}")
+    work = move_personnel(ctx.pool, ctx.identity.actor, ctx.conversation.data.get("nrp") or "", target.id)
+    await _saved(ctx, work, unchanged=f"ℹ️ Personel itu sudah berada di {target.id}.",
+                 done=lambda change: f"✅ Dipindahkan dari {change.before.client_id} ke {change.after.client_id}. "
+                                     f"{person_line(change.after)}")
 
 
 # --------------------------------------------------------------------------- requests → decide
@@ -213,7 +210,7 @@ MENU = Menu(id="personel", title=MENU_TITLE, start="main", steps=[
     MenuStep("nrp", prompt=nrp_prompt, handle=on_nrp),
     MenuStep("reason", prompt=reason_prompt, handle=on_reason),
     MenuStep("target", prompt=target_prompt, handle=on_target),
-    MenuStep("requests", prompt=requests_prompt, handle=on_requests),
+    MenuStep("requests", prompt=requests_prompt, handle=on_requests, after_reply="prompt"),
     MenuStep("decide", prompt=decide_prompt, choices=decide_choices, handle=on_decide),
 ])
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from db.attendance import ProfileRow, personnel_profiles
-from db.clients import Client, satker_of_directorate
+from db.attendance import ProfileRow, client_names, personnel_profiles, satker_of
+from db.clients import Client
 from db.pool import Executor
 from handlers.reports.attendance import (
     NO_DIVISION, Platform, Scope, default_scope, division_name, performance_key, person_order, population, share,
@@ -122,10 +122,10 @@ def _missing_by_division(entries: list[ProfileEntry]) -> list[DivisionMissing]:
 async def build_completeness(db: Executor, client: Client, *, scope: Scope | None = None) -> CompletenessReport:
     scope = scope or default_scope(client)
     rows = await personnel_profiles(db, population(client, scope))
-    satker_clients = await satker_of_directorate(db, client) if scope is Scope.DIRECTORATE else []
+    satker = satker_of(await client_names(db), client.id) if scope is Scope.DIRECTORATE else []
 
     names = {client.id: (client.name, client.is_directorate)}
-    for c in satker_clients:
+    for c in satker:
         names.setdefault(c.id, (c.name, c.is_directorate))
     by_client: dict[str, list[ProfileEntry]] = {cid: [] for cid in names}
     entries = []

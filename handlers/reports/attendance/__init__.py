@@ -17,6 +17,7 @@ from handlers.reports.attendance.definitions import (  # noqa: F401
 )
 from handlers.reports.attendance.engine import (  # noqa: F401
     AttendanceReport, CombinedAttendance, DivisionAttendance, PersonAttendance, PostRef, SatkerAttendance, Scope,
-    assemble_report, build_attendance, build_combined_attendance, default_scope, population, post_url,
+    assemble_report, build_attendance, build_combined_attendance, collector_paused, default_scope, population,
+    post_url,
 )
 from handlers.reports.attendance.periods import ALL_TIME_START, Period  # noqa: F401

@@ -85,6 +85,7 @@ _CATEGORY_LABEL = {
     Category.LENGKAP: "Lengkap", Category.KURANG: "Kurang", Category.BELUM: "Belum",
     Category.TANPA_USERNAME: "Belum isi username", Category.TANPA_TUGAS: "Tidak ada tugas",
 }
+_LENGKAP, _KURANG, _BELUM, _TANPA_USERNAME = Category.LENGKAP, Category.KURANG, Category.BELUM, Category.TANPA_USERNAME
 _API_STATUS = {
     Category.LENGKAP: "sudah", Category.KURANG: "kurang", Category.BELUM: "belum",
     Category.TANPA_USERNAME: "no_username", Category.TANPA_TUGAS: "no_posts",
@@ -186,17 +187,27 @@ class Tally:
 
     @classmethod
     def of(cls, people: Iterable) -> "Tally":
-        """From anything with `category`, `tasks` and `done` (a person's attendance)."""
-        counts = dict.fromkeys(Category, 0)
-        done = assigned = 0
+        """From anything with `category`, `tasks` and `done` (a person's attendance).
+
+        Categories are compared by identity, not hashed: this runs over every person of a report."""
+        lengkap = kurang = belum = tanpa_username = tanpa_tugas = done = assigned = 0
         for p in people:
             c = p.category
-            counts[c] += 1
-            if c is not Category.TANPA_USERNAME:
-                done += p.done
-                assigned += p.tasks
-        return cls(sum(counts.values()), counts[Category.LENGKAP], counts[Category.KURANG], counts[Category.BELUM],
-                   counts[Category.TANPA_USERNAME], counts[Category.TANPA_TUGAS], done, assigned)
+            if c is _TANPA_USERNAME:
+                tanpa_username += 1
+                continue
+            done += p.done
+            assigned += p.tasks
+            if c is _LENGKAP:
+                lengkap += 1
+            elif c is _KURANG:
+                kurang += 1
+            elif c is _BELUM:
+                belum += 1
+            else:
+                tanpa_tugas += 1
+        return cls(lengkap + kurang + belum + tanpa_username + tanpa_tugas, lengkap, kurang, belum, tanpa_username,
+                   tanpa_tugas, done, assigned)
 
     def __add__(self, other: "Tally") -> "Tally":
         return Tally(*(getattr(self, f.name) + getattr(other, f.name) for f in fields(self)))

@@ -17,21 +17,29 @@ ledger, so a recap costs two indexed reads whatever the engagement volume.
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, field
+import gc
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import cached_property
 from datetime import datetime
 from enum import Enum
+from typing import Iterator, NamedTuple, Sequence
 
 import asyncpg
 
 from core.clock import JAKARTA
-from db.attendance import PersonTaskRow, Population, PostRow, person_tasks, tasks_in_period
-from db.clients import Client, satker_of_directorate
+from db.attendance import (
+    ClientName, Population, PostRow, check_zone, read_attendance, satker_of,
+)
+from db.clients import Client
 from db.pool import Executor
 from handlers.reports.attendance.definitions import (
     NO_DIVISION, AttendanceRules, Category, Platform, Tally, division_name, performance_key, person_done,
     person_order, share, unit_order,
 )
 from handlers.reports.attendance.periods import Period
+
+_TANPA_USERNAME = Category.TANPA_USERNAME
 
 
 class Scope(str, Enum):
@@ -64,10 +72,8 @@ class PostRef:
     engagement_count: int | None = None   # engagement rows held; filled only by the manual-fetch reply
 
 
-@dataclass(slots=True)
-class PersonAttendance:
-    """One person on one platform. Read-only by convention (a slotted, non-frozen dataclass: built by the
-    thousand per report, and a frozen one costs five times as much to create)."""
+class PersonAttendance(NamedTuple):
+    """One person on one platform (a named tuple: read-only, and cheap to build by the thousand)."""
 
     nrp: str
     name: str
@@ -82,7 +88,7 @@ class PersonAttendance:
     done: int
     category: Category
     done_post_ids: frozenset[str] | None = None   # only when built with `with_post_ids=True`
-    sort_key: tuple = field(default=(), compare=False, repr=False)   # definitions.person_order
+    sort_key: tuple = ()                            # definitions.person_order
 
     @property
     def display_name(self) -> str:
@@ -130,8 +136,12 @@ class AttendanceReport:
     posts: list[PostRef]
     people: list[PersonAttendance]          # in satker order, then division order, then person order
     satkers: list[SatkerAttendance]         # the directorate first, then by performance
-    divisions: list[DivisionAttendance]     # all people grouped by division only, by performance
     tally: Tally
+
+    @cached_property
+    def divisions(self) -> list[DivisionAttendance]:
+        """All people grouped by division only (across satker), by performance; computed when first asked."""
+        return group_divisions(list(self.people))
 
     @property
     def task_count(self) -> int:
@@ -159,34 +169,58 @@ def _post_refs(platform: Platform, rows: list[PostRow], client: Client) -> list[
                     r.like_count, r.comment_count) for r in rows]
 
 
-def person_from_row(row: PersonTaskRow, tasks: int, rules: AttendanceRules, all_post_ids: frozenset[str] | None,
-                    key_cache: dict) -> PersonAttendance:
-    has_username = row.username is not None
-    done = person_done(tasks, row.engaged, has_username=has_username, exception=row.exception)
-    if all_post_ids is None:
+class _People:
+    """Turns person rows into `PersonAttendance` tuples; the per-value work (division name, position and
+    rank order, done and category of each possible count) is done once per distinct value, not per person."""
+
+    def __init__(self, tasks: int, rules: AttendanceRules, all_post_ids: frozenset[str] | None):
+        self.tasks = tasks
+        self.all_post_ids = all_post_ids
+        counts = range(tasks + 1)
+        self.done_of = [person_done(tasks, n, has_username=True, exception=False) for n in counts]
+        self.exception_done = person_done(tasks, 0, has_username=True, exception=True)
+        self.category_of = [rules.category(tasks, done, has_username=True) for done in counts]
+        self.divisions: dict[str | None, str] = {}
+        self.order: dict = {}
+
+    def person(self, row: Sequence, client_name: str) -> PersonAttendance:
+        """`row` in `PersonTaskRow` order."""
+        nrp, name, rank, raw_division, position, client_id, exception, username, engaged, post_ids = row
+        if username is None:
+            done, category = 0, _TANPA_USERNAME
+        else:
+            done = self.exception_done if exception else self.done_of[min(engaged, self.tasks)]
+            category = self.category_of[done]
+        division = self.divisions.get(raw_division)
+        if division is None:
+            division = self.divisions[raw_division] = division_name(raw_division)
+        head = self.order.get((position, rank))
+        if head is None:
+            head = self.order[(position, rank)] = person_order(position, rank, "")[:2]
         done_ids = None
-    elif not has_username:
-        done_ids = frozenset()
-    else:
-        done_ids = all_post_ids if row.exception else frozenset(row.done_post_ids or ())
-    return PersonAttendance(
-        row.nrp, row.name, row.rank, division_name(row.division), row.position, row.client_id, row.client_name,
-        row.username, row.exception, tasks, done, rules.category(tasks, done, has_username=has_username), done_ids,
-        person_order(row.position, row.rank, row.name, row.nrp, key_cache),
-    )
+        if self.all_post_ids is not None:
+            done_ids = (frozenset() if username is None else self.all_post_ids if exception
+                        else frozenset(post_ids or ()))
+        return PersonAttendance(nrp, name, rank, division, position, client_id, client_name, username, exception,
+                                self.tasks, done, category, done_ids, (head[0], head[1], name.upper(), nrp))
+
+
+def _division(name: str, members: list[PersonAttendance]) -> DivisionAttendance:
+    members.sort(key=lambda p: p.sort_key)
+    return DivisionAttendance(name, members, Tally.of(members))
+
+
+def order_divisions(divisions: list[DivisionAttendance]) -> list[DivisionAttendance]:
+    return unit_order(divisions, lambda d: performance_key(d.tally.capaian, d.tally.tasks_done, d.tally.personnel,
+                                                           d.name),
+                      last=lambda d: d.name == NO_DIVISION)
 
 
 def group_divisions(people: list[PersonAttendance]) -> list[DivisionAttendance]:
     groups: dict[str, list[PersonAttendance]] = {}
     for p in people:
         groups.setdefault(p.division, []).append(p)
-    divisions = []
-    for name, members in groups.items():
-        members.sort(key=lambda p: p.sort_key)
-        divisions.append(DivisionAttendance(name, members, Tally.of(members)))
-    return unit_order(divisions, lambda d: performance_key(d.tally.capaian, d.tally.tasks_done, d.tally.personnel,
-                                                           d.name),
-                      last=lambda d: d.name == NO_DIVISION)
+    return order_divisions([_division(name, members) for name, members in groups.items()])
 
 
 def order_satkers(satkers: list[SatkerAttendance], directorate_id: str) -> list[SatkerAttendance]:
@@ -195,37 +229,63 @@ def order_satkers(satkers: list[SatkerAttendance], directorate_id: str) -> list[
                       first=lambda s: s.client_id == directorate_id)
 
 
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cycle collector while a report is assembled.
+
+    Assembling allocates tens of thousands of small tuples, none of them in a cycle; the collector would
+    otherwise run every 700 allocations and walk every object of the process, a third of the time at
+    directorate scale. Use it only around code that does not await: nothing else runs meanwhile.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def assemble_report(
     client: Client, platform: Platform, period: Period, scope: Scope, rules: AttendanceRules,
-    post_rows: list[PostRow], person_rows: list[PersonTaskRow], satker_clients: list[Client], *,
-    with_post_ids: bool = False,
+    post_rows: list[PostRow], person_rows: Sequence[Sequence], clients: dict[str, ClientName],
+    satker: list[ClientName], *, with_post_ids: bool = False,
 ) -> AttendanceReport:
-    """Pure part of the engine: rows in, categorised, grouped and ordered report out."""
+    """Pure part of the engine: rows in, categorised, grouped and ordered report out.
+
+    `person_rows` in `PersonTaskRow` order; `clients`: every client's name by id; `satker`: those listed
+    even without personnel."""
     posts = _post_refs(platform, post_rows, client)
-    all_ids = frozenset(p.post_id for p in posts) if with_post_ids else None
-    key_cache: dict = {}
-    tasks = len(posts)
-    names: dict[str, tuple[str, bool]] = {client.id: (client.name, client.is_directorate)}
-    for c in satker_clients:
-        names.setdefault(c.id, (c.name, c.is_directorate))
-    by_client: dict[str, list[PersonAttendance]] = {cid: [] for cid in names}
+    build = _People(len(posts), rules, frozenset(p.post_id for p in posts) if with_post_ids else None)
+    by_client: dict[str, dict[str, list[PersonAttendance]]] = {client.id: {}}
+    for c in satker:
+        by_client.setdefault(c.id, {})
+    client_name = {cid: c.name for cid, c in clients.items()}
     for row in person_rows:
-        if row.client_id not in names:
-            names[row.client_id] = (row.client_name, row.client_type == "direktorat")
-        by_client.setdefault(row.client_id, []).append(person_from_row(row, tasks, rules, all_ids, key_cache))
+        client_id = row[5]
+        groups = by_client.get(client_id)
+        if groups is None:
+            groups = by_client[client_id] = {}
+        person = build.person(row, client_name.get(client_id, client_id))
+        members = groups.get(person.division)
+        if members is None:
+            groups[person.division] = [person]
+        else:
+            members.append(person)
     if scope is Scope.CLIENT:
-        by_client = {cid: ps for cid, ps in by_client.items() if ps or cid == client.id}
+        by_client = {cid: groups for cid, groups in by_client.items() if groups or cid == client.id}
 
     satkers = []
-    for cid, members in by_client.items():
-        divisions = group_divisions(members)
-        satkers.append(SatkerAttendance(cid, names[cid][0], names[cid][1], divisions, Tally.of(members)))
+    for cid, groups in by_client.items():
+        divisions = order_divisions([_division(name, members) for name, members in groups.items()])
+        known = clients.get(cid)
+        name, is_directorate = (client.name, client.is_directorate) if cid == client.id else \
+            (known.name, known.is_directorate) if known else (cid, False)
+        satkers.append(SatkerAttendance(cid, name, is_directorate, divisions, sum((d.tally for d in divisions), Tally())))
     satkers = order_satkers(satkers, client.id)
     ordered = [p for s in satkers for d in s.divisions for p in d.people]
-    return AttendanceReport(
-        client=client, platform=platform, period=period, scope=scope, rules=rules, posts=posts, people=ordered,
-        satkers=satkers, divisions=group_divisions(ordered), tally=sum((s.tally for s in satkers), Tally()),
-    )
+    return AttendanceReport(client=client, platform=platform, period=period, scope=scope, rules=rules, posts=posts,
+                            people=ordered, satkers=satkers, tally=sum((s.tally for s in satkers), Tally()))
 
 
 async def build_attendance(
@@ -248,14 +308,13 @@ async def build_attendance(
     rules = rules or AttendanceRules()
     scope = scope or default_scope(client)
     start, end = period.bounds(tz)
-    post_rows = await tasks_in_period(db, platform.value, client.id, start, end)
-    person_rows = await person_tasks(db, platform.value, client.id, period.first, period.last,
-                                     population(client, scope, regional_id), zone=tz.key, with_post_ids=with_post_ids)
-    satker_clients = await satker_of_directorate(db, client) if scope is Scope.DIRECTORATE else []
-    if regional_id:
-        satker_clients = [c for c in satker_clients if (c.regional_id or "").upper() == regional_id.upper()]
-    return assemble_report(client, platform, period, scope, rules, post_rows, person_rows, satker_clients,
-                           with_post_ids=with_post_ids)
+    rows = await read_attendance(db, platform.value, client.id, start, end, period.first, period.last,
+                                 population(client, scope, regional_id), with_post_ids=with_post_ids)
+    check_zone(rows.zone, tz.key)
+    satker = satker_of(rows.clients, client.id, regional_id) if scope is Scope.DIRECTORATE else []
+    with collector_paused():
+        return assemble_report(client, platform, period, scope, rules, rows.posts, rows.people, rows.clients,
+                               satker, with_post_ids=with_post_ids)
 
 
 @dataclass(frozen=True)
