@@ -123,7 +123,7 @@ async def client_summary(ctx: HandlerContext, client: Client) -> str:
         f"TikTok: {shown(client.tiktok)}{'' if client.tiktok_active else ' (nonaktif)'}",
         f"Grup tugas: {shown(client.group_ids)}",
         f"Operator: {shown(client.operator_phone)} · Super-admin: {shown(client.super_phones)}",
-        f"Personel aktif: {people.total} (IG terisi {people.instagram_filled}, "
+        f"Personel aktif: {people.personnel} (IG terisi {people.instagram_filled}, "
         f"TikTok terisi {people.tiktok_filled})",
         f"Tugas hari ini: {today.instagram_posts} post IG, {today.tiktok_posts} video TikTok",
         f"Pengambilan data terakhir: {last}",
