@@ -14,6 +14,7 @@ from datetime import datetime
 import pytest
 from openpyxl import load_workbook
 
+from bot.api.schemas_anev import AnevResponse
 from db.clients import get_client
 from handlers.reports.attendance import Period, Platform, build_attendance
 from tests.support.api import bearer, dashboard_token
@@ -233,6 +234,7 @@ ANEV = {"time_range": "custom", "start_date": "2025-01-13", "end_date": "2025-01
 async def test_anev_contract_and_numbers(http, op, world, settings):
     r = await http.get("/api/dashboard/anev", params=ANEV, headers={**op, "X-Client-Id": "POLRES_KEDIRI"})
     assert r.status_code == 200, r.text
+    AnevResponse.model_validate(r.json())          # encoded directly: still the documented shape
     data = r.json()["data"]
     f = data["filters"]
     assert (f["time_range"], f["start_date"], f["end_date"], f["client_id"]) == \
@@ -262,7 +264,7 @@ async def test_anev_contract_and_numbers(http, op, world, settings):
     assert sum(x["count"] for x in data["aggregates"]["user_per_satfung"]) == 4
     assert {x["satfung"] for x in data["instagram"]["likes_per_satfung"]} == \
         {x["satfung"] for x in data["aggregates"]["user_per_satfung"]}
-    ig_users = data["aggregates"]["instagram_engagement"]["per_user"]
+    ig_users = data["instagram_engagement"]["per_user"]
     assert {u["username"] for u in ig_users} == {"budi.ig", "agus.ig", "eko.ig"}
     assert len(data["directory"]) == 4 and {"user_id", "username", "full_name", "satfung"} <= set(data["directory"][0])
     # the rekap endpoint agrees on the same range

@@ -4,7 +4,7 @@
 completion_rate, posts per platform), `aggregates.timeline`, `platforms`,
 `tasks` (per satker/satfung), `compliance_per_pelaksana` (per person),
 `user_per_satfung`, `instagram.likes_per_satfung`, `tiktok.per_satfung`, the
-`*_engagement` breakdowns and the personnel `directory`. "likes"/"comments" are
+`*_engagement` breakdowns (at the root) and the personnel `directory`. "likes"/"comments" are
 the tasks personnel did (the recaps' tugas terlaksana), not the posts' public
 counts; every rate is a capaian tugas in percent.
 """
@@ -88,7 +88,6 @@ def _directory(anev: Anev) -> list[dict]:
 
 def anev_payload(anev: Anev, *, time_range: str, role: str | None, regional_id: str | None) -> dict:
     ig_engagement, tt_engagement = _engagement(anev, anev.ig), _engagement(anev, anev.tt)
-    directory = _directory(anev)
     return {"success": True, "data": {
         "filters": {"time_range": time_range, "start_date": anev.period.first.isoformat(),
                     "end_date": anev.period.last.isoformat(), "client_id": anev.client.id, "role": role,
@@ -100,10 +99,10 @@ def anev_payload(anev: Anev, *, time_range: str, role: str | None, regional_id: 
             "tasks": [_unit_row(u) for u in anev.units],
             "compliance_per_pelaksana": [_person_row(p) for p in anev.people],
             "user_per_satfung": [{"satfung": u.name, "count": u.personnel} for u in anev.units],
-            "instagram_engagement": ig_engagement, "tiktok_engagement": tt_engagement,
         },
         "instagram": {"likes_per_satfung": ig_engagement["per_satfung"]},
         "tiktok": {"per_satfung": tt_engagement["per_satfung"]},
+        # the page reads these at the root first (utils/api.ts getDashboardAnev), so they are sent once
         "instagram_engagement": ig_engagement, "tiktok_engagement": tt_engagement,
-        "directory": directory, "user_directory": directory,
+        "directory": _directory(anev),
     }}

@@ -141,8 +141,6 @@ class AnevAggregates(BaseModel):
     tasks: list[AnevUnitRow]
     compliance_per_pelaksana: list[AnevPersonRow]
     user_per_satfung: list[AnevSatfungCount]
-    instagram_engagement: AnevEngagement
-    tiktok_engagement: AnevEngagement
 
 
 class AnevLikesPerUnit(BaseModel):
@@ -173,7 +171,6 @@ class AnevData(BaseModel):
     instagram_engagement: AnevEngagement
     tiktok_engagement: AnevEngagement
     directory: list[AnevDirectoryEntry]
-    user_directory: list[AnevDirectoryEntry]
 
 
 class AnevResponse(BaseModel):

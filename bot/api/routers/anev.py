@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
+import orjson
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
@@ -19,8 +20,9 @@ from bot.api.deps import ApiDeps, get_deps, get_principal
 from bot.api.errors import COMMON_ERRORS
 from bot.api.page_periods import anev_period
 from bot.api.periods import PeriodParams
-from bot.api.rekap import RekapRequest, resolve_rekap_request
+from bot.api.rekap import EncodedBody, RekapRequest, resolve_rekap_request
 from bot.api.render_anev import anev_payload
+from bot.api.routers.social import accepts_gzip
 from bot.api.schemas_anev import AnevResponse
 from bot.api.security import Principal
 from core.chat_port import XLSX_MIMETYPE
@@ -71,7 +73,12 @@ async def _anev(request: Request, p: AnevParams, principal: Principal, deps: Api
 async def anev(request: Request, p: AnevParams = Depends(anev_params), principal: Principal = Depends(get_principal),
                deps: ApiDeps = Depends(get_deps)):
     result, kind, req = await _anev(request, p, principal, deps)
-    return anev_payload(result, time_range=kind, role=req.role, regional_id=req.regional_id)
+    # encoded directly (thousands of rows at directorate scale); the schema test checks it matches AnevResponse
+    body = EncodedBody(orjson.dumps(anev_payload(result, time_range=kind, role=req.role, regional_id=req.regional_id)))
+    if accepts_gzip(request):
+        return Response(body.gzipped(), media_type="application/json",
+                        headers={"Content-Encoding": "gzip", "Vary": "Accept-Encoding"})
+    return Response(body.plain, media_type="application/json", headers={"Vary": "Accept-Encoding"})
 
 
 @router.get("/anev/export", response_class=Response, summary="Anev as an Excel workbook",
