@@ -11,7 +11,6 @@ from db.audit import audit_rows
 from db.clients import Client, upsert_client
 from db.exception_requests import get_request, open_request
 from db.personnel import Personnel, get_personnel, upsert_personnel
-from handlers.menus import TEXT_HINT
 from tests.support.console_chat import ADMIN, console_chat
 
 OPERATOR = "6281200000002"
@@ -42,7 +41,7 @@ async def test_mark_and_unmark_an_exception_with_a_reason(pool, settings, clock,
     assert "6. Pindahkan ke client lain" in menu
     (shown,) = await chat.walk("1", "1001")
     assert shown.startswith("👤 BRIPKA ANI (NRP 1001, POLRES_A) — pengecualian: tidak · aktif: ya\nKetik *alasan*")
-    assert (await chat.say("-"))[0] == "❌ Alasan wajib diisi.\n" + TEXT_HINT
+    assert (await chat.say("-"))[0].startswith("❌ Alasan wajib diisi.\n\n👤 BRIPKA ANI")
     saved = await chat.say("Cuti melahirkan sampai 30/06")
     assert saved[0] == "✅ Disimpan. 👤 BRIPKA ANI (NRP 1001, POLRES_A) — pengecualian: ya · aktif: ya"
     assert (await get_personnel(pool, "1001")).exception is True
@@ -108,7 +107,7 @@ async def test_a_super_admin_reaches_only_their_own_client(pool, settings, clock
 async def test_an_admin_moves_a_person_to_another_client(pool, settings, clock, world):
     chat = await console_chat(pool, settings, clock)
     await chat.walk("personel", "6", "1001")
-    assert (await chat.say("POLRES_NOPE"))[0] == "❌ Client POLRES_NOPE tidak ditemukan.\n" + TEXT_HINT
+    assert (await chat.say("POLRES_NOPE"))[0].startswith("❌ Client POLRES_NOPE tidak ditemukan.\n\n👤 BRIPKA ANI")
     moved = await chat.say("polres_b")
     assert moved[0].startswith("✅ Dipindahkan dari POLRES_A ke POLRES_B.")
     assert (await get_personnel(pool, "1001")).client_id == "POLRES_B"

@@ -226,14 +226,14 @@ async def on_password(ctx: HandlerContext, _choice: Choice | None, text: str) ->
 
 MENU = Menu(id="akun", title=MENU_TITLE, start="main", steps=[
     MenuStep("main", prompt="🔑 *Menu Akun Dashboard*", choices=main_choices, handle=on_main),
-    MenuStep("new_username", prompt=username_prompt, handle=on_username),
-    MenuStep("new_whatsapp", prompt=whatsapp_prompt, handle=on_whatsapp),
-    MenuStep("new_role", prompt=role_prompt, handle=on_role),
-    MenuStep("new_clients", prompt=clients_prompt, handle=on_clients),
-    MenuStep("new_confirm", prompt=confirm_prompt, handle=on_confirm),
-    MenuStep("pick", prompt=pick_prompt, handle=on_pick),
-    MenuStep("toggle_confirm", prompt=toggle_prompt, handle=on_toggle),
-    MenuStep("password_confirm", prompt=password_prompt, handle=on_password),
+    MenuStep("new_username", prompt=username_prompt, handle=on_username, after_reply="prompt"),
+    MenuStep("new_whatsapp", prompt=whatsapp_prompt, handle=on_whatsapp, after_reply="prompt"),
+    MenuStep("new_role", prompt=role_prompt, handle=on_role, after_reply="prompt"),
+    MenuStep("new_clients", prompt=clients_prompt, handle=on_clients, after_reply="prompt"),
+    MenuStep("new_confirm", prompt=confirm_prompt, handle=on_confirm, after_reply="prompt"),
+    MenuStep("pick", prompt=pick_prompt, handle=on_pick, after_reply="prompt"),
+    MenuStep("toggle_confirm", prompt=toggle_prompt, handle=on_toggle, after_reply="prompt"),
+    MenuStep("password_confirm", prompt=password_prompt, handle=on_password, after_reply="prompt"),
 ])
 
 COMMANDS = [

@@ -172,7 +172,7 @@ async def on_add_confirm(ctx: HandlerContext, _choice: Choice | None, text: str)
 
 
 ADD_STEPS_MENU = [
-    MenuStep("add_id", prompt=add_id_prompt, handle=on_add_id),
-    MenuStep("add_field", prompt=add_field_prompt, handle=on_add_field),
-    MenuStep("add_confirm", prompt=add_confirm_prompt, handle=on_add_confirm),
+    MenuStep("add_id", prompt=add_id_prompt, handle=on_add_id, after_reply="prompt"),
+    MenuStep("add_field", prompt=add_field_prompt, handle=on_add_field, after_reply="prompt"),
+    MenuStep("add_confirm", prompt=add_confirm_prompt, handle=on_add_confirm, after_reply="prompt"),
 ]

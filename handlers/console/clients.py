@@ -209,10 +209,10 @@ MENU = Menu(
     start="main",
     steps=[
         MenuStep("main", prompt="🏢 *Menu Klien*", choices=main_choices, handle=on_main),
-        MenuStep("pick", prompt=pick_prompt, handle=on_pick),
-        MenuStep("edit_field", prompt=edit_field_prompt, choices=edit_field_choices, handle=on_edit_field),
-        MenuStep("edit_value", prompt=edit_value_prompt, handle=on_edit_value),
-        MenuStep("toggle_confirm", prompt=toggle_prompt, handle=on_toggle),
+        MenuStep("pick", prompt=pick_prompt, handle=on_pick, after_reply="prompt"),
+        MenuStep("edit_field", prompt=edit_field_prompt, choices=edit_field_choices, handle=on_edit_field, after_reply="prompt"),
+        MenuStep("edit_value", prompt=edit_value_prompt, handle=on_edit_value, after_reply="prompt"),
+        MenuStep("toggle_confirm", prompt=toggle_prompt, handle=on_toggle, after_reply="prompt"),
         *ADD_STEPS_MENU,
     ],
 )

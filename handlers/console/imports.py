@@ -137,7 +137,7 @@ async def source_prompt(ctx: HandlerContext) -> str:
 
 
 MENU = Menu(id="import", title=MENU_TITLE, start="source", steps=[
-    MenuStep("source", prompt=source_prompt, handle=on_source),
+    MenuStep("source", prompt=source_prompt, handle=on_source, after_reply="prompt"),
     MenuStep("confirm", prompt=confirm_prompt, handle=on_confirm, footer=False, after_reply="prompt"),
 ])
 

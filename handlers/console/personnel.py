@@ -207,11 +207,11 @@ async def on_decide(ctx: HandlerContext, choice: Choice | None, _text: str) -> N
 
 MENU = Menu(id="personel", title=MENU_TITLE, start="main", steps=[
     MenuStep("main", prompt="👥 *Menu Personel*", choices=main_choices, handle=on_main),
-    MenuStep("nrp", prompt=nrp_prompt, handle=on_nrp),
-    MenuStep("reason", prompt=reason_prompt, handle=on_reason),
-    MenuStep("target", prompt=target_prompt, handle=on_target),
+    MenuStep("nrp", prompt=nrp_prompt, handle=on_nrp, after_reply="prompt"),
+    MenuStep("reason", prompt=reason_prompt, handle=on_reason, after_reply="prompt"),
+    MenuStep("target", prompt=target_prompt, handle=on_target, after_reply="prompt"),
     MenuStep("requests", prompt=requests_prompt, handle=on_requests, after_reply="prompt"),
-    MenuStep("decide", prompt=decide_prompt, choices=decide_choices, handle=on_decide),
+    MenuStep("decide", prompt=decide_prompt, choices=decide_choices, handle=on_decide, after_reply="prompt"),
 ])
 
 COMMANDS = [
