@@ -47,6 +47,7 @@ from db.dashboard_accounts import account_for_login, create_account
 from db.audit import Actor
 from jobs.personnel_changes import save_personnel
 from db.pool import open_database
+from db.profiles import store_profile
 from jobs.schedule import fire_times
 from jobs.demo_data import DEMO_ADMIN_PHONE, DemoPost, DemoWorld, build_demo_world
 from jobs.sources.fake_rapidapi import FakeAccount, FakePost, FakeRapidApi, Scenario
@@ -132,6 +133,8 @@ async def seed(pool: asyncpg.Pool, world: DemoWorld) -> None:
         for client in sorted(world.clients, key=lambda c: c.parent_id is not None):
             await upsert_client(conn, client)
         await save_personnel(conn, Actor("demo", "system"), world.personnel, action="personnel.seed")
+        for p in world.profiles:  # what a collection cycle stores (until it stores profiles itself)
+            await store_profile(conn, p.client_id, p.platform, p.profile, day=p.day, fetched_at=p.fetched_at)
         if await account_for_login(conn, DEMO_USERNAME) is None:
             await create_account(conn, username=DEMO_USERNAME, password_hash=hash_password(DEMO_PASSWORD),
                                  role="ditbinmas", whatsapp=world.admin_phone,

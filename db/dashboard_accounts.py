@@ -81,12 +81,14 @@ async def list_accounts(db: Executor) -> list[DashboardAccount]:
 
 async def create_account(
     db: Executor, *, username: str, password_hash: str, role: str, whatsapp: str | None, client_ids: list[str],
+    active: bool = True,
 ) -> DashboardAccount:
-    """Insert an account and its client scope; raises asyncpg.UniqueViolationError for a taken username."""
+    """Insert an account and its client scope; raises asyncpg.UniqueViolationError for a taken username.
+    `active=False`: a self-registered account that waits for an admin's approval."""
     account_id = await db.fetchval(
-        """INSERT INTO dashboard_accounts (username, password_hash, role, whatsapp)
-           VALUES ($1, $2, $3, $4) RETURNING id""",
-        username, password_hash, role, whatsapp,
+        """INSERT INTO dashboard_accounts (username, password_hash, role, whatsapp, active)
+           VALUES ($1, $2, $3, $4, $5) RETURNING id""",
+        username, password_hash, role, whatsapp, active,
     )
     await set_account_clients(db, account_id, client_ids)
     return await get_account(db, account_id)

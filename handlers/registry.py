@@ -7,7 +7,7 @@ by the tests) raises on a duplicate.
 
 from __future__ import annotations
 
-from handlers import admin, console, dirrequest, greeting, jadwal, operator, personnel, status
+from handlers import admin, console, dashboard_approvals, dirrequest, greeting, jadwal, operator, personnel, status
 from handlers.context import Command
 from handlers.menus import Menu
 
@@ -22,6 +22,7 @@ def all_commands() -> list[Command]:
     commands += personnel.COMMANDS
     commands += greeting.COMMANDS
     commands += console.COMMANDS
+    commands += dashboard_approvals.COMMANDS
     # other modules append their COMMANDS here
     check_registry(commands)
     return commands

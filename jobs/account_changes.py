@@ -31,7 +31,7 @@ from db.dashboard_accounts import (
     ADMIN_ROLE, DIRECTORATE_ROLES, OPERATOR_ROLE, DashboardAccount, account_by_username, create_account, get_account,
     set_account_active, set_account_clients, set_account_role, set_password_hash,
 )
-from db.pool import Executor
+from db.pool import Executor, transaction
 
 _USERNAME = re.compile(r"[A-Za-z0-9._-]{3,64}")
 MAX_ACCOUNT_CLIENTS = 200
@@ -101,13 +101,15 @@ async def _audit(conn: Executor, actor: Actor, action: str, before: DashboardAcc
                         client_id=client_id, before=_audited(before), after=_audited(after), note=note)
 
 
-async def create_dashboard_account(pool: asyncpg.Pool, actor: Actor, *, username: str, role: str,
-                                   whatsapp: str | None, client_ids: list[str], password: str | None = None,
-                                   active: bool = True) -> CreatedAccount:
+async def create_dashboard_account(db: Executor, actor: Actor, *, username: str, role: str,
+                                   whatsapp: str | None, client_ids: list[str],
+                                   password: str | None = None, active: bool = True,
+                                   note: str | None = None) -> CreatedAccount:
     """Validate, create and audit an account; with no `password` one is generated (see CreatedAccount).
 
-    `active=False` creates it disabled (e.g. a registration waiting for an admin's approval).
-    """
+    `active=False` creates it disabled (a registration waiting for an admin's approval). Given the pool
+    it opens its own transaction; given a connection it runs inside the caller's (the dashboard's
+    self-registration creates the account and queues its approval request in one transaction)."""
     username = valid_username(username)
     try:
         phone = normalize_optional_phone(whatsapp)
@@ -115,19 +117,16 @@ async def create_dashboard_account(pool: asyncpg.Pool, actor: Actor, *, username
         raise AccountError(f"nomor WhatsApp: {exc}") from None
     password = valid_password(password) if password is not None else generate_password()
     password_hash = await asyncio.to_thread(hash_password, password)
-    async with pool.acquire() as conn, conn.transaction():
+    async with transaction(db) as conn:
         role = await valid_role(conn, role)
         ids = await valid_clients(conn, role, client_ids)
         try:
             async with conn.transaction():  # a savepoint: the taken-username error leaves the rest usable
                 account = await create_account(conn, username=username, password_hash=password_hash, role=role,
-                                               whatsapp=phone, client_ids=ids)
+                                               whatsapp=phone, client_ids=ids, active=active)
         except asyncpg.UniqueViolationError:
             raise AccountError(f"username {username} sudah dipakai") from None
-        if not active:
-            await set_account_active(conn, account.id, False)
-            account = await get_account(conn, account.id)
-        await _audit(conn, actor, "dashboard_account.create", None, account)
+        await _audit(conn, actor, "dashboard_account.create", None, account, note)
     return CreatedAccount(account, password)
 
 
@@ -138,11 +137,12 @@ async def find_account(db: Executor, username: str) -> DashboardAccount:
     return account
 
 
-async def change_dashboard_account(pool: asyncpg.Pool, actor: Actor, username: str, *, role: str | None = None,
+async def change_dashboard_account(db: Executor, actor: Actor, username: str, *, role: str | None = None,
                                    client_ids: list[str] | None = None,
-                                   active: bool | None = None) -> DashboardAccount:
-    """Change an account's role, clients and/or active flag (validated together), audited."""
-    async with pool.acquire() as conn, conn.transaction():
+                                   active: bool | None = None, note: str | None = None) -> DashboardAccount:
+    """Change an account's role, clients and/or active flag (validated together), audited
+    (pool: its own transaction; connection: the caller's)."""
+    async with transaction(db) as conn:
         before = await find_account(conn, username)
         new_role = await valid_role(conn, role) if role is not None else before.role
         ids = await valid_clients(conn, new_role, client_ids if client_ids is not None else before.client_ids)
@@ -156,16 +156,17 @@ async def change_dashboard_account(pool: asyncpg.Pool, actor: Actor, username: s
         action = "dashboard_account.update"
         if active is not None and active != before.active and new_role == before.role and ids == before.client_ids:
             action = "dashboard_account.activate" if active else "dashboard_account.deactivate"
-        await _audit(conn, actor, action, before, after)
+        await _audit(conn, actor, action, before, after, note)
     return after
 
 
-async def set_dashboard_password(pool: asyncpg.Pool, actor: Actor, username: str,
+async def set_dashboard_password(db: Executor, actor: Actor, username: str,
                                  password: str | None = None) -> CreatedAccount:
-    """A new password (given, or generated when None); the audit row says that it changed, never what to."""
+    """A new password (given, or generated when None); the audit row says that it changed, never what to
+    (pool: its own transaction; connection: the caller's)."""
     password = valid_password(password) if password is not None else generate_password()
     password_hash = await asyncio.to_thread(hash_password, password)
-    async with pool.acquire() as conn, conn.transaction():
+    async with transaction(db) as conn:
         account = await find_account(conn, username)
         await set_password_hash(conn, account.id, password_hash)
         await record_change(conn, actor, action="dashboard_account.password", entity="dashboard_account",
