@@ -9,7 +9,7 @@ personnel count beside every figure and the load average:
 | the same at 30,000 personnel (600,000 rows) | ≤ 120 ms |
 | the same, 3,000 personnel, a month (November: 600 posts) | ≤ 40 ms |
 | `GET /api/insta/rekap-likes` uncached, 3,000 personnel, whole directorate (HTTP on loopback) | ≤ 25 ms |
-| extra time the ledger adds to a 200-client post-fetch cycle (the fetch_cycle.py load) | ≤ 10 % |
+| extra time the ledger adds to a 200-client post-fetch cycle (fetch_cycle.py's load; 150 personnel per client who like and comment their own client's posts) | ≤ 10 % |
 
 and, for reference, options 5, 21 and 19 through the router (fake WhatsApp).
 Each directorate has 30 satker; its personnel carry its role, so "whole
@@ -214,16 +214,49 @@ async def report_times(pool, url: str, runs: int) -> None:
         print(f"{label}: {people:,} personnel — median {median_ms(times):7.1f} ms over {runs} [{load()}]")
 
 
+OWN_PERSONNEL = 150                 # per client of the fetch cycle
+OWN_LIKERS, OWN_COMMENTERS = 120, 100   # of each post's 1,000 likers / 500 commenters; the rest is the public
+
+
+def own_username(client_no: int, k: int) -> str:
+    return f"anggota{client_no:04d}x{k:03d}"
+
+
+def serve_fake(clients: int) -> None:
+    """The fetch cycle's fake RapidAPI (fetch_cycle.py's load), where each client's posts are liked and commented
+    by its own personnel as well as by the public; prints the base URL and serves until killed."""
+    from datetime import date as day_type
+
+    from jobs.sources.fake_rapidapi import FakeRapidApi, Scenario
+
+    scenario = Scenario.generated(day=day_type(2026, 2, 17), clients=[f"BENCH_{i:04d}" for i in range(clients)],
+                                  ig_posts=10, tt_posts=10, likers=1000, commenters=500, api_key="bench-key",
+                                  likers_page_size=1000, comments_page_size=1000)
+    rnd = random.Random(5)
+    for acc in scenario.accounts:
+        client_no = int(acc.username[-4:])
+        own = OWN_LIKERS if acc.platform == "instagram" else OWN_COMMENTERS
+        for post in acc.posts:
+            people = [own_username(client_no, k) for k in rnd.sample(range(OWN_PERSONNEL), own)]
+            post.engagers = people + post.engagers[:len(post.engagers) - own]
+
+    async def serve() -> None:
+        fake = FakeRapidApi(scenario, record=False)
+        print(await fake.start(), flush=True)
+        await asyncio.Event().wait()
+
+    asyncio.run(serve())
+
+
 async def fetch_cycle_overhead(clients: int, rounds: int) -> None:
-    """One post-fetch cycle (fetch_cycle.py's load) with and without the ledger kept, fresh database each."""
-    from bench.fetch_cycle import start_fake
+    """One post-fetch cycle (fetch_cycle.py's load, plus 150 personnel per client who like and comment their
+    own client's posts) with and without the ledger kept, a fresh database each time."""
     from core.settings import load_settings
     from db import attendance_ledger
     from db.clients import Client, upsert_client
     from jobs.fetch import run_cycle
     from jobs.fetch_model import fetch_deps
 
-    args = argparse.Namespace(clients=clients, ig_posts=10, tt_posts=10, likers=1000, commenters=500, page=1000)
     now = datetime(2026, 2, 17, 12, 5, tzinfo=JAKARTA)
     kept = {name: getattr(attendance_ledger, name) for name in ("record_engagements", "refresh_tasks")}
 
@@ -231,17 +264,19 @@ async def fetch_cycle_overhead(clients: int, rounds: int) -> None:
         return None
 
     async def one_cycle(with_ledger: bool) -> tuple[float, int, int]:
-        fake, base = start_fake(args, now.date())
+        fake = await asyncio.create_subprocess_exec(sys.executable, str(Path(__file__).resolve()), "--serve-fake",
+                                                    str(clients), cwd=ROOT, stdout=subprocess.PIPE)
         try:
+            base = (await fake.stdout.readline()).decode().strip()
             async with bench_database("cicero_bench_ledger_fetch") as (url, pool):
+                people = []
                 for i in range(clients):
                     cid = f"BENCH_{i:04d}"
                     handle = cid.lower().replace("_", "")
                     await upsert_client(pool, Client(id=cid, name=f"Bench {i}", type="org", instagram=handle,
                                                      tiktok=handle))
-                # every liker / commenter of the fake is a person (its pool: warga00000 … warga01999)
-                people = [(f"9{i:07d}", f"WARGA {i}", f"BENCH_{i % clients:04d}", f"warga{i:05d}", f"warga{i:05d}")
-                          for i in range(2000)]
+                    people += [(f"9{i:04d}{k:03d}", f"ANGGOTA {i} {k}", cid, own_username(i, k), own_username(i, k))
+                               for k in range(OWN_PERSONNEL)]
                 await pool.copy_records_to_table("personnel", records=people,
                                                  columns=["nrp", "name", "client_id", "instagram", "tiktok"])
                 await pool.execute("ANALYZE")
@@ -264,9 +299,9 @@ async def fetch_cycle_overhead(clients: int, rounds: int) -> None:
             for name in kept:
                 setattr(attendance_ledger, name, kept[name])
             fake.terminate()
-            fake.wait(10)
+            await fake.wait()
 
-    walls = {True: [], False: []}
+    walls: dict[bool, list[float]] = {True: [], False: []}
     for _ in range(rounds):
         for with_ledger in (False, True):
             wall, rows, marks = await one_cycle(with_ledger)
@@ -275,13 +310,16 @@ async def fetch_cycle_overhead(clients: int, rounds: int) -> None:
                   f"{rows:,} engagement rows, {marks:,} ledger rows [{load()}]")
     base, with_ledger = statistics.median(walls[False]), statistics.median(walls[True])
     extra = (with_ledger - base) * 100 / base
-    print(f"ledger cost in a {clients}-client post-fetch cycle (2,000 personnel, every engager a person): "
+    print(f"ledger cost in a {clients}-client post-fetch cycle ({clients * OWN_PERSONNEL:,} personnel): "
           f"{base:.2f} s → {with_ledger:.2f} s, {extra:+.1f} % (target ≤ 10 %) {'OK' if extra <= 10 else 'SLOW'} "
           f"[median of {rounds}, {load()}]")
 
 
 async def run(args) -> None:
     print(f"cpus {os.cpu_count()}, {load()}")
+    if args.fetch_only:
+        await fetch_cycle_overhead(args.fetch_clients, args.fetch_rounds)
+        return
     async with bench_database("cicero_bench_attendance") as (url, pool):
         await fill(pool)
         await engine_times(pool, args.runs)
@@ -297,7 +335,13 @@ def main() -> None:
     parser.add_argument("--skip-fetch", action="store_true", help="leave out the fetch-cycle comparison")
     parser.add_argument("--fetch-clients", type=int, default=200)
     parser.add_argument("--fetch-rounds", type=int, default=2, help="cycles with and without the ledger each")
-    asyncio.run(run(parser.parse_args()))
+    parser.add_argument("--fetch-only", action="store_true", help="only the fetch-cycle comparison")
+    parser.add_argument("--serve-fake", type=int, metavar="CLIENTS", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve_fake:
+        serve_fake(args.serve_fake)
+        return
+    asyncio.run(run(args))
 
 
 if __name__ == "__main__":

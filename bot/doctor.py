@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 import httpx
 
-from core.settings import Settings
+from core.settings import Settings, jwt_secret_state
+from db.bot_status import whatsapp_device_count
 from core.clock import SystemClock
 from jobs.quota import quota_report
 from jobs.sources.rapidapi import missing_key_text, missing_keys
@@ -37,19 +38,19 @@ def check_configuration(settings: Settings, file_found: bool, path: str) -> list
     if not settings.whatsapp.admins:
         out.append(Check("admin numbers", WARN, "[whatsapp] admins is empty: nobody can use the admin menu",
                          'set [whatsapp] admins = ["62812…"]'))
-    if settings.api.enabled and settings.api.uses_example_secret():
-        explicit = "jwt_secret" in settings.api.model_fields_set or settings.api.jwt_secret_file
-        if explicit:
+    state = jwt_secret_state(settings.api)
+    if settings.api.enabled and state != "(set, hidden)":
+        if state == "(the example value)":
             status, detail = (WARN if settings.is_development else FAIL), "api.jwt_secret is the example value"
         elif settings.is_development:
-            status, detail = WARN, "no api.jwt_secret: development uses the example value"
+            status, detail = WARN, "api.jwt_secret is not set: development uses the example value"
         else:
-            status, detail = WARN, "no api.jwt_secret: a random one is generated beside the data directory"
+            status, detail = WARN, "api.jwt_secret is not set: a random one is generated in var/jwt-secret"
         out.append(Check("jwt secret", status, detail,
                          "set CICERO_API__JWT_SECRET (or [api] jwt_secret_file) to a long random string"))
     for name in missing_keys(settings):
         out.append(Check(f"{name} key", WARN, f"{missing_key_text(name)}: {name} is not collected",
-                         f"set CICERO_{name.upper()}__KEY or [{name}] key / key_file"))
+                         f"set CICERO_{name.upper()}__KEY, or [{name}] key_file"))
     return out
 
 
@@ -85,8 +86,7 @@ async def check_whatsapp_session(settings: Settings, db: Database | None) -> Che
         return Check("whatsapp", OK, "console transport (no pairing needed)")
     if db is None:
         return Check("whatsapp", FAIL, "cannot check the session without the database")
-    exists = await db.pool.fetchval("SELECT to_regclass('whatsmeow_device') IS NOT NULL")
-    devices = await db.pool.fetchval("SELECT count(*) FROM whatsmeow_device") if exists else 0
+    devices = await whatsapp_device_count(db.pool)
     if devices:
         return Check("whatsapp", OK, f"paired session stored in the database ({devices} device)")
     return Check("whatsapp", WARN, "not paired yet",

@@ -136,6 +136,8 @@ class WhatsAppSettings(Section):
     max_message_chars: int = Field(4000, ge=200, le=65536)
     conversation_timeout_minutes: int = Field(10, ge=1, le=24 * 60)
     ignore_older_than_seconds: int = Field(120, ge=0, description="messages older than start-up minus this are ignored")
+    console_files_dir: Path = Field(Path("var/outbox-files"),
+                                    description="where the console transport (console, demo) saves sent documents")
 
     @field_validator("admins")
     @classmethod
@@ -145,7 +147,7 @@ class WhatsAppSettings(Section):
             try:
                 out.append(normalize_phone(raw))
             except FormatError as exc:
-                raise ValueError(f"item {i}: malformed phone number: {exc}") from None
+                raise ValueError(f"item {i + 1}: malformed phone number: {exc}") from None
         return out
 
     @field_validator("admin_groups")
@@ -156,7 +158,7 @@ class WhatsAppSettings(Section):
             try:
                 out.append(normalize_group_id(raw))
             except FormatError as exc:
-                raise ValueError(f"item {i}: malformed group id: {exc}") from None
+                raise ValueError(f"item {i + 1}: malformed group id: {exc}") from None
         return out
 
 
@@ -201,6 +203,10 @@ class ScheduleSettings(Section):
         default_factory=lambda: ["30 17-21 * * *", "0 18-22 * * *"],
         description="cron expressions (Asia/Jakarta) that refresh likes/comments only",
     )
+    late_sweep: str = Field(
+        "30 23 * * *", description="cron (Asia/Jakarta) of the daily refresh of earlier days' likes/comments; empty: off"
+    )
+    late_sweep_days: int = Field(1, ge=1, le=7, description="how many days back the late sweep refreshes")
     misfire_grace_minutes: int = Field(15, ge=0, le=24 * 60)
     enabled: bool = True
 
@@ -209,11 +215,16 @@ class ScheduleSettings(Section):
     def _crons(cls, values: list[str]) -> list[str]:
         return [validate_cron(v) for v in values]
 
+    @field_validator("late_sweep")
+    @classmethod
+    def _sweep_cron(cls, value: str) -> str:
+        return validate_cron(value.strip()) if value.strip() else ""
+
 
 class FetchSettings(Section):
     client_concurrency: int = Field(4, ge=1, le=64)
-    run_deadline_minutes: int = Field(
-        20, ge=1, le=24 * 60, description="no client starts after this; a running one stops at it; a queued run waits at most this"
+    run_deadline_minutes: float = Field(
+        20, gt=0, le=24 * 60, description="no client starts after this; a running one stops at it; a queued run waits at most this"
     )
     client_deadline_minutes: float = Field(5.0, gt=0, le=24 * 60,
                                            description="one client's collection stops after this and is reported timeout")
@@ -233,6 +244,9 @@ class NotifySettings(Section):
     anchor_minute: int = Field(5, ge=0, le=59, description="minute at which an hourly slot begins")
     error_repeat_minutes: int = Field(30, ge=1, le=24 * 60, description="the same admin error at most once per this")
     caption_chars: int = Field(80, ge=10, le=1000)
+    admin_detail: Literal["summary", "each", "errors"] = Field(
+        "summary", description="admin messages about collection runs: one summary per run, each notification, "
+                               "or only errors")
 
     @model_validator(mode="after")
     def _window_order(self) -> "NotifySettings":
@@ -256,6 +270,33 @@ class AttendanceSettings(Section):
         if self.kasatker_medium_percent > self.kasatker_active_percent:
             raise ValueError("kasatker_medium_percent must not exceed kasatker_active_percent")
         return self
+
+
+class PersonnelSettings(Section):
+    """Personnel self-service over WhatsApp: reminders, binding a number by NRP, username checks."""
+
+    reminder_times: list[str] = Field(
+        default_factory=lambda: ["17:05", "17:35"],
+        description="local times (HH:MM) of the personal reminders to opted-in personnel with tasks left",
+    )
+    bind_max_failures: int = Field(5, ge=1, le=100, description="wrong NRPs that lock a number")
+    bind_window_minutes: int = Field(60, ge=1, le=24 * 60, description="… within this many minutes")
+    bind_lockout_minutes: int = Field(60, ge=1, le=7 * 24 * 60, description="how long the lock lasts")
+    near_miss_days: int = Field(7, ge=1, le=90, description="engagers of this many days offered as 'did you mean'")
+
+    @field_validator("reminder_times")
+    @classmethod
+    def _times(cls, values: list[str]) -> list[str]:
+        out = []
+        for i, value in enumerate(values):
+            hour, _, minute = value.strip().partition(":")
+            if not (hour.isascii() and hour.isdigit() and minute.isascii() and minute.isdigit()
+                    and len(minute) == 2 and int(hour) < 24 and int(minute) < 60):
+                raise ValueError(f"item {i}: {value!r} is not a time HH:MM")
+            out.append(f"{int(hour):02d}:{minute}")
+        if len(set(out)) != len(out):
+            raise ValueError("reminder_times has the same time twice")
+        return out
 
 
 class ApiSettings(Section):
@@ -307,6 +348,7 @@ class Settings(BaseSettings):
     fetch: FetchSettings = Field(default_factory=FetchSettings)
     notify: NotifySettings = Field(default_factory=NotifySettings)
     attendance: AttendanceSettings = Field(default_factory=AttendanceSettings)
+    personnel: PersonnelSettings = Field(default_factory=PersonnelSettings)
     api: ApiSettings = Field(default_factory=ApiSettings)
     queue: QueueSettings = Field(default_factory=QueueSettings)
 
@@ -386,11 +428,23 @@ def _check_toml(path: Path) -> None:
         raise ConfigError(problems, path)
 
 
+def _env_name(key: str, environ: dict[str, str] | None = None) -> str | None:
+    """The `CICERO_<SECTION>__<KEY>` variable that set `section.key`, when one did (names are case-insensitive)."""
+    environ = os.environ if environ is None else environ
+    parts = key.split(".")
+    if len(parts) < 2:
+        return None
+    wanted = "CICERO_" + "__".join(parts).upper()
+    return next((name for name in environ if name.upper() == wanted), None)
+
+
 def _describe_errors(exc: ValidationError) -> list[str]:
+    """`key: why` per problem; list items are counted from 1; a value from the environment names its variable."""
     problems = []
     for err in exc.errors():
         loc = [str(p) for p in err["loc"]]
         key = ".".join(p for p in loc if not p.isdigit() and p not in ("function-after", "list[str]"))
+        items = [int(p) + 1 for p in loc if p.isdigit()]
         msg = err["msg"]
         if msg.startswith("Value error, "):
             msg = msg[len("Value error, ") :]
@@ -400,6 +454,11 @@ def _describe_errors(exc: ValidationError) -> list[str]:
             got = err.get("input")
             if got is not None and not isinstance(got, (dict, list)):
                 msg = f"{msg} (got {got!r})"
+        if items:
+            msg = f"item {items[0]}: {msg}"
+        env = _env_name(key)
+        if env:
+            msg += f" (from the environment variable {env})"
         problems.append(f"{key or '(top level)'}: {msg}")
     return problems
 
@@ -412,7 +471,15 @@ def effective_rows(settings: Settings) -> list[tuple[str, str, str]]:
         for key in type(section).model_fields:
             value = getattr(section, key)
             rows.append((section_name, key, _display(key, value)))
-    return rows
+    return [(s, k, jwt_secret_state(settings.api) if (s, k) == ("api", "jwt_secret") else v) for s, k, v in rows]
+
+
+def jwt_secret_state(api: ApiSettings) -> str:
+    """How `cicero config check` shows the JWT secret: "(not set)" when only the built-in example is there."""
+    if not api.uses_example_secret():
+        return "(set, hidden)"
+    explicit = "jwt_secret" in api.model_fields_set or api.jwt_secret_file is not None
+    return "(the example value)" if explicit else "(not set)"
 
 
 def _display(key: str, value: Any) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from db.personnel import effective_roles
 from db.pool import Executor
 
 
@@ -33,13 +34,15 @@ class DirectoryRow:
 
 _DIRECTORY_SELECT = """
     SELECT p.nrp, p.name, p.rank, p.division, p.position, p.instagram, p.tiktok, p.whatsapp, p.active,
-           p.exception, p.roles, p.client_id, c.name AS client_name, c.regional_id
+           p.exception, p.roles, p.client_id, c.name AS client_name, c.regional_id, c.type AS client_type
     FROM personnel p JOIN clients c ON c.id = p.client_id
 """
 
 
 def _directory_row(r) -> DirectoryRow:
-    return DirectoryRow(**{k: (list(r[k]) if k == "roles" else r[k]) for k in DirectoryRow.__dataclass_fields__})
+    values = {k: r[k] for k in DirectoryRow.__dataclass_fields__}
+    values["roles"] = effective_roles(r["roles"], r["client_type"])
+    return DirectoryRow(**values)
 
 
 async def directory(
@@ -156,3 +159,13 @@ async def client_serves_directorate(db: Executor, client_id: str, directorate_id
         """,
         client_id, directorate_ids,
     ))
+
+
+async def clients_with_account(db: Executor, platform: str, username: str) -> list[str]:
+    """Ids of the clients whose account on `platform` is `username` (case-insensitive, no @), oldest id first."""
+    column = {"instagram": "instagram", "tiktok": "tiktok"}[platform]
+    rows = await db.fetch(
+        f"SELECT id FROM clients WHERE lower(regexp_replace(btrim({column}), '^@', '')) = lower($1) ORDER BY id",
+        username,
+    )
+    return [r["id"] for r in rows]

@@ -11,7 +11,8 @@ Kept on write, in the writer's transaction (call these on its connection):
 - `record_engagements` — after an engagement merge, with the pairs it inserted
   (`jobs/collect_client.py`);
 - `refresh_people` — after personnel rows changed a username or were created
-  (`jobs/personnel_changes.save_personnel`, the one personnel write path);
+  (`jobs/personnel_changes.save_personnel`, the one personnel write path), and
+  `rename_person` when an NRP changes (`rename_personnel`);
 - `refresh_tasks` — after a client's task list changed: a post became its task,
   was taken off it, or moved to another day (`db/posts.py`).
 Monthly totals (`attendance_ledger_monthly`, for periods of whole months) follow every change of the
@@ -64,7 +65,7 @@ def _marks(handle: str, source: str, where: str) -> str:
     """
     return f"""
         SELECT cp.client_id, $1::text, (cp.posted_at AT TIME ZONE z.zone)::date, p.nrp,
-               array_agg(DISTINCT cp.post_id ORDER BY cp.post_id)
+               array_agg(cp.post_id ORDER BY cp.post_id)   -- (client, post, person) is unique in every source
         FROM {ZONE_SQL}, {source}
         WHERE cp.platform = $1 AND cp.removed_at IS NULL AND p.{handle} IS NOT NULL AND ({where})
         GROUP BY 1, 3, 4
@@ -87,13 +88,23 @@ async def record_engagements(conn: asyncpg.Connection, platform: str, pairs: lis
     handle = _check(platform)
     if not pairs:
         return
-    post_ids, usernames = zip(*pairs)
-    source = f"""
-        unnest($2::text[], $3::text[]) AS e(post_id, username)
-        JOIN client_posts cp ON cp.platform = $1 AND cp.post_id = e.post_id
-        JOIN personnel p ON p.{handle} = e.username
-    """
-    await conn.execute(_upsert(_marks(handle, source, "TRUE")), platform, list(post_ids), list(usernames))
+    # who is behind the usernames (most likers are not personnel), then only their pairs, by NRP: the
+    # statement that writes then joins a handful of tasks, not a person lookup per like
+    holders: dict[str, list[str]] = {}
+    for r in await conn.fetch(
+            f"SELECT p.{handle}, p.nrp FROM personnel p WHERE p.{handle} = ANY($1::text[])",
+            list({name for _, name in pairs})):
+        holders.setdefault(r[0], []).append(r[1])
+    marks = [(post_id, nrp) for post_id, name in pairs for nrp in holders.get(name, ())]
+    if not marks:
+        return
+    post_ids, nrps = zip(*marks)
+    await conn.execute(_upsert(f"""
+        SELECT cp.client_id, $1::text, (cp.posted_at AT TIME ZONE z.zone)::date, e.nrp,
+               array_agg(cp.post_id ORDER BY cp.post_id)
+        FROM {ZONE_SQL}, unnest($2::text[], $3::text[]) AS e(post_id, nrp)
+        JOIN client_posts cp ON cp.platform = $1 AND cp.post_id = e.post_id AND cp.removed_at IS NULL
+        GROUP BY 1, 3, 4"""), platform, list(post_ids), list(nrps))
 
 
 async def refresh_people(conn: asyncpg.Connection, nrps: list[str]) -> None:
@@ -121,18 +132,20 @@ async def refresh_tasks(conn: asyncpg.Connection, platform: str, post_ids: list[
         async with conn.acquire() as c, c.transaction():
             return await refresh_tasks(c, platform, post_ids, client_id=client_id, any_day=any_day)
     ids = sorted(set(post_ids))
-    day_match = "TRUE" if any_day else "l.day = (t.posted_at AT TIME ZONE z.zone)::date"
-    holders = f"""
-        FROM {ZONE_SQL}, client_posts t
-        WHERE t.platform = $1 AND t.post_id = ANY($2::text[]) AND ($3::text IS NULL OR t.client_id = $3)
-          AND l.client_id = t.client_id AND l.platform = $1 AND {day_match} AND l.post_ids && $2::text[]
-    """
-    await conn.execute(f"DELETE FROM attendance_ledger l WHERE l.post_ids <@ $2::text[] AND EXISTS (SELECT 1 {holders})",
-                       platform, ids, client_id)
+    # the ledger rows that can hold these posts, by primary-key prefix: (holder client, platform, task day),
+    # or every day of the holder clients for a post whose time moved
+    day = "NULL::date" if any_day else "(t.posted_at AT TIME ZONE z.zone)::date"
+    holders = f"""holders AS (
+        SELECT DISTINCT t.client_id, {day} AS day FROM {ZONE_SQL}, client_posts t
+        WHERE t.platform = $1 AND t.post_id = ANY($2::text[]) AND ($3::text IS NULL OR t.client_id = $3))"""
+    match = "l.client_id = h.client_id AND l.platform = $1 AND (h.day IS NULL OR l.day = h.day)" if any_day else \
+        "l.client_id = h.client_id AND l.platform = $1 AND l.day = h.day"
+    await conn.execute(f"""WITH {holders} DELETE FROM attendance_ledger l USING holders h
+                           WHERE {match} AND l.post_ids <@ $2::text[]""", platform, ids, client_id)
     await conn.execute(
-        f"""UPDATE attendance_ledger l
+        f"""WITH {holders} UPDATE attendance_ledger l
             SET post_ids = ARRAY(SELECT x FROM unnest(l.post_ids) x WHERE x <> ALL($2::text[]) ORDER BY x)
-            WHERE EXISTS (SELECT 1 {holders})""",
+            FROM holders h WHERE {match} AND l.post_ids && $2::text[]""",
         platform, ids, client_id,
     )
     await conn.execute(
@@ -140,6 +153,11 @@ async def refresh_tasks(conn: asyncpg.Connection, platform: str, post_ids: list[
                        "cp.post_id = ANY($2::text[]) AND ($3::text IS NULL OR cp.client_id = $3)")),
         platform, ids, client_id,
     )
+
+
+async def rename_person(conn: asyncpg.Connection, old_nrp: str, new_nrp: str) -> None:
+    """Move a person's marks to their new NRP (the monthly totals follow by trigger)."""
+    await conn.execute("UPDATE attendance_ledger SET nrp = $2 WHERE nrp = $1", old_nrp, new_nrp)
 
 
 @dataclass(frozen=True)

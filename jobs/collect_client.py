@@ -147,6 +147,15 @@ async def _counts(deps: FetchDeps, client_id: str, start: datetime, end: datetim
     return PlatformCounts(c.instagram_posts, c.tiktok_posts, c.likes, c.comments)
 
 
+def collection_range(settings, phase: Phase, now: datetime) -> tuple[datetime, datetime]:
+    """The posts a run works on: `now`'s day, or for the late sweep the `late_sweep_days` days before it."""
+    tz = settings.tz
+    today = local_day(now, tz)
+    if phase == "late_sweep":
+        return day_range(today - timedelta(days=settings.schedule.late_sweep_days), tz)[0], day_range(today, tz)[0]
+    return day_range(today, tz)
+
+
 def client_platforms(deps: FetchDeps, client: Client) -> list[str]:
     """The client's active platforms that can be collected (a platform without a RapidAPI key is
     skipped quietly: the missing key is reported once, at start-up and in the run's note)."""
@@ -180,8 +189,8 @@ async def collect_client(deps: FetchDeps, client: Client, phase: Phase, *, now: 
         raise ValueError(f"unknown phase {phase!r}")
     began = time.monotonic()
     result = ClientResult(client_id=client.id, phase=phase)
-    tz = deps.settings.tz
-    start, end = day_range(local_day(now, tz), tz)
+    start, end = collection_range(deps.settings, phase, now)
+    phase = "engagement_only" if phase == "late_sweep" else phase
     seen_at = deps.clock.now()
     deadline = deadline or seen_at + timedelta(minutes=deps.settings.fetch.client_deadline_minutes)
     errors: list[str] = []

@@ -5,7 +5,7 @@
 * `store_engagement(pool, platform, listings, seen_at)` — THE engagement merge
   site: new (post, username) rows, each post's fetch time and listing
   fingerprint, in one transaction on one connection. Whatever is derived from
-  engagement (the per-post counts inside the merge, an attendance ledger) is kept
+  engagement (the per-post counts inside the merge, the attendance ledger) is kept
   here from `merged.new_pairs`, in that same transaction.
 
 A post whose listing is exactly the one merged last time (same names, same
@@ -104,7 +104,7 @@ async def store_engagement(pool, platform: str, listings: dict[str, list[str]],
         changed = [pid for pid in listings if merged_before.get(pid) != digests[pid]]
         pairs = [(pid, name) for pid in changed for name in listings[pid]]
         merged = await engagements_db.merge_engagements(conn, platform, pairs)
-        await attendance_ledger.record_engagements(conn, platform, merged.new_pairs)
+        await attendance_ledger.record_engagements(conn, platform, merged.new_pairs)  # the ledger, same transaction
         await posts_db.mark_engagement_fetched(conn, platform, digests, at=seen_at)
     merged.seen = sum(len(names) for names in listings.values())
     return merged

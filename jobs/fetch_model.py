@@ -29,8 +29,8 @@ from core.settings import Settings
 from db.clients import Client
 from jobs.quota import QuotaMeter
 
-Phase = Literal["post_fetch", "engagement_only"]
-PHASES: tuple[Phase, ...] = ("post_fetch", "engagement_only")
+Phase = Literal["post_fetch", "engagement_only", "late_sweep"]
+PHASES: tuple[Phase, ...] = ("post_fetch", "engagement_only", "late_sweep")
 Trigger = str  # "schedule" | "manual" (CLI) | "admin" (WhatsApp) | "queue"
 
 Sleep = Callable[[float], Awaitable[None]]
@@ -157,6 +157,7 @@ class CyclePlan:
     may_start: Callable[[Client], Awaitable[bool]]
     finished: Callable[[ClientResult], Awaitable[None]]
     platforms: tuple[str, ...] | None = None  # None: every active platform of each client
+    past_day: bool = False  # `now` is a past day (`cicero fetch --day`): engagement of that day only
 
 
 class ClientRunner(Protocol):

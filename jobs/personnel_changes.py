@@ -22,7 +22,7 @@ import asyncpg
 
 from db import attendance_ledger
 from db.audit import Actor, record_change
-from db.personnel import Personnel, personnel_by_nrps, upsert_personnel
+from db.personnel import Personnel, personnel_by_nrps, rename_nrp, upsert_personnel
 from db.pool import Executor
 
 AUDITED_FIELDS = ("name", "rank", "division", "position", "instagram", "tiktok", "whatsapp", "client_id",
@@ -88,3 +88,30 @@ async def save_personnel(conn: Executor, actor: Actor, people: list[Personnel], 
                             entity="personnel", entity_id=change.after.nrp, client_id=change.after.client_id,
                             before=_audited(change.before), after=_audited(change.after), note=note)
     return changes
+
+
+class NrpTaken(ValueError):
+    """The new NRP already belongs to someone."""
+
+
+async def rename_personnel(conn: Executor, actor: Actor, old: str, new: str, *, note: str | None = None) -> bool:
+    """Change a person's NRP everywhere it is referenced (the attendance ledger, exception requests and every
+    other table with a foreign key to personnel follow), audited in the same transaction.
+
+    False when `old` does not exist; `NrpTaken` when `new` is someone else's. On a connection, call it
+    inside the caller's transaction (with the field edits that go with it); given the pool it opens one.
+    """
+    if isinstance(conn, asyncpg.Pool):
+        async with conn.acquire() as c, c.transaction():
+            return await rename_personnel(c, actor, old, new, note=note)
+    if old == new:
+        return await personnel_by_nrps(conn, [old]) != {}
+    if await personnel_by_nrps(conn, [new]):
+        raise NrpTaken(f"NRP {new} sudah dipakai personel lain")
+    person = (await personnel_by_nrps(conn, [old])).get(old)
+    if person is None or not await rename_nrp(conn, old, new):
+        return False
+    await attendance_ledger.rename_person(conn, old, new)
+    await record_change(conn, actor, action="personnel.rename", entity="personnel", entity_id=new,
+                        client_id=person.client_id, before={"nrp": old}, after={"nrp": new}, note=note)
+    return True

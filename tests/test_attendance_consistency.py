@@ -22,6 +22,7 @@ from tests.support.attendance_world import (
 )
 from tests.support.chat import start_chat
 from tests.support.recording_reporter import RecordingReporter
+from handlers.menus import TEXT_HINT
 from tests.support.report_readers import (
     BOTH, TOTAL, disagreements, read_attendance_text, read_attendance_workbook, read_combined_text,
     read_completeness_text, read_kasatker_text, read_missing_text, read_ranking_workbook, read_rekap_json,
@@ -52,7 +53,7 @@ class Menu:
         if period is not None:
             sent = await self.say(period)
         texts = [m.text for m in sent if m.text is not None]
-        assert texts and "📋 *Menu Direktorat*" in texts[-1]
+        assert texts and texts[-1] == TEXT_HINT  # after a report: the one-line hint, not the menu
         docs = [m.document.data for m in sent if m.document is not None]
         return "\n".join(texts[:-1]), (docs[0] if docs else None)
 

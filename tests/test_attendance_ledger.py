@@ -16,9 +16,11 @@ import pytest
 
 from bot.cli import main
 from db.attendance_ledger import ledger_rows, monthly_of, monthly_totals
+from db.audit import Actor
 from db.posts import PostRecord, mark_removed, upsert_posts
 from handlers.reports.attendance import Period, Platform, build_attendance
 from jobs.fetch import run_cycle
+from jobs.personnel_changes import rename_personnel
 from jobs.sources.fake_rapidapi import Scenario
 from tests.support.api import api_client, api_deps, bearer, dashboard_token, make_account
 from tests.support.factories import Factory, wib
@@ -162,3 +164,14 @@ async def test_task_list_changes_move_the_marks(pool):
                            seen_at=wib(2026, 2, 18, 12))
     assert await ledger_rows(pool) == {("POLRES_B", "instagram", date(2026, 2, 18), "1"): ("P1",)}
     assert await monthly_totals(pool) == {("POLRES_B", "instagram", date(2026, 2, 1), "1"): 1}
+
+
+async def test_an_nrp_rename_moves_the_marks(pool):
+    f = Factory(pool)
+    await f.client("POLRES_A")
+    await f.person("1", client_id="POLRES_A", instagram="budi")
+    await f.ig_post("P1", client_id="POLRES_A", posted_at=wib(2026, 2, 17, 9))
+    await f.likes("P1", ["budi"])
+    assert await rename_personnel(pool, Actor("cli:test", "cli"), "1", "2")
+    assert await ledger_rows(pool) == {("POLRES_A", "instagram", DAY, "2"): ("P1",)}
+    assert await monthly_totals(pool) == {("POLRES_A", "instagram", date(2026, 2, 1), "2"): 1}

@@ -12,6 +12,7 @@ from bot.whatsapp.fake import FakeGateway
 from core.chat_port import XLSX_MIMETYPE
 from handlers import dirrequest
 from handlers.dirrequest.actions import ACTIONS, action_by_id
+from handlers.menus import TEXT_HINT
 from core.clock import ManualClock
 from tests.support.dirrequest_world import TODAY_NOON, build_world
 from tests.support.factories import Factory, wib
@@ -55,10 +56,11 @@ async def open_menu(gateway, client="DITBINMAS"):
 
 
 async def option(gateway, number):
-    """Send a menu number; return (report texts without the re-sent menu, documents)."""
+    """Send a menu number; return (report texts without the closing hint, documents)."""
     sent = await say(gateway, str(number))
     out = texts(sent)
-    assert out and "📋 *Menu Direktorat*" in out[-1], "the menu is shown again after every action"
+    assert out and out[-1] == TEXT_HINT, "after every report a one-line hint, not the 26-line menu"
+    assert not any("📋 *Menu Direktorat*" in t for t in out)
     return out[:-1], [m.document for m in sent if m.document is not None]
 
 
@@ -69,14 +71,17 @@ async def test_client_list_by_number_and_id_and_grouped_menu(pool, chat):
     lines = texts(await say(chat, "dirrequest"))[-1]
     assert "1. DITBINMAS - DIREKTORAT BINMAS" in lines and "2. DITLANTAS - DIREKTORAT LANTAS" in lines
     assert "POLRES" not in lines
-    bad = texts(await say(chat, "9"))[-1]
-    assert bad.startswith("❌ Pilihan client tidak valid") and "1. DITBINMAS" in bad
+    bad = texts(await say(chat, "9"))
+    assert bad == [f"❌ Pilihan client tidak valid. Balas 1–2 atau Client ID.\n{TEXT_HINT}"]
     menu = texts(await say(chat, "1"))[-1]
     for group in ("Rekap Data", "Absensi", "Pengambilan Data", "Laporan", "Monitoring Kasatker"):
         assert group in menu
     assert menu.index("Rekap Data") < menu.index("Absensi") < menu.index("Pengambilan Data") < menu.index("Laporan")
     assert "\n5. Absensi likes Instagram per divisi" in menu
-    assert texts(await say(chat, "99"))[-1].startswith("Pilihan tidak valid. Ketik angka menu.")
+    # a wrong number: only the valid numbers, on one line
+    assert texts(await say(chat, "99")) == [
+        f"Pilihan tidak valid. Balas 1, 3, 5–10, 12–16, 19–22, 30.\n{TEXT_HINT}"]
+    assert texts(await say(chat, "menu"))[-1] == menu  # the whole menu again, when asked
     # back to the client list, then choose by id (any case)
     assert "Pilih *client direktorat*" in texts(await say(chat, "back"))[-1]
     assert "Client: *DIREKTORAT LANTAS*" in texts(await say(chat, "ditlantas"))[-1]
@@ -89,8 +94,9 @@ async def test_refusals(pool, chat):
     f = Factory(pool)
     await f.dashboard_account("op", role="operator", whatsapp="6281299999999")
     assert "tidak terdaftar" in texts(await say(chat, "dirrequest", phone="6281299999999"))[-1]
-    await f.dashboard_account("dir", role="ditbinmas", whatsapp="6281288888888")
-    assert "DITBINMAS - DIREKTORAT BINMAS" in texts(await say(chat, "dirrequest", phone="6281288888888"))[-1]
+    await f.dashboard_account("dir", role="ditbinmas", whatsapp="6281288888888", client_ids=["DITBINMAS"])
+    menu = texts(await say(chat, "dirrequest", phone="6281288888888"))[-1]
+    assert "DITBINMAS - DIREKTORAT BINMAS" in menu and "DITLANTAS" not in menu  # only the account's clients
 
 
 def test_action_ids_are_stable_and_numbers_unique():
@@ -276,11 +282,11 @@ async def test_option_22_ranking_with_period_submenu(pool, chat):
     await open_menu(chat)
     prompt = texts(await say(chat, "22"))[-1]
     assert "1. Hari ini" in prompt and "6. Bulan lalu" in prompt
-    assert texts(await say(chat, "7"))[-1].startswith("Pilihan tidak valid. Balas angka 1 sampai 6")
+    assert texts(await say(chat, "7")) == [f"Pilihan tidak valid. Balas 1–6.\n{TEXT_HINT}"]
     sent = await say(chat, "1")
     doc = next(m.document for m in sent if m.document)
     assert doc.filename == "Ranking_Engagement_DITBINMAS_2026-11-25.xlsx"
-    assert "📋 *Menu Direktorat*" in texts(sent)[-1]
+    assert texts(sent)[-1] == TEXT_HINT  # back on the main step after the file, with a one-line hint
     _, ws, rows = _rows(doc, "Ranking")
     assert rows[1][:3] == ["-", "DIREKTORAT BINMAS", 5]  # the directorate's own row first, not ranked
     assert rows[2][:3] == [1, "POLRES A", 1] and rows[2][9:] == [4, 4, 100]
@@ -303,7 +309,7 @@ async def test_option_30_kasatker_bands(pool, chat):
     assert "4. Semua data" in texts(await say(chat, "30"))[-1]
     sent = await say(chat, "1")
     report = texts(sent)[0]
-    assert "📋 *Menu Direktorat*" in texts(sent)[-1]
+    assert texts(sent)[-1] == TEXT_HINT
     aktif = report.split("*KEPATUHAN AKTIF*")[1].split("*KEPATUHAN SEDANG*")[0]
     sedang = report.split("*KEPATUHAN SEDANG*")[1].split("*KEPATUHAN RENDAH*")[0]
     rendah = report.split("*KEPATUHAN RENDAH*")[1]

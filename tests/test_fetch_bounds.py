@@ -86,7 +86,8 @@ async def test_a_huge_string_field_fails_the_page(pool, database_url, tmp_path):
 
 async def test_a_page_of_fifty_thousand_posts_is_rejected_and_the_real_posts_are_kept(pool, database_url, tmp_path):
     await add_clients(pool, ["POLRES_A"])
-    async with fetch_env(pool, database_url, tmp_path, scenario(["POLRES_A"]), NOON) as env:
+    async with fetch_env(pool, database_url, tmp_path, scenario(["POLRES_A"]), NOON,
+                         api={"timeout_seconds": 60}) as env:  # a 15 MB page on a busy machine
         await run_cycle(env.deps, phase="post_fetch", trigger="manual")
         env.fake.fail("ig_posts", "flood", size=50_000, times=None)
         env.fake.fail("tt_posts", "flood", size=500, times=None)
@@ -110,3 +111,21 @@ async def test_likers_far_above_the_posts_own_count_are_not_stored(pool, databas
     assert not c.ok and "instagram POLRES_A_IG1: implausible answer: 5,040 likers for a post that reports 40" in c.error
     assert c.likes_new == 2 * 40  # the two other posts' likers
     assert await pool.fetchval("SELECT count(*) FROM engagements WHERE username LIKE 'bot%'") == 0
+
+
+async def test_a_run_asked_for_behind_a_stuck_one_waits_only_that_runs_own_bound(pool, database_url, tmp_path):
+    """A run 'in flight' that never ends (a process holding the lock): the queued request gives up."""
+    from jobs import fetch
+
+    await add_clients(pool, ["POLRES_A"])
+    async with fetch_env(pool, database_url, tmp_path, scenario(["POLRES_A"]), NOON,
+                         fetch={"run_deadline_minutes": 0.01, "client_deadline_minutes": 0.01}) as env:
+        holder = await pool.acquire()
+        try:
+            await holder.execute("SELECT pg_advisory_lock($1, $2)", fetch.LOCK_CLASS, fetch.LOCK_RUN)
+            result = await run_cycle(env.deps, phase="post_fetch", trigger="admin")  # waits ~1.2 s, not 6 h
+        finally:
+            await holder.execute("SELECT pg_advisory_unlock_all()")
+            await pool.release(holder)
+    assert result.lock_skipped and result.status == "skipped"
+    assert "did not finish within 0.022 min" in result.note

@@ -31,6 +31,11 @@ def tally_figures(tally: Tally, tasks: int) -> dict:
     return out
 
 
+# Cicero has no paid tiers: every client gets every page. The dashboard hides its date selectors and the
+# Anev page below this tier (cicero-dashboard/utils/premium.ts), so every client reports it.
+DASHBOARD_TIER = "tier1"
+
+
 def iso(moment: datetime) -> str:
     """ISO 8601 in UTC with a Z, as the dashboard's `new Date()` expects."""
     return moment.astimezone(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
@@ -55,8 +60,8 @@ def client_profile(client: Client) -> dict:
         "client_tiktok": client.tiktok,
         "client_tiktok_status": bool(client.tiktok_active and client.tiktok),
         "client_amplify_status": False,
-        "premium_status": False,
-        "premium_tier": None,
+        "premium_status": True,
+        "premium_tier": DASHBOARD_TIER,
         "premium_expires_at": None,
     }
 

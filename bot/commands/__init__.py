@@ -1,12 +1,17 @@
 """Subcommands of `cicero`; each module has `register(subparsers)`. Add new ones here."""
 
-from bot.commands import api_cmd, attendance_cmd, clients_cmd, config_cmd, console_cmd, db_cmd, demo_cmd, doctor_cmd, fetch_cmd, outbox_cmd, posts_cmd, queue_cmd, quota_cmd, run_cmd, schedule_cmd, users_cmd, worker_cmd
+from bot.commands import (
+    api_cmd, attendance_cmd, audit_cmd, backup_cmd, clients_cmd, config_cmd, console_cmd, db_cmd, demo_cmd,
+    doctor_cmd, fetch_cmd, outbox_cmd, posts_cmd, queue_cmd, quota_cmd, run_cmd, schedule_cmd, users_cmd,
+    worker_cmd,
+)
 
 COMMAND_MODULES = [
     run_cmd,
     console_cmd,
     config_cmd,
     db_cmd,
+    backup_cmd,
     clients_cmd,
     users_cmd,
     attendance_cmd,
@@ -15,6 +20,7 @@ COMMAND_MODULES = [
     queue_cmd,
     outbox_cmd,
     api_cmd,
+    audit_cmd,
     fetch_cmd,
     quota_cmd,
     posts_cmd,

@@ -80,6 +80,8 @@ def _header(title: str, report: AttendanceReport, now: datetime) -> list[str]:
         f"*{report.client.name}*",
         f"Periode: {report.period.label()}",
         f"Dibuat: {id_weekday_date(local_day(now))}, pukul {id_time(now)}",
+        *([f"Data likes/komentar per: {id_weekday_date(local_day(report.data_fetched_at))}, pukul "
+           f"{id_time(report.data_fetched_at)}"] if report.data_fetched_at else []),
     ]
 
 

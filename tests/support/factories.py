@@ -87,12 +87,15 @@ class Factory:
         await self._ledger(attendance_ledger.refresh_tasks, platform, [post_id], client_id=client_id)
 
     async def engagements(self, platform: str, post_id: str, usernames: list[str]) -> None:
-        """Likes/comments through the application's merge (so per-post counts stay right), and the ledger."""
+        """Likes/comments through the application's merge site (per-post counts and the ledger stay right)."""
         from db.engagements import merge_engagements
 
-        async with self.db.acquire() as conn, conn.transaction():
-            merged = await merge_engagements(conn, platform, [(post_id, u) for u in usernames])
-            await attendance_ledger.record_engagements(conn, platform, merged.new_pairs)
+        async def merge(conn) -> None:
+            async with conn.transaction():
+                merged = await merge_engagements(conn, platform, [(post_id, u) for u in usernames])
+                await attendance_ledger.record_engagements(conn, platform, merged.new_pairs)
+
+        await self._ledger(merge)
 
     async def likes(self, shortcode: str, usernames: list[str]) -> None:
         await self.engagements("instagram", shortcode, usernames)

@@ -20,7 +20,7 @@ import asyncio
 import gc
 from operator import itemgetter
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from datetime import datetime
 from enum import Enum
@@ -34,6 +34,7 @@ from db.attendance import (
 )
 from db.clients import Client
 from db.pool import Executor
+from db.posts import last_engagement_fetch
 from handlers.reports.attendance.definitions import (
     NO_DIVISION, AttendanceRules, Category, Platform, Tally, division_name, performance_key, person_done,
     person_order, share, unit_order,
@@ -144,6 +145,7 @@ class AttendanceReport:
     people: list[PersonAttendance]          # in satker order, then division order, then person order
     satkers: list[SatkerAttendance]         # the directorate first, then by performance
     tally: Tally
+    data_fetched_at: datetime | None = None  # when the period's likes/comments were last fetched
 
     @cached_property
     def divisions(self) -> list[DivisionAttendance]:
@@ -336,9 +338,11 @@ async def build_attendance(
                                  population(client, scope, regional_id), with_post_ids=with_post_ids)
     check_zone(rows.zone, tz.key)
     satker = satker_of(rows.clients, client.id, regional_id) if scope is Scope.DIRECTORATE else []
+    fetched_at = await last_engagement_fetch(db, platform.value, [client.id], start, end)
     with collector_paused():
-        return assemble_report(client, platform, period, scope, rules, rows.posts, rows.people, rows.clients,
-                               satker, with_post_ids=with_post_ids)
+        report = assemble_report(client, platform, period, scope, rules, rows.posts, rows.people, rows.clients,
+                                 satker, with_post_ids=with_post_ids)
+    return replace(report, data_fetched_at=fetched_at)
 
 
 @dataclass(frozen=True)
