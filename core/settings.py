@@ -12,6 +12,7 @@ Docker secrets).
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import tomllib
 from dataclasses import dataclass
@@ -21,7 +22,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
+from pydantic_settings.exceptions import SettingsError
 
+from core.config_sources import config_file_problem, env_value_problems, read_secret_file
 from core.formats import FormatError, normalize_group_id, normalize_phone
 
 DEFAULT_CONFIG_PATH = Path("config.toml")
@@ -43,17 +46,14 @@ class Section(BaseModel):
 
     @model_validator(mode="after")
     def _read_secret_files(self) -> "Section":
-        for name, _field in type(self).model_fields.items():
-            if not name.endswith("_file") or getattr(self, name) is None:
-                continue
+        for name in type(self).model_fields:
             target = name[: -len("_file")]
-            if target in type(self).model_fields and not _secret_value(getattr(self, target)):
-                path = Path(getattr(self, name))
-                try:
-                    value = path.read_text(encoding="utf-8").strip()
-                except OSError as exc:
-                    raise ValueError(f"{name}: cannot read secret file {path}: {exc.strerror}") from None
-                setattr(self, target, SecretStr(value))
+            if not name.endswith("_file") or target not in type(self).model_fields or getattr(self, name) is None:
+                continue
+            if target in self.model_fields_set and _secret_value(getattr(self, target)):
+                raise ValueError(f"{target} and {name} are both set: keep one (the file is read whenever "
+                                 f"{name} is set)")
+            setattr(self, target, SecretStr(read_secret_file(Path(getattr(self, name)), name)))
         return self
 
 
@@ -254,11 +254,39 @@ class ApiSettings(Section):
     jwt_secret_file: Path | None = None
     jwt_expiry_hours: float = Field(12.0, gt=0, le=24 * 30)
     cors_origins: list[str] = Field(default_factory=lambda: ["http://localhost:3000"])
-    login_max_failures: int = Field(5, ge=1, le=100)
+    login_max_failures: int = Field(
+        5, ge=1, le=100, description="failures of one account from one address before that pair is locked")
     login_lockout_minutes: int = Field(15, ge=1, le=24 * 60)
+    login_address_max_failures: int = Field(
+        20, ge=1, le=10_000, description="failures from one address (any accounts) before the address is locked")
+    max_body_bytes: int = Field(1024 * 1024, ge=1024, le=100 * 1024 * 1024,
+                                description="largest request body; larger ones get 413 before they are parsed")
+    max_header_bytes: int = Field(16 * 1024, ge=1024, le=1024 * 1024,
+                                  description="largest request line + headers; larger requests are refused")
+    max_list_items: int = Field(100, ge=1, le=10_000,
+                                description="most values of one query parameter or items of one list in a body")
+    trusted_proxies: list[str] = Field(
+        default_factory=list, description="addresses/networks whose X-Forwarded-For is believed (default: none)")
+    retry_after_seconds: int = Field(30, ge=1, le=3600, description="Retry-After of a 503 while the database is down")
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, values: list[str]) -> list[str]:
+        out = []
+        for i, raw in enumerate(values):
+            try:
+                out.append(str(ipaddress.ip_network(raw.strip(), strict=False)))
+            except ValueError:
+                raise ValueError(f"item {i}: {raw!r} is not an IP address or network (e.g. 10.0.0.0/8)") from None
+        return out
 
     def uses_example_secret(self) -> bool:
         return self.jwt_secret.get_secret_value() in ("", EXAMPLE_JWT_SECRET)
+
+
+class PersonnelSettings(Section):
+    nrp_length: int = Field(
+        8, ge=0, le=20, description="NRPs shorter than this get leading zeros back on every input path (0: off)")
 
 
 class QueueSettings(Section):
@@ -296,6 +324,7 @@ class Settings(BaseSettings):
     notify: NotifySettings = Field(default_factory=NotifySettings)
     attendance: AttendanceSettings = Field(default_factory=AttendanceSettings)
     api: ApiSettings = Field(default_factory=ApiSettings)
+    personnel: PersonnelSettings = Field(default_factory=PersonnelSettings)
     queue: QueueSettings = Field(default_factory=QueueSettings)
 
     @classmethod
@@ -341,7 +370,10 @@ def config_path_from(cli_value: str | os.PathLike | None, environ: dict[str, str
 def load_settings(path: Path | None = None, **overrides: Any) -> LoadedSettings:
     """Read TOML + env into a validated Settings, or raise ConfigError naming each bad key."""
     path = path or config_path_from(None)
-    file_found = path.is_file()
+    problem = config_file_problem(path)
+    if problem:
+        raise ConfigError([problem], path)
+    file_found = path.exists()
     if file_found:
         _check_toml(path)
     settings_cls = Settings
@@ -353,6 +385,8 @@ def load_settings(path: Path | None = None, **overrides: Any) -> LoadedSettings:
         settings = settings_cls(**overrides)
     except ValidationError as exc:
         raise ConfigError(_describe_errors(exc), path if file_found else None) from None
+    except SettingsError as exc:  # an environment value pydantic-settings could not even parse
+        raise ConfigError(env_value_problems(Settings, os.environ) or [str(exc)]) from None
     return LoadedSettings(settings=settings, path=path, file_found=file_found)
 
 
@@ -361,6 +395,9 @@ def _check_toml(path: Path) -> None:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError([f"not valid TOML: {exc}"], path) from None
+    except UnicodeDecodeError:
+        raise ConfigError(["not a text file (not UTF-8): give the path of a TOML file such as config.toml"],
+                          path) from None
     except OSError as exc:
         raise ConfigError([f"cannot read file: {exc.strerror}"], path) from None
     known = set(Settings.model_fields)

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
+from core.settings import ConfigError
+
 log = logging.getLogger(__name__)
 
 EMBEDDED_DATABASE = "cicero"
@@ -49,6 +51,13 @@ def _start_lock(data_dir: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def usable_directory(data_dir: Path) -> None:
+    """Raise OSError unless files can be created beside and inside `data_dir` (not e.g. under /proc)."""
+    probe = data_dir.parent / f".{data_dir.name}.probe-{os.getpid()}"
+    probe.write_text("")
+    probe.unlink()
+
+
 def start_embedded(data_dir: Path, cleanup: str = "stop") -> EmbeddedServer:
     """Start (or join) the embedded server for `data_dir`."""
     data_dir = Path(data_dir).resolve()
@@ -56,7 +65,12 @@ def start_embedded(data_dir: Path, cleanup: str = "stop") -> EmbeddedServer:
         import pgserver
     except ImportError as exc:  # pragma: no cover - a broken install
         raise EmbeddedDatabaseError(f"pgserver is not installed ({exc}); run `make run` to install") from None
-    data_dir.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        data_dir.parent.mkdir(parents=True, exist_ok=True)
+        usable_directory(data_dir)
+    except OSError as exc:
+        raise ConfigError([f"database.data_dir: cannot use {data_dir} for the embedded PostgreSQL: "
+                           f"{exc.strerror or exc}; choose a writable directory or set [database] url"]) from None
     os.environ.setdefault("XDG_RUNTIME_DIR", str(data_dir.parent))
     logging.getLogger("pgserver").setLevel(logging.WARNING)
     try:
