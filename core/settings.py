@@ -264,7 +264,7 @@ class ApiSettings(Section):
     max_header_bytes: int = Field(16 * 1024, ge=1024, le=1024 * 1024,
                                   description="largest request line + headers; larger requests are refused")
     max_list_items: int = Field(100, ge=1, le=10_000,
-                                description="most values of one query parameter or items of one list in a body")
+                                description="most query parameter values in one request (a repeated list parameter)")
     trusted_proxies: list[str] = Field(
         default_factory=list, description="addresses/networks whose X-Forwarded-For is believed (default: none)")
     retry_after_seconds: int = Field(30, ge=1, le=3600, description="Retry-After of a 503 while the database is down")

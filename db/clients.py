@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from core.formats import normalize_client_id, normalize_group_id, normalize_optional_phone, normalize_username
+from core.formats import clean_text, normalize_client_id, normalize_group_id, normalize_optional_phone, normalize_username
 from db.pool import Executor
 
 CLIENT_TYPES = ("org", "direktorat")
@@ -59,11 +59,12 @@ def validated_client(client: Client) -> Client:
     """Return a copy with every field normalised; FormatError/ValueError names the bad field."""
     if client.type not in CLIENT_TYPES:
         raise ValueError(f"type: harus salah satu dari {', '.join(CLIENT_TYPES)}")
-    if not client.name or not client.name.strip():
+    name = clean_text(client.name, field="nama client", max_chars=200)
+    if not name:
         raise ValueError("name: nama client wajib diisi")
     return Client(
         id=normalize_client_id(client.id),
-        name=client.name.strip(),
+        name=name,
         type=client.type,
         active=client.active,
         instagram=normalize_username(client.instagram),

@@ -69,3 +69,14 @@ async def personnel_of_client(db: Executor, client_id: str, *, active_only: bool
 async def refresh_statistics(db: Executor) -> None:
     """ANALYZE personnel after a bulk import (see db.engagements.refresh_statistics)."""
     await db.execute("ANALYZE personnel")
+
+
+async def personnel_with_irregular_nrp(db: Executor, *, length: int, client_id: str | None = None) -> list[Personnel]:
+    """Rows whose NRP is not plain ASCII digits of at least `length` (stored before the digit rules)."""
+    rows = await db.fetch(
+        """SELECT * FROM personnel
+           WHERE (nrp !~ '^[0-9]+$' OR length(nrp) < $1) AND ($2::text IS NULL OR client_id = $2)
+           ORDER BY nrp""",
+        length, client_id,
+    )
+    return [personnel_from_row(r) for r in rows]

@@ -9,14 +9,15 @@
   anything parses it: at once when `Content-Length` says so, else as soon as the
   streamed (chunked) body passes the limit. The body is read here and replayed
   to the app, so the app never holds more than the limit either.
+* **Header size.** A request line + headers over `[api] max_header_bytes`
+  gets 431. (The HTTP server already refuses, with 400, headers that arrive in
+  pieces past that size, so it never buffers much more than one read.)
 * **Query size.** More than `[api] max_list_items` query values in one request
   gets 422 (a list parameter repeated thousands of times).
 * **Headers on every answer.** `X-Content-Type-Options: nosniff`,
   `Referrer-Policy: no-referrer`, `X-Frame-Options: DENY`, and on `/api/…`
   (personal data) `Cache-Control: no-store` unless the route set its own.
 
-Header size is bounded by the HTTP server (`[api] max_header_bytes`, see
-`bot/api/part.py`), before this middleware runs.
 """
 
 from __future__ import annotations
@@ -46,11 +47,12 @@ PERSONAL_DATA_PREFIX = "/api/"
 class Limits:
     max_body_bytes: int
     max_list_items: int
+    max_header_bytes: int
     trusted_proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
 
     @classmethod
     def from_settings(cls, api) -> "Limits":
-        return cls(api.max_body_bytes, api.max_list_items,
+        return cls(api.max_body_bytes, api.max_list_items, api.max_header_bytes,
                    tuple(ipaddress.ip_network(n, strict=False) for n in api.trusted_proxies))
 
     def trusts(self, address: str | None) -> bool:
@@ -111,6 +113,10 @@ class RequestGuard:
         if peer:
             address = client_address(peer[0], _header(scope, b"x-forwarded-for"), self.limits)
             scope = {**scope, "client": (address, peer[1])}
+        if self._header_bytes(scope) > self.limits.max_header_bytes:
+            await send_json_error(send, 431, f"Header permintaan terlalu besar (maksimal "
+                                  f"{self.limits.max_header_bytes} byte)", "headers_too_large")
+            return
         if self._too_many_query_items(scope):
             await send_json_error(send, 422, f"Terlalu banyak parameter (maksimal {self.limits.max_list_items})",
                                   "validation_error")
@@ -122,6 +128,11 @@ class RequestGuard:
                                   f"{self.limits.max_body_bytes} byte)", "payload_too_large")
             return
         await self.app(scope, replay, self._with_headers(scope, send))
+
+    @staticmethod
+    def _header_bytes(scope: Scope) -> int:
+        return (len(scope.get("raw_path") or b"") + len(scope.get("query_string") or b"")
+                + sum(len(k) + len(v) + 4 for k, v in scope.get("headers") or []))
 
     def _too_many_query_items(self, scope: Scope) -> bool:
         query = scope.get("query_string") or b""
