@@ -72,10 +72,10 @@ async def refresh_statistics(db: Executor) -> None:
 
 
 async def personnel_with_irregular_nrp(db: Executor, *, length: int, client_id: str | None = None) -> list[Personnel]:
-    """Rows whose NRP is not plain ASCII digits of at least `length` (stored before the digit rules)."""
+    """Active rows whose NRP is not plain ASCII digits of at least `length` (stored before the digit rules)."""
     rows = await db.fetch(
         """SELECT * FROM personnel
-           WHERE (nrp !~ '^[0-9]+$' OR length(nrp) < $1) AND ($2::text IS NULL OR client_id = $2)
+           WHERE active AND (nrp !~ '^[0-9]+$' OR length(nrp) < $1) AND ($2::text IS NULL OR client_id = $2)
            ORDER BY nrp""",
         length, client_id,
     )

@@ -8,7 +8,8 @@ row of its normalised NRP (if there is one). Merging, through `save_personnel`
 and takes what it lacks from the others (usernames, number, rank…; `active`
 and `exception` if any row has them; the union of roles); it is created when
 only the irregular spelling existed. The irregular rows are deactivated, never
-deleted, so the audit trail and any reference to them stay. Rows of different
+deleted, so the audit trail and any reference to them stay (and a second run
+finds nothing: only active irregular rows are looked at). Rows of different
 clients are not merged: they are reported for a person to decide.
 """
 
