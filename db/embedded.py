@@ -3,7 +3,8 @@
 pgserver runs a real PostgreSQL 16 from a wheel, listening on a Unix socket in
 the data directory with trust auth. Several processes on the same data
 directory share one server (pgserver reference-counts handles and the last one
-stops it). As root, pgserver creates a system user `pgserver`, chowns the data
+stops it — the postmaster running then, even one another process restarted after
+a crash: `db/embedded_handles.py`). As root, pgserver creates a system user `pgserver`, chowns the data
 directory to it and adds o+rx to the data directory's parents; see README.
 """
 
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from core.settings import ConfigError
+from db.embedded_handles import take_over_cleanup
 
 log = logging.getLogger(__name__)
 
@@ -81,4 +83,6 @@ def start_embedded(data_dir: Path, cleanup: str = "stop") -> EmbeddedServer:
             f"could not start the embedded PostgreSQL in {data_dir}: {exc}. "
             f"Check the log at {data_dir / 'log'} or set [database] url."
         ) from None
+    if cleanup == "stop":  # stop whatever postmaster serves data_dir when the last user leaves
+        take_over_cleanup(server)
     return EmbeddedServer(data_dir=data_dir, admin_uri=server.get_uri(), handle=server)
