@@ -8,7 +8,7 @@ behind the fake gateway.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import asyncpg
 import pytest
