@@ -15,8 +15,10 @@ from __future__ import annotations
 import asyncio
 import os
 import secrets
+import shutil
 import socket
 import tempfile
+from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
@@ -146,6 +148,19 @@ def settings(database_url, tmp_path) -> Settings:
         general={"environment": "development"},
         whatsapp={"admins": ["6281100000001"], "transport": "console", "send_interval_seconds": 0},
     ).settings
+
+
+@pytest.fixture
+def embedded_dir():
+    """A directory for an embedded PostgreSQL data dir, outside pytest's own temp root.
+
+    As root, pgserver runs the server as user `pgserver` and opens the data
+    directory's parents to it; pytest resets its temp root to mode 0700 whenever
+    another pytest session starts, which would lock that server out mid-test.
+    """
+    path = Path(tempfile.mkdtemp(prefix="cicero-test-pg-"))
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
 
 
 @pytest.fixture

@@ -27,11 +27,11 @@ def demo_env() -> dict[str, str]:
 
 
 @pytest.mark.slow
-def test_demo_collects_reports_and_notifies_groups(tmp_path):
+def test_demo_collects_reports_and_notifies_groups(tmp_path, embedded_dir):
     script = "dirrequest\n1\n5\nbatal\nstatus\n"
     proc = subprocess.run(
         [sys.executable, "-m", "bot.cli", "--config", str(tmp_path / "none.toml"), "demo",
-         "--data-dir", str(tmp_path / "pg"), "--api-port", str(free_port())],
+         "--data-dir", str(embedded_dir / "pg"), "--api-port", str(free_port())],
         input=script, cwd=ROOT, env=demo_env(), capture_output=True, text=True, timeout=240,
     )
     out = proc.stdout
@@ -47,10 +47,10 @@ def test_demo_collects_reports_and_notifies_groups(tmp_path):
 
 
 @pytest.mark.slow
-def test_demo_fast_clock_replays_the_day_including_17_05(tmp_path):
+def test_demo_fast_clock_replays_the_day_including_17_05(tmp_path, embedded_dir):
     proc = subprocess.Popen(
         [sys.executable, "-m", "bot.cli", "--config", str(tmp_path / "none.toml"), "demo", "--fast-clock",
-         "--speed", "6000", "--data-dir", str(tmp_path / "pg"), "--api-port", str(free_port())],
+         "--speed", "6000", "--data-dir", str(embedded_dir / "pg"), "--api-port", str(free_port())],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=ROOT, env=demo_env(), text=True,
     )
     seen: list[str] = []

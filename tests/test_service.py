@@ -23,8 +23,8 @@ def env_with(**extra: str) -> dict[str, str]:
 
 
 @pytest.mark.slow
-def test_embedded_database_is_started_when_no_url_is_configured(tmp_path):
-    data_dir = tmp_path / "pg"
+def test_embedded_database_is_started_when_no_url_is_configured(tmp_path, embedded_dir):
+    data_dir = embedded_dir / "pg"
     env = env_with(CICERO_DATABASE__DATA_DIR=str(data_dir))
     cmd = CICERO + ["--config", str(tmp_path / "none.toml"), "db", "migrate"]
     # Two processes on the same data directory at once share one server.
