@@ -57,11 +57,16 @@ def _kill_postmaster(data_dir: Path) -> int:
 
 
 @pytest.fixture
-def env(tmp_path):
-    yield env_with(CICERO_DATABASE__DATA_DIR=str(tmp_path / "pg"), CICERO_GENERAL__ENVIRONMENT="development",
+def data_dir(embedded_dir):
+    return embedded_dir / "pg"
+
+
+@pytest.fixture
+def env(data_dir):
+    yield env_with(CICERO_DATABASE__DATA_DIR=str(data_dir), CICERO_GENERAL__ENVIRONMENT="development",
                     CICERO_INSTAGRAM__BASE_URL="http://127.0.0.1:9", CICERO_TIKTOK__BASE_URL="http://127.0.0.1:9",
                     COLUMNS="250")
-    leftover = _postmaster_pid(tmp_path / "pg")  # a failed test must not leave its server behind
+    leftover = _postmaster_pid(data_dir)  # a failed test must not leave its server behind
     if _running(leftover):
         psutil.Process(leftover).terminate()
 
@@ -78,8 +83,7 @@ def _start_api(tmp_path, env, port: int) -> subprocess.Popen:
     return proc
 
 
-def test_the_owner_stops_a_postmaster_that_crashed_and_was_restarted_by_another_process(tmp_path, env):
-    data_dir = tmp_path / "pg"
+def test_the_owner_stops_a_postmaster_that_crashed_and_was_restarted_by_another_process(tmp_path, env, data_dir):
     port = free_port()
     owner = _start_api(tmp_path, env, port)
     try:
@@ -99,8 +103,7 @@ def test_the_owner_stops_a_postmaster_that_crashed_and_was_restarted_by_another_
     assert not _running(second), "the restarted postmaster was left running with no cicero process"
 
 
-def test_doctor_reports_an_orphaned_embedded_postgres(tmp_path, env):
-    data_dir = tmp_path / "pg"
+def test_doctor_reports_an_orphaned_embedded_postgres(tmp_path, env, data_dir):
     crashed = _start_api(tmp_path, env, free_port())
     crashed.kill()  # SIGKILL: no exit hook, its handle stays behind
     crashed.wait(30)
