@@ -30,3 +30,13 @@ async def bench_database(prefix: str = "cicero_bench") -> AsyncIterator[tuple[st
         await pool.close()
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.close()
+
+
+async def store_posts(pool: asyncpg.Pool, platform: str, client_id: str, records) -> None:
+    """Store posts as tasks of `client_id` through the application's own writer (`db.posts.upsert_posts`)."""
+    from datetime import datetime, timezone
+
+    from db.posts import upsert_posts
+
+    async with pool.acquire() as conn:
+        await upsert_posts(conn, platform, client_id, records, seen_at=datetime.now(timezone.utc))

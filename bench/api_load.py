@@ -30,7 +30,8 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench._db import bench_database  # noqa: E402
+from bench._db import bench_database, store_posts  # noqa: E402
+from db.posts import PostRecord  # noqa: E402
 from bot.api.security import hash_password  # noqa: E402
 from db.clients import Client, get_client, upsert_client  # noqa: E402
 from db.dashboard_accounts import create_account  # noqa: E402
@@ -58,8 +59,8 @@ async def seed(pool, personnel: int, posts: int) -> None:
     start = datetime.combine(today, datetime.min.time(), tzinfo=JAKARTA) + timedelta(hours=6)
     for j in range(posts):
         code = f"BENCH{j:03d}"
-        await pool.execute("INSERT INTO instagram_posts (shortcode, client_id, posted_at, like_count) "
-                           "VALUES ($1, $2, $3, $4)", code, CLIENT, start + timedelta(minutes=20 * j), 1000)
+        await store_posts(pool, "instagram", CLIENT, [PostRecord(code, start + timedelta(minutes=20 * j),
+                                                                 like_count=1000)])
         likers = [p.instagram for p in people if p.instagram and rnd.random() < 0.6]
         await pool.executemany("INSERT INTO engagements (platform, post_id, username) VALUES ('instagram', $1, $2)",
                                [(code, u) for u in likers])

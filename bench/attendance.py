@@ -1,133 +1,292 @@
-"""Bench: dirrequest reports at directorate scale (targets: text < 300 ms, Excel < 2 s).
+"""Bench: attendance at directorate scale — the engine over the ledger, the API, the reports, the fetch cost.
 
-A directorate with 30 satker, 3,000 personnel (role ditbinmas), 20 posts today
-(12 Instagram, 8 TikTok) and 60,000 engagement rows. Times, from the admin's
-message entering the router (fake WhatsApp transport) to the reply being sent:
-option 5 (IG likes per division), option 21 (combined recap) and option 19
-(likes Excel, one sheet per satker).
+Prints, each as the median of `--runs` (default 10) after a warm-up, with the
+personnel count beside every figure and the load average:
 
-    .venv/bin/python bench/attendance.py [--runs 10]
+| measure | target |
+|---|---|
+| IG recap, whole directorate scope: 3,000 personnel, 20 posts, 60,000 engagement rows — engine time | ≤ 12 ms |
+| the same at 30,000 personnel (600,000 rows) | ≤ 120 ms |
+| the same, 3,000 personnel, a month (600 posts) | ≤ 40 ms |
+| `GET /api/insta/rekap-likes` uncached, 3,000 personnel, whole directorate (HTTP on loopback) | ≤ 25 ms |
+| extra time the ledger adds to a 200-client post-fetch cycle (the fetch_cycle.py load) | ≤ 10 % |
 
-Database: CICERO_BENCH_DATABASE_URL (a server URL) or 127.0.0.1:5432; a fresh
-database is created and dropped.
+and, for reference, options 5, 21 and 19 through the router (fake WhatsApp).
+Each directorate has 30 satker; its personnel carry its role, so "whole
+directorate scope" is every person of the directorate and its satker.
+
+    .venv/bin/python bench/attendance.py [--runs 10] [--skip-fetch] [--fetch-clients 200]
+
+Database: CICERO_BENCH_DATABASE_URL (a server URL) or 127.0.0.1:5432; fresh
+databases are created and dropped.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import random
 import statistics
-import sys
-import tempfile
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import sys
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._db import bench_database
-from tests.support.chat import start_chat
+from core.clock import JAKARTA, ManualClock
 
+NOW = datetime(2026, 11, 25, 15, 20, tzinfo=JAKARTA)
 SATKER = 30
-PERSONNEL = 3000
-DIRECTORATE_STAFF = 100
-IG_POSTS, TT_POSTS = 12, 8
-ENGAGEMENTS_PER_POST = 3000      # 20 × 3,000 = 60,000 rows
 ADMIN = "6281100000001"
-RANKS = ["AKBP", "KOMPOL", "AKP", "IPTU", "IPDA", "AIPTU", "AIPDA", "BRIPKA", "BRIGPOL", "BRIPTU", "BRIPDA"]
+RANKS = ["AKBP", "KOMPOL", "AKP", "IPTU", "IPDA", "AIPTU", "AIPDA", "BRIPKA", "BRIGPOL", "BRIPTU", "BRIPDA",
+         "KOMISARIS BESAR POLISI", "AJUN KOMISARIS POLISI"]
 DIVISIONS = ["BAG OPS", "BAG SDM", "SAT BINMAS", "SAT LANTAS", "SAT RESKRIM", "SIE HUMAS", "SPKT", "POLSEK KOTA"]
+# directorate id -> (personnel, days of posts, IG posts a day, TikTok posts a day, share of personnel per post)
+WORLDS = {"DITBINMAS": (3_000, 1, 12, 8), "DITBESAR": (30_000, 1, 12, 8), "DITBULAN": (3_000, 30, 12, 8)}
+LIKERS_SHARE, PUBLIC_SHARE = 0.8, 0.2     # of a post's engagement rows: personnel / public (= personnel count)
 
 
-async def fill(pool, now: datetime) -> None:
+def load() -> str:
+    one, five, _ = os.getloadavg()
+    return f"load {one:.2f}/{five:.2f}"
+
+
+def median_ms(times: list[float]) -> float:
+    return statistics.median(times) * 1000
+
+
+def verdict(value_ms: float, target_ms: float) -> str:
+    return f"(target ≤ {target_ms:g} ms) {'OK' if value_ms <= target_ms else 'SLOW'}"
+
+
+async def fill_world(pool, directorate: str, personnel: int, days: int, ig_a_day: int, tt_a_day: int,
+                     rnd: random.Random, serial: int) -> int:
+    """One directorate with 30 satker, its personnel and posts; returns the engagement rows written."""
     from db.clients import Client, upsert_client
+    from db.posts import PostRecord, upsert_posts
 
-    rnd = random.Random(6)
-    await upsert_client(pool, Client(id="DITBINMAS", name="DIREKTORAT BINMAS", type="direktorat",
-                                     instagram="ditbinmas", tiktok="ditbinmas"))
-    satker = [f"POLRES_{i:02d}" for i in range(1, SATKER + 1)]
+    role = directorate.lower()
+    await upsert_client(pool, Client(id=directorate, name=f"DIREKTORAT {directorate[3:]}", type="direktorat",
+                                     instagram=role, tiktok=role))
+    satker = [f"{directorate}_POLRES_{i:02d}" for i in range(1, SATKER + 1)]
     for cid in satker:
-        await upsert_client(pool, Client(id=cid, name=cid.replace("_", " "), type="org", parent_id="DITBINMAS"))
+        await upsert_client(pool, Client(id=cid, name=cid.replace("_", " "), type="org", parent_id=directorate))
     people = []
-    for i in range(PERSONNEL):
-        cid = "DITBINMAS" if i < DIRECTORATE_STAFF else satker[i % SATKER]
-        ig = None if i % 13 == 0 else f"ig{i}"
-        tt = None if i % 11 == 0 else f"tt{i}"
-        people.append((f"{80000000 + i}", f"PERSONEL {i:04d}", rnd.choice(RANKS), rnd.choice(DIVISIONS),
-                       "KANIT" if i % 40 == 0 else "BANIT", ig, tt, cid, True, i % 500 == 0, ["ditbinmas"]))
+    for i in range(personnel):
+        cid = directorate if i < personnel // 30 else satker[i % SATKER]
+        people.append((f"{serial + i}", f"PERSONEL {i:05d}", rnd.choice(RANKS), rnd.choice(DIVISIONS),
+                       "KANIT" if i % 40 == 0 else "BANIT", None if i % 13 == 0 else f"{role}.ig{i}",
+                       None if i % 11 == 0 else f"{role}.tt{i}", cid, True, i % 500 == 0, [role]))
     await pool.copy_records_to_table(
-        "personnel", records=people,
-        columns=["nrp", "name", "rank", "division", "position", "instagram", "tiktok", "client_id", "active",
-                 "exception", "roles"])
-    start = now.replace(hour=6, minute=0, second=0, microsecond=0)
-    ig_posts = [(f"SC{k:03d}", "DITBINMAS", start + timedelta(minutes=30 * k)) for k in range(IG_POSTS)]
-    tt_posts = [(f"7300{k:015d}", "DITBINMAS", start + timedelta(minutes=45 * k)) for k in range(TT_POSTS)]
-    await pool.copy_records_to_table("instagram_posts", records=ig_posts, columns=["shortcode", "client_id", "posted_at"])
-    await pool.copy_records_to_table("tiktok_posts", records=tt_posts, columns=["video_id", "client_id", "posted_at"])
+        "personnel", records=people, columns=["nrp", "name", "rank", "division", "position", "instagram", "tiktok",
+                                              "client_id", "active", "exception", "roles"])
     rows = []
-    for platform, posts, prefix in (("instagram", ig_posts, "ig"), ("tiktok", tt_posts, "tt")):
-        for post in posts:
-            members = rnd.sample(range(PERSONNEL), 2400)
-            names = {f"{prefix}{i}" for i in members} | {f"warga{post[0]}_{j}" for j in range(600)}
-            rows += [(platform, post[0], u) for u in sorted(names)][:ENGAGEMENTS_PER_POST]
+    first_day = NOW.date() - timedelta(days=days - 1)
+    for d in range(days):
+        start = datetime.combine(first_day + timedelta(days=d), datetime.min.time(), tzinfo=JAKARTA) + timedelta(hours=6)
+        for platform, per_day, prefix in (("instagram", ig_a_day, "ig"), ("tiktok", tt_a_day, "tt")):
+            records = [PostRecord(f"{directorate}{prefix.upper()}{d:02d}{k:02d}", start + timedelta(minutes=40 * k))
+                       for k in range(per_day)]
+            async with pool.acquire() as conn:
+                await upsert_posts(conn, platform, directorate, records, seen_at=NOW)
+            for post in records:
+                members = rnd.sample(range(personnel), int(personnel * LIKERS_SHARE))
+                rows += [(platform, post.post_id, f"{role}.{prefix}{i}") for i in members]
+                rows += [(platform, post.post_id, f"warga.{post.post_id}.{j}") for j in range(int(personnel * PUBLIC_SHARE))]
     await pool.copy_records_to_table("engagements", records=rows, columns=["platform", "post_id", "username"])
+    return len(rows)
+
+
+async def fill(pool) -> None:
+    from db.attendance_ledger import rebuild
+
+    rnd = random.Random(13)
+    for n, (directorate, (personnel, days, ig, tt)) in enumerate(WORLDS.items()):
+        t0 = time.perf_counter()
+        rows = await fill_world(pool, directorate, personnel, days, ig, tt, rnd, 80_000_000 + n * 1_000_000)
+        print(f"data {directorate}: {SATKER} satker, {personnel:,} personnel, {days * (ig + tt)} posts over {days} "
+              f"day(s), {rows:,} engagement rows ({time.perf_counter() - t0:.1f} s)")
+    t0 = time.perf_counter()
+    async with pool.acquire() as conn:
+        outcome = await rebuild(conn)
     await pool.execute("ANALYZE")
-    print(f"data: {SATKER} satker, {PERSONNEL:,} personnel, {IG_POSTS + TT_POSTS} posts today, "
-          f"{len(rows):,} engagement rows")
+    print(f"ledger rebuilt from raw engagement: {outcome.written:,} rows in {time.perf_counter() - t0:.1f} s "
+          f"({load()})")
 
 
-async def run(runs: int) -> None:
-    from bot.router import Router
+async def engine_times(pool, runs: int) -> None:
+    from db.clients import get_client
+    from handlers.reports.attendance import Period, Platform, Scope, build_attendance
+
+    cases = [("DITBINMAS", Period.today(NOW), 12, "a day"), ("DITBESAR", Period.today(NOW), 120, "a day"),
+             ("DITBULAN", Period.range(NOW.date() - timedelta(days=29), NOW.date()), 40, "a month")]
+    for directorate, period, target, what in cases:
+        client = await get_client(pool, directorate)
+        times = []
+        for i in range(runs + 2):
+            t0 = time.perf_counter()
+            report = await build_attendance(pool, client, period, Platform.INSTAGRAM, scope=Scope.DIRECTORATE)
+            if i >= 2:
+                times.append(time.perf_counter() - t0)
+        ms = median_ms(times)
+        print(f"IG recap engine, whole directorate, {what}: {report.tally.personnel:,} personnel, "
+              f"{report.task_count} IG tasks — median {ms:6.1f} ms over {runs} {verdict(ms, target)} [{load()}]")
+
+
+async def api_time(pool, url: str, runs: int) -> None:
+    import httpx
+
+    from bot.api.deps import ApiDeps
+    from bot.api.part import ApiPart
+    from bot.api.security import hash_password
     from core.settings import load_settings
+    from db.dashboard_accounts import create_account
+
+    settings = load_settings(Path("/nonexistent/cicero.toml"), database={"url": url},
+                             general={"environment": "development"}).settings
+    await create_account(pool, username="bench", password_hash=hash_password("bench-password-1"), role="admin",
+                         whatsapp=None, client_ids=[])
+    part = ApiPart(ApiDeps(settings=settings, db=pool, clock=ManualClock(NOW), rekap_cache_seconds=0),
+                   host="127.0.0.1", port=0)
+    await part.start()
+    try:
+        async with httpx.AsyncClient(base_url=part.base_url, timeout=30) as http:
+            r = await http.post("/api/auth/dashboard-login", json={"username": "bench", "password": "bench-password-1"})
+            headers = {"Authorization": f"Bearer {r.json()['token']}"}
+            params = {"client_id": "DITBINMAS", "periode": "harian", "tanggal": NOW.date().isoformat()}
+            times, users = [], 0
+            for i in range(runs + 2):
+                t0 = time.perf_counter()
+                r = await http.get("/api/insta/rekap-likes", params=params, headers=headers)
+                if i >= 2:
+                    times.append(time.perf_counter() - t0)
+                users = r.json()["usersCount"]
+            ms = median_ms(times)
+            print(f"GET /api/insta/rekap-likes uncached, whole directorate: {users:,} personnel, "
+                  f"{len(r.content) / 1024:,.0f} KiB — median {ms:6.1f} ms over {runs} {verdict(ms, 25)} [{load()}]")
+    finally:
+        await part.stop()
+
+
+async def report_times(pool, url: str, runs: int) -> None:
+    """For reference: options 5, 21 and 19 from the admin's message to the reply (router + fake WhatsApp)."""
+    from bot.router import Router
     from bot.whatsapp.fake import FakeGateway
-    from handlers import dirrequest
-    from core.clock import JAKARTA, ManualClock
     from core.reporting import LoggingReporter
+    from core.settings import load_settings
+    from handlers import dirrequest
+    from tests.support.chat import start_chat
 
-    now = datetime(2026, 11, 25, 15, 20, tzinfo=JAKARTA)
-    async with bench_database("cicero_bench_attendance") as (url, pool):
-        await fill(pool, now)
-        with tempfile.TemporaryDirectory() as tmp:
-            settings = load_settings(Path(tmp) / "absent.toml", database={"url": url},
-                                     whatsapp={"admins": [ADMIN], "transport": "console"}).settings
-        gateway = FakeGateway()
-        router = Router(settings=settings, pool=pool, clock=ManualClock(now), reporter=LoggingReporter(),
-                        gateway=gateway, commands=dirrequest.COMMANDS)
-        await start_chat(gateway, router)
-        await gateway.inject("dirrequest", phone=ADMIN)
-        await gateway.inject("DITBINMAS", phone=ADMIN)
-        gateway.take()
-
-        async def timed(option: str) -> tuple[float, list]:
-            started = time.perf_counter()
+    settings = load_settings(Path("/nonexistent/cicero.toml"), database={"url": url},
+                             whatsapp={"admins": [ADMIN], "transport": "console"}).settings
+    gateway = FakeGateway()
+    router = Router(settings=settings, pool=pool, clock=ManualClock(NOW), reporter=LoggingReporter(),
+                    gateway=gateway, commands=dirrequest.COMMANDS)
+    await start_chat(gateway, router)
+    await gateway.inject("dirrequest", phone=ADMIN)
+    await gateway.inject("DITBINMAS", phone=ADMIN)
+    gateway.take()
+    for option, label, people in (("5", "option 5  (IG per division, the directorate's own staff)", 100),
+                                  ("21", "option 21 (combined recap, whole directorate)", 3000),
+                                  ("19", "option 19 (likes Excel, 31 sheets, whole directorate)", 3000)):
+        times = []
+        for i in range(runs + 1):
+            t0 = time.perf_counter()
             await gateway.inject(option, phone=ADMIN)
-            elapsed = time.perf_counter() - started
-            return elapsed, gateway.take()
+            if i:
+                times.append(time.perf_counter() - t0)
+            gateway.take()
+        print(f"{label}: {people:,} personnel — median {median_ms(times):7.1f} ms over {runs} [{load()}]")
 
-        results = {}
-        for option, label, target in (("5", "option 5  (IG likes per division, text)", 0.300),
-                                      ("21", "option 21 (combined recap, text)", 0.300),
-                                      ("19", "option 19 (likes Excel, 31 sheets)", 2.0)):
-            await timed(option)  # warm-up: prepared statements, imports
-            times = []
-            for _ in range(runs):
-                elapsed, sent = await timed(option)
-                times.append(elapsed)
-            docs = [m.document for m in sent if m.document]
-            chars = sum(len(m.text or "") for m in sent)
-            size = f", xlsx {len(docs[0].data) / 1024:,.0f} KiB" if docs else f", {chars:,} chars sent"
-            med, worst = statistics.median(times), max(times)
-            results[option] = med
-            verdict = "OK" if med < target else "SLOW"
-            print(f"{label}: median {med * 1000:7.1f} ms, max {worst * 1000:7.1f} ms over {runs} runs "
-                  f"(target < {target * 1000:.0f} ms) {verdict}{size}")
+
+async def fetch_cycle_overhead(clients: int, rounds: int) -> None:
+    """One post-fetch cycle (fetch_cycle.py's load) with and without the ledger kept, fresh database each."""
+    from bench.fetch_cycle import start_fake
+    from core.settings import load_settings
+    from db import attendance_ledger
+    from db.clients import Client, upsert_client
+    from jobs.fetch import run_cycle
+    from jobs.fetch_model import fetch_deps
+
+    args = argparse.Namespace(clients=clients, ig_posts=10, tt_posts=10, likers=1000, commenters=500, page=1000)
+    now = datetime(2026, 2, 17, 12, 5, tzinfo=JAKARTA)
+    kept = {name: getattr(attendance_ledger, name) for name in ("record_engagements", "refresh_tasks")}
+
+    async def skipped(*_a, **_kw) -> None:
+        return None
+
+    async def one_cycle(with_ledger: bool) -> tuple[float, int, int]:
+        fake, base = start_fake(args, now.date())
+        try:
+            async with bench_database("cicero_bench_ledger_fetch") as (url, pool):
+                for i in range(clients):
+                    cid = f"BENCH_{i:04d}"
+                    handle = cid.lower().replace("_", "")
+                    await upsert_client(pool, Client(id=cid, name=f"Bench {i}", type="org", instagram=handle,
+                                                     tiktok=handle))
+                # every liker / commenter of the fake is a person (its pool: warga00000 … warga01999)
+                people = [(f"9{i:07d}", f"WARGA {i}", f"BENCH_{i % clients:04d}", f"warga{i:05d}", f"warga{i:05d}")
+                          for i in range(2000)]
+                await pool.copy_records_to_table("personnel", records=people,
+                                                 columns=["nrp", "name", "client_id", "instagram", "tiktok"])
+                await pool.execute("ANALYZE")
+                api = {"base_url": base, "key": "bench-key", "max_pages": 50, "timeout_seconds": 60}
+                settings = load_settings(Path("/nonexistent/cicero.toml"), database={"url": url},
+                                         instagram=api, tiktok=api,
+                                         fetch={"client_concurrency": 4, "run_deadline_minutes": 60}).settings
+                for name in kept:
+                    setattr(attendance_ledger, name, kept[name] if with_ledger else skipped)
+                async with fetch_deps(settings, pool, ManualClock(now)) as deps:
+                    t0 = time.perf_counter()
+                    result = await run_cycle(deps, phase="post_fetch", trigger="manual")
+                    wall = time.perf_counter() - t0
+                rows = await pool.fetchval("SELECT count(*) FROM engagements")
+                marks = await pool.fetchval("SELECT count(*) FROM attendance_ledger")
+                if result.status != "ok":
+                    print(f"  (cycle status {result.status})")
+                return wall, rows, marks
+        finally:
+            for name in kept:
+                setattr(attendance_ledger, name, kept[name])
+            fake.terminate()
+            fake.wait(10)
+
+    walls = {True: [], False: []}
+    for _ in range(rounds):
+        for with_ledger in (False, True):
+            wall, rows, marks = await one_cycle(with_ledger)
+            walls[with_ledger].append(wall)
+            print(f"  fetch cycle {'with' if with_ledger else 'without'} the ledger: {wall:6.2f} s, "
+                  f"{rows:,} engagement rows, {marks:,} ledger rows [{load()}]")
+    base, with_ledger = statistics.median(walls[False]), statistics.median(walls[True])
+    extra = (with_ledger - base) * 100 / base
+    print(f"ledger cost in a {clients}-client post-fetch cycle (2,000 personnel, every engager a person): "
+          f"{base:.2f} s → {with_ledger:.2f} s, {extra:+.1f} % (target ≤ 10 %) {'OK' if extra <= 10 else 'SLOW'} "
+          f"[median of {rounds}, {load()}]")
+
+
+async def run(args) -> None:
+    print(f"cpus {os.cpu_count()}, {load()}")
+    async with bench_database("cicero_bench_attendance") as (url, pool):
+        await fill(pool)
+        await engine_times(pool, args.runs)
+        await api_time(pool, url, args.runs)
+        await report_times(pool, url, args.runs)
+    if not args.skip_fetch:
+        await fetch_cycle_overhead(args.fetch_clients, args.fetch_rounds)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=10)
-    args = parser.parse_args()
-    asyncio.run(run(args.runs))
+    parser.add_argument("--skip-fetch", action="store_true", help="leave out the fetch-cycle comparison")
+    parser.add_argument("--fetch-clients", type=int, default=200)
+    parser.add_argument("--fetch-rounds", type=int, default=2, help="cycles with and without the ledger each")
+    asyncio.run(run(parser.parse_args()))
 
 
 if __name__ == "__main__":

@@ -22,7 +22,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._db import bench_database
+from bench._db import bench_database, store_posts
+from db.posts import PostRecord
 from core.settings import Settings
 from core.chat_port import SendResult
 from db.clients import Client, upsert_client
@@ -58,12 +59,11 @@ async def main(clients: int, messages: int) -> None:
             cid = f"POLRES_{i:04d}"
             await upsert_client(pool, Client(id=cid, name=f"Polres {i}", type="org", tiktok=f"polres{i}",
                                              group_ids=[f"1203630{i:011d}@g.us", f"1203631{i:011d}@g.us"]))
-            await pool.executemany(
-                "INSERT INTO instagram_posts (shortcode, client_id, posted_at, caption, like_count) VALUES ($1,$2,$3,$4,$5)",
-                [(f"{cid}_IG{j}", cid, clock.now() - timedelta(hours=j), "Kegiatan " * 12, 1000 + j) for j in range(4)])
-            await pool.executemany(
-                "INSERT INTO tiktok_posts (video_id, client_id, posted_at, caption) VALUES ($1,$2,$3,$4)",
-                [(f"{cid}_TT{j}", cid, clock.now() - timedelta(hours=j), "Video") for j in range(2)])
+            await store_posts(pool, "instagram", cid, [
+                PostRecord(f"{cid}_IG{j}", clock.now() - timedelta(hours=j), "Kegiatan " * 12, 1000 + j)
+                for j in range(4)])
+            await store_posts(pool, "tiktok", cid, [
+                PostRecord(f"{cid}_TT{j}", clock.now() - timedelta(hours=j), "Video") for j in range(2)])
         ids = [f"POLRES_{i:04d}" for i in range(clients)]
 
         for label in ("first pass (queues lists)", "same slot again (queues nothing)"):

@@ -50,7 +50,7 @@ from core.reporting import LoggingReporter  # noqa: E402
 AMQP = os.environ.get("CICERO_BENCH_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/")
 API_KEY = "bench-key"
 SYNTHETIC = "bench_synthetic"
-RESET_TABLES = "engagements, instagram_posts, tiktok_posts, tasks, job_runs, notification_state, outbox"
+RESET_TABLES = "engagements, client_posts, instagram_posts, tiktok_posts, tasks, job_runs, notification_state, outbox"
 
 
 # --------------------------------------------------------------------------- synthetic task

@@ -2,15 +2,18 @@
 
 `AdminLog` implements the `core.reporting.Reporter` port (`info`, `warning`,
 `error`), so jobs receive it without importing `bot`. Every call is mirrored to
-the console log and queued to every number in `[whatsapp] admins` and every
-group in `[whatsapp] admin_groups`.
+the console log and queued to every number in `[whatsapp] admins`, every
+group in `[whatsapp] admin_groups` and every group registered from WhatsApp
+with `grup log` (`admin_log_groups`, read at each delivery).
 
 - **Never blocks, never raises.** Each call does one short database write with
   a timeout; any failure is logged to the console and swallowed.
 - **Deduplicated.** The same warning or error (same level and text) is
   delivered at most once per `[notify] error_repeat_minutes`; the next delivery
   after the window says how many times it recurred meanwhile (`admin_alerts`).
-- **One summary per cycle.** Inside `async with admin_log.batch("…"):` info and
+- **Summaries.** `summary(text)` queues a finished message (a collection
+  run's account, `jobs/run_summary.py`) to every admin at once, as it is.
+- **Batches.** Inside `async with admin_log.batch("…"):` info and
   warning lines are collected (across every task started inside the block) and
   queued as ONE message when the block ends; errors are still delivered at once
   and are listed in the summary too. `cycle_summary(title, lines)` queues a
@@ -39,6 +42,7 @@ import asyncpg
 from core.boundary import guarded
 from core.settings import Settings
 from db.admin_alerts import AlertDecision, record_alert
+from db.admin_log_groups import admin_log_group_ids
 from core.clock import Clock
 from jobs.outbox import enqueue
 
@@ -87,11 +91,16 @@ class AdminLog:
     def __post_init__(self) -> None:
         self._batch = ContextVar(f"adminlog_batch_{id(self)}", default=None)
         if not self.recipients:
-            log.warning("admin log: [whatsapp] admins and admin_groups are empty; admin messages go to the console only")
+            log.warning("admin log: [whatsapp] admins and admin_groups are empty; admin messages go to the console "
+                        "and to groups registered with `grup log` only")
 
     @property
     def recipients(self) -> list[str]:
+        """The configured recipients (settings); `_recipients` adds the registered groups."""
         return list(dict.fromkeys([*self.settings.whatsapp.admins, *self.settings.whatsapp.admin_groups]))
+
+    async def _recipients(self, conn) -> list[str]:
+        return list(dict.fromkeys([*self.recipients, *await admin_log_group_ids(conn)]))
 
     # -- service part: periodic digest of unbatched info/warnings ------------------------------
     async def start(self) -> None:
@@ -135,6 +144,11 @@ class AdminLog:
 
     async def error(self, text: str, **context: Any) -> None:
         await self._report("error", text, context)
+
+    async def summary(self, text: str, **context: Any) -> None:
+        """Queue `text` as one message of its own, now (never buffered, never held back as a repeat)."""
+        log.info("summary: %s", text.splitlines()[0] if text else "")
+        await self._safely(self._deliver(text, self.clock.now()))
 
     # -- batching -----------------------------------------------------------------------------
     @asynccontextmanager
@@ -192,9 +206,10 @@ class AdminLog:
 
     async def _send_now(self, level: str, text: str, context: dict[str, Any]) -> None:
         now = self.clock.now()
-        if not self.recipients:
-            return
         async with self.pool.acquire() as conn:
+            recipients = await self._recipients(conn)
+            if not recipients:
+                return
             async with conn.transaction():
                 decision = AlertDecision(send=True, repeats=0, last_sent_at=None)
                 if level in ("warning", "error"):
@@ -206,7 +221,7 @@ class AdminLog:
                     log.debug("admin log: suppressed repeat of %r (%d so far)", text, decision.repeats)
                     return
                 body = self._render(level, text, context, now, decision)
-                await self._enqueue_all(conn, body, now)
+                await self._enqueue_all(conn, body, now, recipients)
 
     def _render(self, level: str, text: str, context: dict[str, Any], now: datetime,
                 decision: AlertDecision) -> str:
@@ -219,14 +234,13 @@ class AdminLog:
         return "\n".join(lines)
 
     async def _deliver(self, body: str, now: datetime) -> None:
-        if not self.recipients:
-            return
         async with self.pool.acquire() as conn:
+            recipients = await self._recipients(conn)
             async with conn.transaction():
-                await self._enqueue_all(conn, body, now)
+                await self._enqueue_all(conn, body, now, recipients)
 
-    async def _enqueue_all(self, conn, body: str, now: datetime) -> None:
+    async def _enqueue_all(self, conn, body: str, now: datetime, recipients: list[str]) -> None:
         token = uuid.uuid4().hex
-        for recipient in self.recipients:
+        for recipient in recipients:
             await enqueue(conn, recipient=recipient, kind=KIND, body=body,
                           idempotency_key=f"admin:{token}:{recipient}", now=now)

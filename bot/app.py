@@ -27,6 +27,8 @@ from core.boundary import guarded
 from core.clock import Clock, SystemClock
 from core.settings import Settings
 from db.pool import Database, open_database
+from handlers.personnel.reminders import reminder_jobs
+from jobs.sources.rapidapi import missing_key_text, missing_keys
 from jobs.outbox import OutboxSender
 from jobs.scheduler import SchedulerPart
 
@@ -69,8 +71,9 @@ def build_parts(app: AppContext) -> list[Part]:
     if isinstance(chat.gateway, ConsoleGateway):  # `cicero console`: show due outbox messages before exiting
         chat.gateway.before_eof = outbox.drain_once
     parts.append(outbox)  # stops before the gateway it sends through: queued rows stay queued
-    # the collection cycle on the seed's schedule
-    parts.append(SchedulerPart(app.settings, app.db.pool, collect=collection.collect, reporter=reporter))
+    # the collection cycle on the seed's schedule, and the personal task reminders
+    parts.append(SchedulerPart(app.settings, app.db.pool, collect=collection.collect, reporter=reporter,
+                               jobs=reminder_jobs(app.settings, app.db.pool, app.clock)))
     if app.settings.api.enabled:
         # last to start, first to stop; /api/health reads the other parts' health()
         parts.append(ApiPart.from_context(app, peers=lambda: list(parts)))
@@ -87,6 +90,7 @@ def banner_lines(app: AppContext, parts: list[Part]) -> list[str]:
         f"http api   : {api}",
         f"queue      : {queue}",
         f"timezone   : {s.general.timezone}",
+        *[f"rapidapi   : {missing_key_text(p)}: {p} is not collected" for p in missing_keys(s)],
         f"parts      : {', '.join(p.name for p in parts) or '(none yet)'}",
     ]
 

@@ -13,11 +13,13 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 
 from bot.inbound import InboundPipeline
 from bot.router import Router
 from core.chat_port import ChatGateway
 from core.reporting import Reporter
+from db.bot_status import whatsapp_device_count
 from handlers.context import Collect
 from handlers.registry import all_commands
 from jobs.queue.model import TaskQueue
@@ -67,10 +69,15 @@ def build_gateway(app, reporter: Reporter) -> ChatGateway:
         from bot.whatsapp.console import ConsoleGateway
 
         phone = app.options.get("console_as") or (s.whatsapp.admins[0] if s.whatsapp.admins else "6280000000000")
-        return ConsoleGateway(phone=phone, clock=app.clock, on_eof=app.options.get("on_eof"))
+        return ConsoleGateway(phone=phone, clock=app.clock, on_eof=app.options.get("on_eof"),
+                              files_dir=Path(s.whatsapp.console_files_dir))
     from bot.whatsapp.neonize_adapter import NeonizeGateway, session_store_url
 
     target = app.db.target
+
+    async def is_paired() -> bool:
+        return await whatsapp_device_count(app.db.pool) > 0
+
     return NeonizeGateway(
         session_url=session_store_url(target.dsn, target.password),
         session_name=s.whatsapp.session_name,
@@ -79,6 +86,7 @@ def build_gateway(app, reporter: Reporter) -> ChatGateway:
         ignore_older_than=timedelta(seconds=s.whatsapp.ignore_older_than_seconds),
         pair_phone=app.options.get("pair_phone"),
         print_line=lambda text: app.console.print(text, markup=False, highlight=False),
+        is_paired=is_paired,
     )
 
 

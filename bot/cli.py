@@ -17,7 +17,7 @@ from rich.markup import escape
 
 from bot.api.part import ApiPortBusy
 from bot.commands import COMMAND_MODULES
-from bot.commands.common import CliContext, UserError, load_cli_settings
+from bot.commands.common import CliContext, UserError, esc, load_cli_settings
 from core.settings import ConfigError
 from db.pool import DatabaseUnavailable
 from db.embedded import EmbeddedDatabaseError
@@ -53,24 +53,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if getattr(args, "needs_settings", True):
             ctx.loaded = load_cli_settings(args.config, ctx.console)
-            ctx.setup_logging(ctx.settings.general.log_level)
+            ctx.setup_logging(ctx.settings.general.log_level, ctx.settings.tz)
         result = args.handler(ctx)
         if asyncio.iscoroutine(result):
             result = asyncio.run(result)
         return int(result or 0)
     except ConfigError as exc:
-        ctx.console.print(f"[bold red]Konfigurasi tidak valid[/] ({exc.path or 'environment'}):", highlight=False)
+        ctx.console.print(f"[bold red]Konfigurasi tidak valid[/] ({esc(exc.path or 'environment')}):", highlight=False)
         for problem in exc.problems:
             ctx.console.print(f"  • {problem}", highlight=False, markup=False)
         return EXIT_CONFIG
     except (DatabaseUnavailable, EmbeddedDatabaseError) as exc:
-        ctx.console.print(f"[bold red]Database error:[/] {exc}", highlight=False)
+        ctx.console.print(f"[bold red]Database error:[/] {esc(exc)}", highlight=False)
         return EXIT_DATABASE
     except ApiPortBusy as exc:
         ctx.console.print(f"[bold red]Unavailable:[/] {escape(str(exc))}", highlight=False)
         return EXIT_UNAVAILABLE
     except UserError as exc:
-        ctx.console.print(f"[bold red]Error:[/] {exc}", highlight=False)
+        ctx.console.print(f"[bold red]Error:[/] {esc(exc)}", highlight=False)
         return EXIT_USER_ERROR
     except KeyboardInterrupt:
         ctx.console.print("interrupted")
@@ -80,7 +80,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             ctx.console.print_exception()
         else:
             ctx.console.print(
-                f"[bold red]Unexpected error:[/] {exc.__class__.__name__}: {exc}\n"
+                f"[bold red]Unexpected error:[/] {exc.__class__.__name__}: {esc(exc)}\n"
                 "Run again with --debug for the traceback.",
                 highlight=False,
             )

@@ -5,40 +5,37 @@
 
 `cicero fetch`, the demo and the service (through `CollectionPart`) all build
 their collector here, so every run — scheduled, from the CLI, from WhatsApp —
-sends task notifications through the same `after_client` hook and runs its
-clients on the same runner.
+sends task notifications through the same `after_client` hook, tells the admins
+about itself through the same `after_run` hook (`jobs.run_summary.RunNotifier`,
+`[notify] admin_detail`) and runs its clients on the same runner.
 """
 
 from __future__ import annotations
 
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any, AsyncIterator, Awaitable, Callable
+from typing import Any, AsyncIterator
 
 import asyncpg
 
+from core.boundary import report_safely
 from core.clock import Clock
 from core.reporting import Reporter
 from core.settings import Settings
 from jobs.collect_now import Collector
 from jobs.fetch import abandon_stale_runs
-from jobs.fetch_model import ClientResult, ClientRunner, CycleResult, fetch_deps
-from jobs.notify import make_after_client
-
-
-def build_after_client(settings: Settings, pool: asyncpg.Pool, clock: Clock,
-                       reporter: Reporter) -> Callable[[ClientResult], Awaitable[None]]:
-    """The notify hook every cycle runs after each finished client: task lists and change messages."""
-    return make_after_client(pool, settings, clock, reporter)
+from jobs.fetch_model import ClientRunner, CycleResult, fetch_deps
+from jobs.run_summary import RunNotifier
+from jobs.sources.rapidapi import missing_key_text, missing_keys
 
 
 @asynccontextmanager
 async def open_collector(settings: Settings, pool: asyncpg.Pool, clock: Clock, reporter: Reporter, *,
                          runner: ClientRunner | None = None) -> AsyncIterator[Collector]:
     """A Collector with its own HTTP client and the notify hook; closed on exit."""
-    async with fetch_deps(settings, pool, clock, reporter=reporter,
-                          after_client=build_after_client(settings, pool, clock, reporter)) as deps:
-        yield Collector(deps, runner=runner)
+    notifier = RunNotifier(pool, settings, clock, reporter)
+    async with fetch_deps(settings, pool, clock, reporter=reporter, after_client=notifier.after_client) as deps:
+        yield Collector(deps, runner=runner, after_run=notifier.after_run)
 
 
 @dataclass
@@ -56,6 +53,10 @@ class CollectionPart:
 
     async def start(self) -> None:
         await abandon_stale_runs(self.pool, self.clock.now())  # rows a dead process left `running`
+        missing = missing_keys(self.settings)
+        if missing:  # said once here, not as a failure of every client in every run
+            await report_safely(self.reporter, "warning", "Kunci RapidAPI belum diatur, pengambilan data "
+                                + ", ".join(missing) + " dilewati: " + "; ".join(missing_key_text(p) for p in missing))
         self._cm = open_collector(self.settings, self.pool, self.clock, self.reporter, runner=self.runner)
         self._collector = await self._cm.__aenter__()
 

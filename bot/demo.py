@@ -10,7 +10,13 @@ and sees every group notification.
 06:00 WIB today, disables the real-time scheduler, and replays every fire time
 of the day's schedule as the fast clock passes it; posts appear in the fake
 API as their upload time passes, so hourly task lists, change messages and the
-17:05 slot can be watched in a few minutes.
+17:05 slot can be watched in a few minutes. When the replay has run the last
+fire time, the clock goes on at real speed from that minute (menus no longer
+expire within seconds, "hari ini" stays the replayed day) and says so.
+
+Documents the bot sends are saved under `[whatsapp] console_files_dir` of the
+person's configuration (default `var/outbox-files/`), not in the demo's
+temporary directory, so they survive the demo.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ from pathlib import Path
 
 import asyncpg
 from rich.console import Console
+from rich.markup import escape
 from pydantic import SecretStr
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
@@ -31,7 +38,7 @@ from bot.adminlog import AdminLog
 from bot.api.security import hash_password
 from bot.app import run_service
 from bot.collection import open_collector
-from bot.commands.fetch_cmd import ProgressBars
+from bot.commands.fetch_cmd import PHASE_TEXT, ProgressBars
 from core.boundary import guarded
 from core.clock import SystemClock, local_day
 from core.settings import Settings, load_settings
@@ -40,6 +47,7 @@ from db.dashboard_accounts import account_for_login, create_account
 from db.audit import Actor
 from jobs.personnel_changes import save_personnel
 from db.pool import open_database
+from db.profiles import store_profile
 from jobs.schedule import fire_times
 from jobs.demo_data import DEMO_ADMIN_PHONE, DemoPost, DemoWorld, build_demo_world
 from jobs.sources.fake_rapidapi import FakeAccount, FakePost, FakeRapidApi, Scenario
@@ -66,6 +74,10 @@ class FastClock:
     def now(self) -> datetime:
         return self.start + timedelta(seconds=(systime.monotonic() - self._origin) * self.speed)
 
+    def run_at_real_speed(self, start: datetime) -> None:
+        """From now on, advance one second per second, starting at `start`."""
+        self.start, self._origin, self.speed = start, systime.monotonic(), 1.0
+
 
 def demo_settings(base: Settings, data_dir: Path, api_port: int, fast: bool) -> Settings:
     """The demo's settings: embedded database, console chat, development API."""
@@ -73,7 +85,8 @@ def demo_settings(base: Settings, data_dir: Path, api_port: int, fast: bool) -> 
         Path("/nonexistent/cicero-demo.toml"),
         general={"environment": "development", "timezone": base.general.timezone},
         database={"url": "", "data_dir": str(data_dir)},
-        whatsapp={"transport": "console", "admins": [DEMO_ADMIN_PHONE], "send_interval_seconds": 0.2},
+        whatsapp={"transport": "console", "admins": [DEMO_ADMIN_PHONE], "send_interval_seconds": 0.2,
+                  "console_files_dir": str(base.whatsapp.console_files_dir)},
         api={"host": "127.0.0.1", "port": api_port, "enabled": True},
         schedule={"enabled": not fast},
         queue={"url": ""},
@@ -120,6 +133,8 @@ async def seed(pool: asyncpg.Pool, world: DemoWorld) -> None:
         for client in sorted(world.clients, key=lambda c: c.parent_id is not None):
             await upsert_client(conn, client)
         await save_personnel(conn, Actor("demo", "system"), world.personnel, action="personnel.seed")
+        for p in world.profiles:  # what a collection cycle stores (until it stores profiles itself)
+            await store_profile(conn, p.client_id, p.platform, p.profile, day=p.day, fetched_at=p.fetched_at)
         if await account_for_login(conn, DEMO_USERNAME) is None:
             await create_account(conn, username=DEMO_USERNAME, password_hash=hash_password(DEMO_PASSWORD),
                                  role="ditbinmas", whatsapp=world.admin_phone,
@@ -132,8 +147,8 @@ class DayReplay:
 
     name = "demo-replay"
 
-    def __init__(self, app, world: DemoWorld, scenario: Scenario, console: Console):
-        self.app, self.world, self.scenario, self.console = app, world, scenario, console
+    def __init__(self, app, world: DemoWorld, scenario: Scenario, console: Console, clock: FastClock):
+        self.app, self.world, self.scenario, self.console, self.clock = app, world, scenario, console, clock
         self._task: asyncio.Task | None = None
 
     async def start(self) -> None:
@@ -148,22 +163,28 @@ class DayReplay:
                 pass
 
     async def _replay(self) -> None:
-        clock = self.app.clock
+        clock = self.clock
         settings = self.app.settings
         reporter = AdminLog(self.app.db.pool, settings, clock)
         today = local_day(clock.now(), settings.tz)
-        for fire in fire_times(settings, today):
+        last = clock.now()
+        for fire in [f for f in fire_times(settings, today) if f.phase != "late_sweep"]:  # the sweep is about yesterday
             hh, mm = (int(x) for x in fire.time.split(":"))
             when = datetime.combine(today, time(hh, mm), tzinfo=settings.tz)
+            last = when
             while clock.now() < when:
                 await asyncio.sleep(0.2)
             appeared = reveal_posts(self.scenario, self.world, when)
-            self.console.print(f"[dim]⏱ {fire.time} WIB — {fire.phase}"
-                               f"{f', {appeared} post baru muncul' if appeared else ''}[/]")
+            self.console.print(f"⏱ {fire.time} WIB — {PHASE_TEXT.get(fire.phase, fire.phase)}"
+                               f"{f', {appeared} new post(s) appeared' if appeared else ''}", style="dim",
+                               markup=False, highlight=False)
             async with guarded("demo replay cycle", log, at=fire.time):
                 async with open_collector(settings, self.app.db.pool, clock, reporter) as collector:
                     await collector.collect(phase=fire.phase, trigger="schedule")
-        self.console.print("[dim]⏱ replay finished: the whole day's schedule has run[/]")
+        clock.run_at_real_speed(last)  # back to the replay's last minute: "today" is the replayed day
+        self.console.print(f"⏱ replay finished: the whole day's schedule has run. The demo clock now runs at "
+                           f"real speed from {last:%H:%M} WIB, so menus stay open and \"hari ini\" is still "
+                           f"{last:%d/%m/%Y}.", style="bold", markup=False, highlight=False)
 
 
 async def run_demo(base: Settings, console: Console, *, data_dir: Path, api_port: int, fast: bool,
@@ -189,10 +210,10 @@ async def run_demo(base: Settings, console: Console, *, data_dir: Path, api_port
     settings.tiktok.key = SecretStr(DEMO_API_KEY)
     try:
         async with open_database(settings) as db:
-            console.print(f"demo database: {db.description}")
+            console.print(f"demo database: {db.description}", markup=False)
             await seed(db.pool, world)
             console.print(f"seeded {len(world.clients)} clients and {len(world.personnel)} personnel; "
-                          f"fake RapidAPI at {base_url}")
+                          f"fake RapidAPI at {base_url}", markup=False)
             if not fast:
                 reporter = AdminLog(db.pool, settings, clock)
                 async with open_collector(settings, db.pool, clock, reporter) as collector:
@@ -206,7 +227,7 @@ async def run_demo(base: Settings, console: Console, *, data_dir: Path, api_port
         console.print(_welcome(world, settings, fast, speed))
         stop = asyncio.Event()
         options = {"transport": "console", "console_as": world.admin_phone, "on_eof": stop.set}
-        extra = (lambda app: [DayReplay(app, world, scenario, console)]) if fast else None
+        extra = (lambda app: [DayReplay(app, world, scenario, console, clock)]) if fast else None
         return await run_service(settings, console, options=options, stop_event=stop, clock=clock,
                                  extra_parts=extra)
     finally:
@@ -230,10 +251,12 @@ def _welcome(world: DemoWorld, settings: Settings, fast: bool, speed: float) -> 
         f"  HTTP API: http://{settings.api.host}:{settings.api.port}/docs — dashboard login "
         f"{DEMO_USERNAME} / {DEMO_PASSWORD}, or POST /api/auth/login with "
         f"client_id=POLRES_BLITAR, client_operator=081100000020",
-        "  Messages the bot sends to WhatsApp groups appear below with their recipient.",
+        "  Messages the bot sends to WhatsApp groups appear below with their recipient; documents (Excel) are "
+        f"saved in {escape(str(settings.whatsapp.console_files_dir))}/ and their path is printed.",
     ]
     if fast:
         lines.append(f"  Fast clock: the day replays from 06:00 WIB at {speed:g}× speed "
-                     "(hourly task lists, the 17:05 slot, engagement-only runs).")
+                     "(hourly task lists, the 17:05 slot, engagement-only runs); after the last run the "
+                     "clock goes on at real speed.")
     lines.append("  End with Ctrl-D (end of input) or Ctrl-C.")
     return "\n".join(lines)

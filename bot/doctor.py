@@ -11,7 +11,11 @@ from dataclasses import dataclass
 
 import httpx
 
-from core.settings import Settings
+from core.settings import Settings, jwt_secret_state
+from db.bot_status import whatsapp_device_count
+from core.clock import SystemClock
+from jobs.quota import quota_report
+from jobs.sources.rapidapi import missing_key_text, missing_keys
 from db.migrate import migration_status
 from db.pool import Database, DatabaseUnavailable, open_database
 from db.embedded import EmbeddedDatabaseError
@@ -35,20 +39,19 @@ def check_configuration(settings: Settings, file_found: bool, path: str) -> list
     if not settings.whatsapp.admins:
         out.append(Check("admin numbers", WARN, "[whatsapp] admins is empty: nobody can use the admin menu",
                          'set [whatsapp] admins = ["62812…"]'))
-    if settings.api.enabled and settings.api.uses_example_secret():
-        explicit = "jwt_secret" in settings.api.model_fields_set or settings.api.jwt_secret_file
-        if explicit:
+    state = jwt_secret_state(settings.api)
+    if settings.api.enabled and state != "(set, hidden)":
+        if state == "(the example value)":
             status, detail = (WARN if settings.is_development else FAIL), "api.jwt_secret is the example value"
         elif settings.is_development:
-            status, detail = WARN, "no api.jwt_secret: development uses the example value"
+            status, detail = WARN, "api.jwt_secret is not set: development uses the example value"
         else:
-            status, detail = WARN, "no api.jwt_secret: a random one is generated beside the data directory"
+            status, detail = WARN, "api.jwt_secret is not set: a random one is generated in var/jwt-secret"
         out.append(Check("jwt secret", status, detail,
                          "set CICERO_API__JWT_SECRET (or [api] jwt_secret_file) to a long random string"))
-    for name, section in (("instagram", settings.instagram), ("tiktok", settings.tiktok)):
-        if section.key is None or not section.key.get_secret_value():
-            out.append(Check(f"{name} key", WARN, f"no RapidAPI key for {name}: collection will fail",
-                             f"set CICERO_{name.upper()}__KEY or [{name}] key_file"))
+    for name in missing_keys(settings):
+        out.append(Check(f"{name} key", WARN, f"{missing_key_text(name)}: {name} is not collected",
+                         f"set CICERO_{name.upper()}__KEY, or [{name}] key_file"))
     return out
 
 
@@ -76,13 +79,27 @@ async def check_database(db: Database) -> list[Check]:
     return checks
 
 
+async def check_quota(settings: Settings, db: Database) -> list[Check]:
+    """Today's RapidAPI use per key with the projection, and whether the remaining quota is low."""
+    out = []
+    for line in await quota_report(db.pool, settings, SystemClock(settings.tz).now()):
+        pct = line.remaining_percent
+        low = pct is not None and pct < settings.fetch.quota_warn_percent
+        remaining = "remaining not reported yet" if line.remaining is None else (
+            f"{line.remaining:,} remaining" + (f" ({pct:.0f}%)" if pct is not None else ""))
+        out.append(Check(f"{line.platform} quota", WARN if low else OK,
+                         f"key {line.key_id}: {line.requests_today:,} requests today, projected "
+                         f"{line.projected_today:,}; {remaining}",
+                         "raise the plan on RapidAPI or fetch less often ([schedule])" if low else ""))
+    return out
+
+
 async def check_whatsapp_session(settings: Settings, db: Database | None) -> Check:
     if settings.whatsapp.transport == "console":
         return Check("whatsapp", OK, "console transport (no pairing needed)")
     if db is None:
         return Check("whatsapp", FAIL, "cannot check the session without the database")
-    exists = await db.pool.fetchval("SELECT to_regclass('whatsmeow_device') IS NOT NULL")
-    devices = await db.pool.fetchval("SELECT count(*) FROM whatsmeow_device") if exists else 0
+    devices = await whatsapp_device_count(db.pool)
     if devices:
         return Check("whatsapp", OK, f"paired session stored in the database ({devices} device)")
     return Check("whatsapp", WARN, "not paired yet",
@@ -122,6 +139,8 @@ async def run_checks(settings: Settings, file_found: bool, path: str) -> list[Ch
     try:
         async with open_database(settings, migrate=False) as db:
             checks += await check_database(db)
+            if all(c.status != FAIL for c in checks if c.name == "migrations"):
+                checks += await check_quota(settings, db)
             checks.append(await check_whatsapp_session(settings, db))
     except (DatabaseUnavailable, EmbeddedDatabaseError) as exc:
         checks.append(Check("database", FAIL, str(exc), "fix [database] url or start PostgreSQL"))

@@ -7,6 +7,7 @@ For every message, once:
 
 1. **dedup** — a (chat, message id) seen before is dropped (`Outcome.DUPLICATE`);
    an empty text (sticker, photo without caption) is dropped (`Outcome.EMPTY`);
+   a received document is never empty, with or without a caption;
 2. **per-sender ordering** — messages of one (chat, sender) are handled one at
    a time in arrival order; different senders run side by side, at most
    `workers` at once; at most `capacity` messages wait in all, so a flood
@@ -95,7 +96,7 @@ class InboundPipeline:
     async def __call__(self, msg: IncomingMessage) -> Any:
         if not self._seen.first_time((msg.chat_id, msg.message_id)):
             return Outcome.DUPLICATE
-        if not (msg.text or "").strip():
+        if not (msg.text or "").strip() and msg.document is None:
             return Outcome.EMPTY
         if self._room is None:
             self._room, self._turns = asyncio.Semaphore(self.capacity), asyncio.Semaphore(self.workers)

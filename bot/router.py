@@ -10,7 +10,10 @@ deliberate silence):
    sender run; everything else is silence (no refusals in groups);
 3. unknown sender in a private chat → ONE refusal per sender per
    `REFUSAL_REPEAT` (one hour, kept in memory: a restart may repeat it once),
-   plus an audit line on the `cicero.audit` logger for every message;
+   plus an audit line on the `cicero.audit` logger for every message — except
+   an unregistered number (a phone number without a role) typing a command
+   allowed to `Role.UNREGISTERED` (binding itself by NRP) or answering the menu
+   such a command opened;
 4. open menu → the menu engine (`handlers/menus.py`);
 5. otherwise the command whose trigger is the first word (case-insensitive);
    not allowed → a refusal naming the command; no match → a hint to type `help`.
@@ -45,7 +48,7 @@ from core.settings import Settings
 from db.pool import is_database_outage
 from handlers.context import Collect, Command, Conversation, HandlerContext, Refused
 from handlers.degraded import degraded_reply
-from handlers.identity import Identity, phone_or_none, resolve_identity
+from handlers.identity import Identity, Role, phone_or_none, resolve_identity
 from handlers.menus import open_menu, menu_input
 from handlers.registry import all_menus
 from jobs.queue.model import TaskQueue
@@ -61,8 +64,11 @@ TEXT_REFUSAL = (
     "❌ Maaf, nomor Anda tidak terdaftar sebagai admin, operator, atau pengguna dashboard Cicero. "
     "Hubungi admin jika Anda memerlukan akses."
 )
+TEXT_REFUSAL_HINT = "Personel yang belum terdaftar: ketik *{trigger}* — {help}."
 TEXT_NOT_ALLOWED = "❌ Anda tidak memiliki akses ke perintah *{trigger}*."
 TEXT_UNKNOWN = "🤖 Perintah tidak dikenali. Ketik *help* untuk melihat daftar perintah."
+TEXT_DOCUMENT_HINT = ("📎 Dokumen diterima, tetapi tidak ada perintah untuknya. Untuk impor personel, kirim "
+                      "ulang dengan keterangan *import CLIENT* (contoh: import POLRES_BLITAR).")
 TEXT_APOLOGY = "⚠️ Maaf, terjadi kesalahan saat memproses pesan Anda. Admin sudah diberi tahu; silakan coba lagi."
 TEXT_EXPIRED = "⌛ Sesi menu sebelumnya berakhir karena tidak ada balasan selama {minutes} menit."
 TEXT_EXPIRED_HINT = "Ketik *help* untuk melihat perintah atau ulangi perintah menu untuk memulai lagi."
@@ -130,6 +136,10 @@ class Router:
         self._triggers: dict[str, Command] = {t: c for c in self.commands for t in c.triggers}
         self._refused_at: dict[str, datetime] = {}
         self._outage_since: datetime | None = None   # when the database was first seen unreachable
+        self._menu_roles = {c.menu.id: c.allowed for c in self.commands if c.menu is not None}
+        # what an unregistered number is told it may do (the first listed command open to it)
+        self._registration = next((c for c in self.commands if Role.UNREGISTERED in c.allowed and not c.hidden
+                                   and c.triggers), None)
 
     # -- entry point ----------------------------------------------------------
 
@@ -147,13 +157,24 @@ class Router:
     async def _route(self, msg: IncomingMessage) -> Outcome:
         identity = await self.resolve_identity(msg)
         text = msg.text.strip()
-        if not text:
+        if not text and msg.document is None:  # a document without a caption still counts
             return Outcome.EMPTY
         if msg.is_group:
             return await self._handle_group(msg, identity, text)
-        if not identity.known:
+        if not identity.known and not await self._unregistered_may_continue(msg, identity, text):
             return await self._refuse_unknown(msg, identity)
         return await self._handle_private(msg, identity, text)
+
+    async def _unregistered_may_continue(self, msg: IncomingMessage, identity: Identity, text: str) -> bool:
+        """An unregistered number may answer a menu open to it, or (with no menu open) type a command
+        allowed to it; a menu it may no longer use (a former operator's) keeps it out until it expires."""
+        if Role.UNREGISTERED not in identity.roles or identity.phone is None:
+            return False
+        menu = await self.sessions.open_menu_id(msg.chat_id, identity.phone)
+        if menu is not None:
+            return identity.may(self._menu_roles.get(menu, frozenset()))
+        command = self._match(text)
+        return command is not None and identity.may(command.allowed)
 
     async def resolve_identity(self, msg: IncomingMessage) -> Identity:
         phone = msg.sender_phone
@@ -259,6 +280,7 @@ class Router:
             collection=self.collection,
             task_queue=self.task_queue,
             gateway_status=self.gateway.connection_state,
+            group_name=self.gateway.group_name,
             commands=tuple(self.commands),
         )
 
@@ -274,7 +296,11 @@ class Router:
         if len(self._refused_at) > REFUSAL_MEMORY:  # forget the oldest refusals
             for k in sorted(self._refused_at, key=self._refused_at.get)[: len(self._refused_at) // 2]:
                 del self._refused_at[k]
-        await self.gateway.send_text(msg.chat_id, TEXT_REFUSAL)
+        text = TEXT_REFUSAL
+        if Role.UNREGISTERED in identity.roles and self._registration is not None:
+            text += "\n\n" + TEXT_REFUSAL_HINT.format(trigger=self._registration.triggers[0],
+                                                      help=self._registration.help)
+        await self.gateway.send_text(msg.chat_id, text)
         return Outcome.REFUSED
 
     # -- commands -------------------------------------------------------------------
@@ -298,7 +324,7 @@ class Router:
     async def _command(self, ctx: HandlerContext, text: str) -> None:
         command = self._match(text)
         if command is None:
-            await ctx.reply(TEXT_UNKNOWN)
+            await ctx.reply(TEXT_DOCUMENT_HINT if ctx.message.document is not None else TEXT_UNKNOWN)
             return
         if not ctx.identity.may(command.allowed):
             audit.warning("%s may not use %s", ctx.identity.label, command.id)

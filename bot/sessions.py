@@ -46,6 +46,13 @@ class SessionStore:
             return LoadedConversation(Conversation(), expired=was_open)
         return LoadedConversation(Conversation.from_json(row.state), expired=False)
 
+    async def open_menu_id(self, chat_id: str, sender: str) -> str | None:
+        """The id of the menu open (not expired) for (chat, sender); nothing is changed."""
+        row = await conversation_session(self.pool, chat_id, sender)
+        if row is None or row.expires_at <= self.clock.now():
+            return None
+        return (row.state or {}).get("menu") or None
+
     async def save(self, chat_id: str, sender: str, conversation: Conversation) -> None:
         if not conversation.active:
             await delete_conversation_session(self.pool, chat_id, sender)

@@ -55,8 +55,10 @@ def _log_failure(action: str, logger: logging.Logger | None, level: Level, trace
                          exc_info=exc if traceback else None)
 
 
-async def report_safely(reporter: Reporter | None, level: Level, text: str, **context: Any) -> bool:
-    """Send `text` to the admin log; a failing reporter is logged, never raised. True when sent."""
+async def report_safely(reporter: Reporter | None, level: Level | Literal["summary"], text: str,
+                        **context: Any) -> bool:
+    """Send `text` to the admin log (`summary`: as one message of its own); a failing reporter is
+    logged, never raised. True when sent."""
     if reporter is None:
         return False
     try:

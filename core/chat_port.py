@@ -8,11 +8,53 @@ types without importing the bot. Adapters in `bot/whatsapp/`:
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Awaitable, Callable, Protocol
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV_MIMETYPE = "text/csv"
+
+
+class DocumentError(Exception):
+    """A received document cannot be read: too large, gone, or not fetched before the deadline.
+
+    The message is Indonesian and may be shown to the sender as is.
+    """
+
+
+Download = Callable[[], Awaitable[bytes]]
+
+
+@dataclass(frozen=True)
+class ReceivedDocument:
+    """A file someone sent (e.g. an .xlsx of personnel). The bytes are fetched only on `read`.
+
+    `size` is what the sender's client declared (None when unknown); `read`
+    refuses before downloading when that is over the cap, and checks again
+    after. The transport's `download` raises DocumentError for its own failures.
+    """
+
+    filename: str
+    mimetype: str
+    size: int | None
+    download: Download = field(repr=False, compare=False)
+
+    async def read(self, *, max_bytes: int, timeout: float) -> bytes:
+        if self.size is not None and self.size > max_bytes:
+            raise DocumentError(too_large(self.size, max_bytes))
+        try:
+            data = await asyncio.wait_for(self.download(), timeout=timeout)
+        except asyncio.TimeoutError:
+            raise DocumentError(f"dokumen tidak selesai diunduh dalam {timeout:g} detik; kirim ulang") from None
+        if len(data) > max_bytes:
+            raise DocumentError(too_large(len(data), max_bytes))
+        return data
+
+
+def too_large(size: int, max_bytes: int) -> str:
+    return f"dokumen terlalu besar ({size / 1_000_000:.1f} MB, maksimal {max_bytes / 1_000_000:.1f} MB)"
 
 
 @dataclass(frozen=True)
@@ -25,6 +67,7 @@ class IncomingMessage:
     message_id: str
     timestamp: datetime          # aware
     push_name: str | None = None
+    document: ReceivedDocument | None = None   # a file sent with the message (`text` is then its caption)
 
     @property
     def sender_key(self) -> str:
@@ -77,6 +120,10 @@ class ChatGateway(Protocol):
 
     async def phone_for_lid(self, lid: str) -> str | None:
         """The 62… number behind a `…@lid` sender, from the transport's store; None if unknown."""
+        ...
+
+    async def group_name(self, group_id: str) -> str | None:
+        """The subject of a `…@g.us` group this account is in; None when unknown."""
         ...
 
     def connection_state(self) -> "ConnectionState":

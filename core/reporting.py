@@ -3,6 +3,10 @@
 Jobs receive a `Reporter`; the service passes `bot.adminlog.AdminLog`, which
 delivers to the admins' WhatsApp through the outbox. `LoggingReporter` is the
 default for command-line runs and tests that do not care about delivery.
+
+`info`/`warning`/`error` are single lines (AdminLog buffers info and warnings
+into a digest and deduplicates repeated errors); `summary` is a finished
+message that goes out as it is, at once (one collection run's account).
 """
 
 from __future__ import annotations
@@ -20,6 +24,8 @@ class Reporter(Protocol):
 
     async def error(self, text: str, **context: Any) -> None: ...
 
+    async def summary(self, text: str, **context: Any) -> None: ...
+
 
 class LoggingReporter:
     """Reports to the process log only."""
@@ -32,3 +38,6 @@ class LoggingReporter:
 
     async def error(self, text: str, **context: Any) -> None:
         log.error("%s %s", text, context or "")
+
+    async def summary(self, text: str, **context: Any) -> None:
+        log.info("%s %s", text, context or "")

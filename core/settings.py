@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import ipaddress
 import os
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -24,7 +23,9 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, f
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 from pydantic_settings.exceptions import SettingsError
 
-from core.config_sources import config_file_problem, env_value_problems, read_secret_file
+from core.config_sources import (
+    config_file_problem, describe_validation_errors, env_value_problems, read_secret_file, toml_problems,
+)
 from core.formats import FormatError, normalize_group_id, normalize_phone
 
 DEFAULT_CONFIG_PATH = Path("config.toml")
@@ -136,6 +137,8 @@ class WhatsAppSettings(Section):
     max_message_chars: int = Field(4000, ge=200, le=65536)
     conversation_timeout_minutes: int = Field(10, ge=1, le=24 * 60)
     ignore_older_than_seconds: int = Field(120, ge=0, description="messages older than start-up minus this are ignored")
+    console_files_dir: Path = Field(Path("var/outbox-files"),
+                                    description="where the console transport (console, demo) saves sent documents")
 
     @field_validator("admins")
     @classmethod
@@ -145,7 +148,7 @@ class WhatsAppSettings(Section):
             try:
                 out.append(normalize_phone(raw))
             except FormatError as exc:
-                raise ValueError(f"item {i}: malformed phone number: {exc}") from None
+                raise ValueError(f"item {i + 1}: malformed phone number: {exc}") from None
         return out
 
     @field_validator("admin_groups")
@@ -156,7 +159,7 @@ class WhatsAppSettings(Section):
             try:
                 out.append(normalize_group_id(raw))
             except FormatError as exc:
-                raise ValueError(f"item {i}: malformed group id: {exc}") from None
+                raise ValueError(f"item {i + 1}: malformed group id: {exc}") from None
         return out
 
 
@@ -165,11 +168,14 @@ class RapidApiSettings(Section):
     host: str
     key: SecretStr | None = Field(None, description="RapidAPI key; prefer env or key_file")
     key_file: Path | None = None
-    timeout_seconds: float = Field(20.0, gt=0, le=300)
+    timeout_seconds: float = Field(20.0, gt=0, le=300, description="total time for one request, body included")
     max_retries: int = Field(3, ge=0, le=10)
     backoff_base_seconds: float = Field(1.0, ge=0, le=60)
     max_pages: int = Field(20, ge=1, le=1000)
     max_connections: int = Field(20, ge=1, le=500)
+    max_body_mb: float = Field(20.0, gt=0, le=1024, description="decoded answer larger than this fails the page")
+    max_string_kb: int = Field(512, ge=1, le=1024 * 1024,
+                               description="an answer holding a longer string field fails the page")
 
     @field_validator("base_url")
     @classmethod
@@ -198,6 +204,10 @@ class ScheduleSettings(Section):
         default_factory=lambda: ["30 17-21 * * *", "0 18-22 * * *"],
         description="cron expressions (Asia/Jakarta) that refresh likes/comments only",
     )
+    late_sweep: str = Field(
+        "30 23 * * *", description="cron (Asia/Jakarta) of the daily refresh of earlier days' likes/comments; empty: off"
+    )
+    late_sweep_days: int = Field(1, ge=1, le=7, description="how many days back the late sweep refreshes")
     misfire_grace_minutes: int = Field(15, ge=0, le=24 * 60)
     enabled: bool = True
 
@@ -206,10 +216,24 @@ class ScheduleSettings(Section):
     def _crons(cls, values: list[str]) -> list[str]:
         return [validate_cron(v) for v in values]
 
+    @field_validator("late_sweep")
+    @classmethod
+    def _sweep_cron(cls, value: str) -> str:
+        return validate_cron(value.strip()) if value.strip() else ""
+
 
 class FetchSettings(Section):
     client_concurrency: int = Field(4, ge=1, le=64)
-    run_deadline_minutes: int = Field(20, ge=1, le=24 * 60)
+    run_deadline_minutes: float = Field(
+        20, gt=0, le=24 * 60, description="no client starts after this; a running one stops at it; a queued run waits at most this"
+    )
+    client_deadline_minutes: float = Field(5.0, gt=0, le=24 * 60,
+                                           description="one client's collection stops after this and is reported timeout")
+    profile_refresh_minutes: int = Field(
+        180, ge=0, le=24 * 60, description="refresh an account's profile figures at most this often (0: every post-fetch run)"
+    )
+    quota_warn_percent: float = Field(15.0, ge=0, le=100,
+                                      description="warn the admins once when a RapidAPI key's remaining share falls under this")
     shrink_guard_ratio: float = Field(
         0.5, ge=0, le=1, description="an answer with fewer than this share of stored posts is not trusted for deletion"
     )
@@ -221,6 +245,9 @@ class NotifySettings(Section):
     anchor_minute: int = Field(5, ge=0, le=59, description="minute at which an hourly slot begins")
     error_repeat_minutes: int = Field(30, ge=1, le=24 * 60, description="the same admin error at most once per this")
     caption_chars: int = Field(80, ge=10, le=1000)
+    admin_detail: Literal["summary", "each", "errors"] = Field(
+        "summary", description="admin messages about collection runs: one summary per run, each notification, "
+                               "or only errors")
 
     @model_validator(mode="after")
     def _window_order(self) -> "NotifySettings":
@@ -244,6 +271,35 @@ class AttendanceSettings(Section):
         if self.kasatker_medium_percent > self.kasatker_active_percent:
             raise ValueError("kasatker_medium_percent must not exceed kasatker_active_percent")
         return self
+
+
+class PersonnelSettings(Section):
+    """Personnel self-service over WhatsApp: reminders, binding a number by NRP, username checks."""
+
+    reminder_times: list[str] = Field(
+        default_factory=lambda: ["17:05", "17:35"],
+        description="local times (HH:MM) of the personal reminders to opted-in personnel with tasks left",
+    )
+    bind_max_failures: int = Field(5, ge=1, le=100, description="wrong NRPs that lock a number")
+    bind_window_minutes: int = Field(60, ge=1, le=24 * 60, description="… within this many minutes")
+    bind_lockout_minutes: int = Field(60, ge=1, le=7 * 24 * 60, description="how long the lock lasts")
+    near_miss_days: int = Field(7, ge=1, le=90, description="engagers of this many days offered as 'did you mean'")
+    nrp_length: int = Field(
+        8, ge=0, le=20, description="NRPs shorter than this get leading zeros back on every input path (0: off)")
+
+    @field_validator("reminder_times")
+    @classmethod
+    def _times(cls, values: list[str]) -> list[str]:
+        out = []
+        for i, value in enumerate(values):
+            hour, _, minute = value.strip().partition(":")
+            if not (hour.isascii() and hour.isdigit() and minute.isascii() and minute.isdigit()
+                    and len(minute) == 2 and int(hour) < 24 and int(minute) < 60):
+                raise ValueError(f"item {i}: {value!r} is not a time HH:MM")
+            out.append(f"{int(hour):02d}:{minute}")
+        if len(set(out)) != len(out):
+            raise ValueError("reminder_times has the same time twice")
+        return out
 
 
 class ApiSettings(Section):
@@ -284,11 +340,6 @@ class ApiSettings(Section):
         return self.jwt_secret.get_secret_value() in ("", EXAMPLE_JWT_SECRET)
 
 
-class PersonnelSettings(Section):
-    nrp_length: int = Field(
-        8, ge=0, le=20, description="NRPs shorter than this get leading zeros back on every input path (0: off)")
-
-
 class QueueSettings(Section):
     url: str = Field("", description="amqp://… for RabbitMQ workers; empty runs tasks in-process")
     prefetch: int = Field(1, ge=1, le=1000)
@@ -323,8 +374,8 @@ class Settings(BaseSettings):
     fetch: FetchSettings = Field(default_factory=FetchSettings)
     notify: NotifySettings = Field(default_factory=NotifySettings)
     attendance: AttendanceSettings = Field(default_factory=AttendanceSettings)
-    api: ApiSettings = Field(default_factory=ApiSettings)
     personnel: PersonnelSettings = Field(default_factory=PersonnelSettings)
+    api: ApiSettings = Field(default_factory=ApiSettings)
     queue: QueueSettings = Field(default_factory=QueueSettings)
 
     @classmethod
@@ -375,7 +426,9 @@ def load_settings(path: Path | None = None, **overrides: Any) -> LoadedSettings:
         raise ConfigError([problem], path)
     file_found = path.exists()
     if file_found:
-        _check_toml(path)
+        problems = toml_problems(path, set(Settings.model_fields))
+        if problems:
+            raise ConfigError(problems, path)
     settings_cls = Settings
     if file_found:
         settings_cls = type(
@@ -384,49 +437,10 @@ def load_settings(path: Path | None = None, **overrides: Any) -> LoadedSettings:
     try:
         settings = settings_cls(**overrides)
     except ValidationError as exc:
-        raise ConfigError(_describe_errors(exc), path if file_found else None) from None
+        raise ConfigError(describe_validation_errors(exc), path if file_found else None) from None
     except SettingsError as exc:  # an environment value pydantic-settings could not even parse
         raise ConfigError(env_value_problems(Settings, os.environ) or [str(exc)]) from None
     return LoadedSettings(settings=settings, path=path, file_found=file_found)
-
-
-def _check_toml(path: Path) -> None:
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError([f"not valid TOML: {exc}"], path) from None
-    except UnicodeDecodeError:
-        raise ConfigError(["not a text file (not UTF-8): give the path of a TOML file such as config.toml"],
-                          path) from None
-    except OSError as exc:
-        raise ConfigError([f"cannot read file: {exc.strerror}"], path) from None
-    known = set(Settings.model_fields)
-    problems = []
-    for key, value in data.items():
-        if key not in known:
-            problems.append(f"[{key}]: unknown section (known: {', '.join(sorted(known))})")
-        elif not isinstance(value, dict):
-            problems.append(f"{key}: must be a [{key}] table, not a plain value")
-    if problems:
-        raise ConfigError(problems, path)
-
-
-def _describe_errors(exc: ValidationError) -> list[str]:
-    problems = []
-    for err in exc.errors():
-        loc = [str(p) for p in err["loc"]]
-        key = ".".join(p for p in loc if not p.isdigit() and p not in ("function-after", "list[str]"))
-        msg = err["msg"]
-        if msg.startswith("Value error, "):
-            msg = msg[len("Value error, ") :]
-        if err["type"] == "extra_forbidden":
-            msg = "unknown key (check the spelling against config.example.toml)"
-        elif err["type"] not in ("value_error", "assertion_error"):
-            got = err.get("input")
-            if got is not None and not isinstance(got, (dict, list)):
-                msg = f"{msg} (got {got!r})"
-        problems.append(f"{key or '(top level)'}: {msg}")
-    return problems
 
 
 def effective_rows(settings: Settings) -> list[tuple[str, str, str]]:
@@ -437,7 +451,15 @@ def effective_rows(settings: Settings) -> list[tuple[str, str, str]]:
         for key in type(section).model_fields:
             value = getattr(section, key)
             rows.append((section_name, key, _display(key, value)))
-    return rows
+    return [(s, k, jwt_secret_state(settings.api) if (s, k) == ("api", "jwt_secret") else v) for s, k, v in rows]
+
+
+def jwt_secret_state(api: ApiSettings) -> str:
+    """How `cicero config check` shows the JWT secret: "(not set)" when only the built-in example is there."""
+    if not api.uses_example_secret():
+        return "(set, hidden)"
+    explicit = "jwt_secret" in api.model_fields_set or api.jwt_secret_file is not None
+    return "(the example value)" if explicit else "(not set)"
 
 
 def _display(key: str, value: Any) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from db.personnel import effective_roles
 from db.pool import Executor
 
 
@@ -33,13 +34,15 @@ class DirectoryRow:
 
 _DIRECTORY_SELECT = """
     SELECT p.nrp, p.name, p.rank, p.division, p.position, p.instagram, p.tiktok, p.whatsapp, p.active,
-           p.exception, p.roles, p.client_id, c.name AS client_name, c.regional_id
+           p.exception, p.roles, p.client_id, c.name AS client_name, c.regional_id, c.type AS client_type
     FROM personnel p JOIN clients c ON c.id = p.client_id
 """
 
 
 def _directory_row(r) -> DirectoryRow:
-    return DirectoryRow(**{k: (list(r[k]) if k == "roles" else r[k]) for k in DirectoryRow.__dataclass_fields__})
+    values = {k: r[k] for k in DirectoryRow.__dataclass_fields__}
+    values["roles"] = effective_roles(r["roles"], r["client_type"])
+    return DirectoryRow(**values)
 
 
 async def directory(
@@ -65,20 +68,6 @@ async def directory_row(db: Executor, nrp: str) -> DirectoryRow | None:
     return _directory_row(row) if row else None
 
 
-async def count_directory(
-    db: Executor, *, client_ids: list[str], role: str | None = None, regional_id: str | None = None,
-) -> int:
-    """Active personnel of the same population `directory` lists."""
-    return await db.fetchval(
-        """
-        SELECT count(*) FROM personnel p JOIN clients c ON c.id = p.client_id
-        WHERE p.active AND (p.client_id = ANY($1::text[]) OR ($2::text IS NOT NULL AND $2 = ANY (p.roles)))
-          AND ($3::text IS NULL OR upper(c.regional_id) = upper($3))
-        """,
-        client_ids, role, regional_id,
-    )
-
-
 @dataclass(frozen=True)
 class InstagramPostRow:
     shortcode: str
@@ -98,16 +87,17 @@ class InstagramPostRow:
 async def instagram_post_history(
     db: Executor, client_ids: list[str], start: datetime, end: datetime, *, limit: int = 1000,
 ) -> list[InstagramPostRow]:
-    """Non-removed Instagram posts of these clients in [start, end), newest first, with likes we recorded."""
+    """The Instagram tasks of these clients in [start, end), newest first, with likes we recorded."""
     rows = await db.fetch(
         """
-        SELECT p.shortcode, p.client_id, p.caption, p.posted_at, p.like_count, p.comment_count, p.is_video,
+        SELECT p.shortcode, cp.client_id, p.caption, p.posted_at, p.like_count, p.comment_count, p.is_video,
                p.is_carousel, p.thumbnail_url, p.image_url, p.video_url,
                (SELECT count(*) FROM engagements e WHERE e.platform = 'instagram' AND e.post_id = p.shortcode)
                    AS recorded_likes
-        FROM instagram_posts p
-        WHERE p.client_id = ANY($1::text[]) AND p.posted_at >= $2 AND p.posted_at < $3 AND p.removed_at IS NULL
-        ORDER BY p.posted_at DESC, p.shortcode
+        FROM client_posts cp JOIN instagram_posts p ON p.shortcode = cp.post_id
+        WHERE cp.platform = 'instagram' AND cp.client_id = ANY($1::text[]) AND cp.posted_at >= $2
+          AND cp.posted_at < $3 AND cp.removed_at IS NULL
+        ORDER BY p.posted_at DESC, p.shortcode, cp.client_id
         LIMIT $4
         """,
         client_ids, start, end, limit,
@@ -132,16 +122,17 @@ class TiktokPostRow:
 async def tiktok_post_history(
     db: Executor, client_ids: list[str], start: datetime, end: datetime, *, limit: int = 1000,
 ) -> list[TiktokPostRow]:
-    """Non-removed TikTok posts of these clients in [start, end), newest first, with commenters we recorded."""
+    """The TikTok tasks of these clients in [start, end), newest first, with commenters we recorded."""
     rows = await db.fetch(
         """
-        SELECT p.video_id, p.client_id, p.caption, p.posted_at, p.like_count, p.comment_count, p.share_count,
+        SELECT p.video_id, cp.client_id, p.caption, p.posted_at, p.like_count, p.comment_count, p.share_count,
                p.view_count, p.cover_url,
                (SELECT count(*) FROM engagements e WHERE e.platform = 'tiktok' AND e.post_id = p.video_id)
                    AS recorded_comments
-        FROM tiktok_posts p
-        WHERE p.client_id = ANY($1::text[]) AND p.posted_at >= $2 AND p.posted_at < $3 AND p.removed_at IS NULL
-        ORDER BY p.posted_at DESC, p.video_id
+        FROM client_posts cp JOIN tiktok_posts p ON p.video_id = cp.post_id
+        WHERE cp.platform = 'tiktok' AND cp.client_id = ANY($1::text[]) AND cp.posted_at >= $2
+          AND cp.posted_at < $3 AND cp.removed_at IS NULL
+        ORDER BY p.posted_at DESC, p.video_id, cp.client_id
         LIMIT $4
         """,
         client_ids, start, end, limit,
@@ -168,3 +159,13 @@ async def client_serves_directorate(db: Executor, client_id: str, directorate_id
         """,
         client_id, directorate_ids,
     ))
+
+
+async def clients_with_account(db: Executor, platform: str, username: str) -> list[str]:
+    """Ids of the clients whose account on `platform` is `username` (case-insensitive, no @), oldest id first."""
+    column = {"instagram": "instagram", "tiktok": "tiktok"}[platform]
+    rows = await db.fetch(
+        f"SELECT id FROM clients WHERE lower(regexp_replace(btrim({column}), '^@', '')) = lower($1) ORDER BY id",
+        username,
+    )
+    return [r["id"] for r in rows]

@@ -69,14 +69,16 @@ async def record_change(db: Executor, actor: Actor, *, action: str, entity: str,
 
 async def audit_rows(db: Executor, *, client_id: str | None = None, since: datetime | None = None,
                      entity: str | None = None, entity_id: str | None = None,
-                     limit: int = 100) -> list[AuditRow]:
-    """The newest audit rows first, optionally of one client, one entity, or since a time."""
+                     client_ids: list[str] | None = None, limit: int = 100) -> list[AuditRow]:
+    """The newest audit rows first, optionally of one client (or of any of `client_ids`), one entity,
+    or since a time."""
     rows = await db.fetch(
         """SELECT * FROM audit_log
            WHERE ($1::text IS NULL OR client_id = $1) AND ($2::timestamptz IS NULL OR at >= $2)
              AND ($3::text IS NULL OR entity = $3) AND ($4::text IS NULL OR entity_id = $4)
+             AND ($6::text[] IS NULL OR client_id = ANY($6::text[]))
            ORDER BY at DESC, id DESC LIMIT $5""",
-        client_id, since, entity, entity_id, limit,
+        client_id, since, entity, entity_id, limit, client_ids,
     )
     return [AuditRow(r["id"], r["at"], r["actor"], r["channel"], r["action"], r["entity"], r["entity_id"],
                      r["client_id"], r["before"], r["after"], r["note"]) for r in rows]

@@ -1,4 +1,4 @@
-"""Read-only queries behind the WhatsApp `status` command."""
+"""Read-only queries behind the WhatsApp `status` command and the service's health."""
 
 from __future__ import annotations
 
@@ -27,3 +27,10 @@ async def latest_job_runs(db: Executor) -> list[JobRunSummary]:
         """
     )
     return sorted((JobRunSummary(**dict(r)) for r in rows), key=lambda r: r.started_at, reverse=True)
+
+
+async def whatsapp_device_count(db: Executor) -> int:
+    """Linked WhatsApp devices in the session store (`whatsmeow_device`, created by neonize); 0 = not paired."""
+    if not await db.fetchval("SELECT to_regclass('whatsmeow_device') IS NOT NULL"):
+        return 0
+    return await db.fetchval("SELECT count(*) FROM whatsmeow_device")

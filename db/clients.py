@@ -59,7 +59,7 @@ def validated_client(client: Client) -> Client:
     """Return a copy with every field normalised; FormatError/ValueError names the bad field."""
     if client.type not in CLIENT_TYPES:
         raise ValueError(f"type: harus salah satu dari {', '.join(CLIENT_TYPES)}")
-    name = clean_text(client.name, field="nama client", max_chars=200)
+    name = clean_text(client.name, field="name: nama client", max_chars=120)
     if not name:
         raise ValueError("name: nama client wajib diisi")
     return Client(
@@ -80,21 +80,31 @@ def validated_client(client: Client) -> Client:
     )
 
 
+_INSERT = f"INSERT INTO clients ({', '.join(_COLUMNS)}) VALUES ({', '.join(f'${i + 1}' for i in range(len(_COLUMNS)))})"
+_REPLACE = f"ON CONFLICT (id) DO UPDATE SET {', '.join(f'{c} = EXCLUDED.{c}' for c in _COLUMNS[1:])}, updated_at = now()"
+
+
 async def upsert_client(db: Executor, client: Client) -> Client:
-    """Insert or replace a client after validation; returns the stored client."""
+    """Insert or replace a client after validation; returns the stored client.
+
+    Channels change clients through `jobs.client_changes` (audited); this is its write.
+    """
     c = validated_client(client)
-    row = await db.fetchrow(
-        f"""
-        INSERT INTO clients ({", ".join(_COLUMNS)})
-        VALUES ({", ".join(f"${i + 1}" for i in range(len(_COLUMNS)))})
-        ON CONFLICT (id) DO UPDATE SET
-            {", ".join(f"{col} = EXCLUDED.{col}" for col in _COLUMNS[1:])},
-            updated_at = now()
-        RETURNING *
-        """,
-        *[getattr(c, col) for col in _COLUMNS],
-    )
+    row = await db.fetchrow(f"{_INSERT} {_REPLACE} RETURNING *", *[getattr(c, col) for col in _COLUMNS])
     return client_from_row(row)
+
+
+async def insert_client(db: Executor, client: Client) -> Client | None:
+    """Insert a new client after validation; None when the id exists already (nothing is changed)."""
+    c = validated_client(client)
+    row = await db.fetchrow(f"{_INSERT} ON CONFLICT (id) DO NOTHING RETURNING *", *[getattr(c, col) for col in _COLUMNS])
+    return client_from_row(row) if row else None
+
+
+async def get_client_for_update(db: Executor, client_id: str) -> Client | None:
+    """The client row, locked until the end of the caller's transaction (one writer at a time)."""
+    row = await db.fetchrow("SELECT * FROM clients WHERE id = upper($1) FOR UPDATE", client_id.strip())
+    return client_from_row(row) if row else None
 
 
 async def get_client(db: Executor, client_id: str) -> Client | None:
@@ -121,6 +131,12 @@ async def active_clients(db: Executor) -> list[Client]:
 
 async def clients_by_ids(db: Executor, ids: list[str]) -> list[Client]:
     rows = await db.fetch("SELECT * FROM clients WHERE id = ANY($1::text[]) ORDER BY id", [i.upper() for i in ids])
+    return [client_from_row(r) for r in rows]
+
+
+async def clients_with_group(db: Executor, group_id: str) -> list[Client]:
+    """The clients that have this WhatsApp group as a task group."""
+    rows = await db.fetch("SELECT * FROM clients WHERE $1 = ANY (group_ids) ORDER BY id", group_id)
     return [client_from_row(r) for r in rows]
 
 

@@ -11,6 +11,13 @@ from dataclasses import dataclass, field
 
 from db.pool import Executor
 
+# Dashboard roles. `admin` sees every client; `operator` is a Polres account; a directorate role
+# (the directorate client's id in lower case) opens its recaps. `jobs.account_changes.known_roles`
+# adds the directorate clients that exist in the database.
+ADMIN_ROLE = "admin"
+OPERATOR_ROLE = "operator"
+DIRECTORATE_ROLES = frozenset({"ditbinmas", "ditintelkam", "ditlantas", "ditsamapta", "bidhumas"})
+
 
 @dataclass(frozen=True)
 class DashboardAccount:
@@ -61,6 +68,12 @@ async def get_account(db: Executor, account_id: int) -> DashboardAccount | None:
     return _account(row) if row else None
 
 
+async def account_by_username(db: Executor, username: str) -> DashboardAccount | None:
+    """The account whose username matches case-insensitively (never its hash)."""
+    row = await db.fetchrow(_SELECT + " WHERE lower(a.username) = lower($1) GROUP BY a.id", username.strip())
+    return _account(row) if row else None
+
+
 async def list_accounts(db: Executor) -> list[DashboardAccount]:
     rows = await db.fetch(_SELECT + " GROUP BY a.id ORDER BY lower(a.username)")
     return [_account(r) for r in rows]
@@ -68,12 +81,14 @@ async def list_accounts(db: Executor) -> list[DashboardAccount]:
 
 async def create_account(
     db: Executor, *, username: str, password_hash: str, role: str, whatsapp: str | None, client_ids: list[str],
+    active: bool = True,
 ) -> DashboardAccount:
-    """Insert an account and its client scope; raises asyncpg.UniqueViolationError for a taken username."""
+    """Insert an account and its client scope; raises asyncpg.UniqueViolationError for a taken username.
+    `active=False`: a self-registered account that waits for an admin's approval."""
     account_id = await db.fetchval(
-        """INSERT INTO dashboard_accounts (username, password_hash, role, whatsapp)
-           VALUES ($1, $2, $3, $4) RETURNING id""",
-        username, password_hash, role, whatsapp,
+        """INSERT INTO dashboard_accounts (username, password_hash, role, whatsapp, active)
+           VALUES ($1, $2, $3, $4, $5) RETURNING id""",
+        username, password_hash, role, whatsapp, active,
     )
     await set_account_clients(db, account_id, client_ids)
     return await get_account(db, account_id)
@@ -91,6 +106,10 @@ async def set_password_hash(db: Executor, account_id: int, password_hash: str) -
     await db.execute(
         "UPDATE dashboard_accounts SET password_hash = $2, updated_at = now() WHERE id = $1", account_id, password_hash
     )
+
+
+async def set_account_role(db: Executor, account_id: int, role: str) -> None:
+    await db.execute("UPDATE dashboard_accounts SET role = $2, updated_at = now() WHERE id = $1", account_id, role)
 
 
 async def set_account_active(db: Executor, account_id: int, active: bool) -> None:

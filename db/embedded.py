@@ -86,3 +86,19 @@ def start_embedded(data_dir: Path, cleanup: str = "stop") -> EmbeddedServer:
     if cleanup == "stop":  # stop whatever postmaster serves data_dir when the last user leaves
         take_over_cleanup(server)
     return EmbeddedServer(data_dir=data_dir, admin_uri=server.get_uri(), handle=server)
+
+
+def stop_embedded(data_dir: Path) -> None:
+    """Give up this process's handle on the embedded server of `data_dir`; the server stops when it was the last.
+
+    For a data directory that is about to be removed (the demo's temporary one);
+    nothing happens when no server runs there.
+    """
+    data_dir = Path(data_dir).resolve()
+    if not (data_dir / "postmaster.pid").exists():
+        return
+    import pgserver
+
+    with _start_lock(data_dir):
+        server = pgserver.get_server(data_dir, cleanup_mode="stop")  # this process's handle when it has one
+    server.cleanup()

@@ -90,6 +90,16 @@ async def get_run(db: Executor, run_id: int) -> JobRun | None:
     return _row(r) if r else None
 
 
+async def last_run_of_client(db: Executor, client_id: str) -> JobRun | None:
+    """The latest collection run that recorded this client (its outcome is `clients[client_id]`)."""
+    r = await db.fetchrow(
+        """SELECT * FROM job_runs WHERE job = ANY($1::text[]) AND clients ? $2
+           ORDER BY started_at DESC, id DESC LIMIT 1""",
+        list(FETCH_JOBS), client_id,
+    )
+    return _row(r) if r else None
+
+
 async def recent_runs(db: Executor, *, limit: int = 5, jobs: tuple[str, ...] = FETCH_JOBS,
                       include_skipped: bool = True) -> list[JobRun]:
     """The latest collection runs, newest first."""
@@ -100,3 +110,24 @@ async def recent_runs(db: Executor, *, limit: int = 5, jobs: tuple[str, ...] = F
     )
     return [_row(r) for r in rows]
 
+
+async def scheduled_runs_between(db: Executor, start: datetime, end: datetime,
+                                 jobs: tuple[str, ...] = FETCH_JOBS) -> list[JobRun]:
+    """Collection runs the scheduler started in [start, end), oldest first (for `jadwal`)."""
+    rows = await db.fetch(
+        """SELECT * FROM job_runs WHERE job = ANY($1::text[]) AND trigger = 'schedule'
+               AND started_at >= $2 AND started_at < $3
+           ORDER BY started_at, id""",
+        list(jobs), start, end,
+    )
+    return [_row(r) for r in rows]
+
+
+async def client_last_collected_at(db: Executor, client_id: str, *, since: datetime) -> datetime | None:
+    """When the latest collection run since `since` that collected `client_id` without a fatal error finished."""
+    return await db.fetchval(
+        """SELECT max(finished_at) FROM job_runs
+           WHERE job = ANY($1::text[]) AND started_at >= $2 AND finished_at IS NOT NULL
+             AND clients ? $3 AND COALESCE((clients -> $3 ->> 'ok')::boolean, false)""",
+        list(FETCH_JOBS), since, client_id,
+    )

@@ -75,22 +75,32 @@ class TaskPost:
 
 async def todays_task_posts(db: Executor, client_id: str, start: datetime, end: datetime
                             ) -> tuple[list[TaskPost], list[TaskPost]]:
-    """(Instagram, TikTok) posts of the client posted in [start, end) and not removed, oldest first."""
-    ig = await db.fetch(
+    """(Instagram, TikTok) tasks of the client posted in [start, end) and not removed, oldest first."""
+    rows = await db.fetch(
         """
-        SELECT shortcode AS post_id, caption, posted_at, like_count, comment_count FROM instagram_posts
-        WHERE client_id = $1 AND posted_at >= $2 AND posted_at < $3 AND removed_at IS NULL
-        ORDER BY posted_at, shortcode
+        SELECT cp.platform, cp.post_id, p.caption, cp.posted_at, p.like_count, p.comment_count
+        FROM client_posts cp JOIN instagram_posts p ON p.shortcode = cp.post_id
+        WHERE cp.client_id = $1 AND cp.platform = 'instagram' AND cp.posted_at >= $2 AND cp.posted_at < $3
+          AND cp.removed_at IS NULL
+        UNION ALL
+        SELECT cp.platform, cp.post_id, p.caption, cp.posted_at, p.like_count, p.comment_count
+        FROM client_posts cp JOIN tiktok_posts p ON p.video_id = cp.post_id
+        WHERE cp.client_id = $1 AND cp.platform = 'tiktok' AND cp.posted_at >= $2 AND cp.posted_at < $3
+          AND cp.removed_at IS NULL
+        ORDER BY posted_at, post_id
         """,
         client_id, start, end,
     )
-    tt = await db.fetch(
-        """
-        SELECT video_id AS post_id, caption, posted_at, like_count, comment_count FROM tiktok_posts
-        WHERE client_id = $1 AND posted_at >= $2 AND posted_at < $3 AND removed_at IS NULL
-        ORDER BY posted_at, video_id
-        """,
-        client_id, start, end,
+    posts = [TaskPost(**dict(r)) for r in rows]
+    return ([p for p in posts if p.platform == "instagram"], [p for p in posts if p.platform == "tiktok"])
+
+
+async def posts_by_ids(db: Executor, platform: str, post_ids: list[str]) -> list[TaskPost]:
+    """The stored content of these posts (a removed task's caption for the removal message)."""
+    table, key = ("instagram_posts", "shortcode") if platform == "instagram" else ("tiktok_posts", "video_id")
+    rows = await db.fetch(
+        f"""SELECT {key} AS post_id, caption, posted_at, like_count, comment_count FROM {table}
+            WHERE {key} = ANY($1::text[]) ORDER BY posted_at, {key}""",
+        post_ids,
     )
-    return ([TaskPost(platform="instagram", **dict(r)) for r in ig],
-            [TaskPost(platform="tiktok", **dict(r)) for r in tt])
+    return [TaskPost(platform=platform, **dict(r)) for r in rows]

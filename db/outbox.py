@@ -254,3 +254,28 @@ async def requeue_dead(db: Executor, message_id: int, *, now: datetime) -> bool:
 async def status_counts(db: Executor) -> dict[str, int]:
     rows = await db.fetch("SELECT status, count(*) AS n FROM outbox GROUP BY status")
     return {r["status"]: r["n"] for r in rows}
+
+
+@dataclass(frozen=True)
+class OutboxOverview:
+    """The outbox as `status` and /api/health show it: waiting, in flight, sent since a time, dead."""
+
+    pending: int
+    sending: int
+    sent_since: int
+    dead: int
+
+
+async def outbox_overview(db: Executor, *, since: datetime) -> OutboxOverview:
+    """Counts of pending, sending and dead messages, and of messages sent at or after `since`."""
+    row = await db.fetchrow(
+        """
+        SELECT count(*) FILTER (WHERE status = 'pending') AS pending,
+               count(*) FILTER (WHERE status = 'sending') AS sending,
+               count(*) FILTER (WHERE status = 'sent' AND sent_at >= $1) AS sent_since,
+               count(*) FILTER (WHERE status = 'dead') AS dead
+        FROM outbox
+        """,
+        since,
+    )
+    return OutboxOverview(**dict(row))

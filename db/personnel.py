@@ -25,6 +25,16 @@ class Personnel:
 
 PERSONNEL_COLUMNS = [f.name for f in fields(Personnel)]
 
+# Every person of an org (Polres) client carries `operator`, as in the original (which gave it to every
+# org user): it is implied by the client, never stored, and cannot be taken away from them.
+OPERATOR_ROLE = "operator"
+
+
+def effective_roles(stored: list[str] | tuple[str, ...], client_type: str) -> list[str]:
+    """The roles a person holds: the stored ones, plus `operator` for a person of an org client."""
+    implied = {OPERATOR_ROLE} if client_type == "org" else set()
+    return sorted(set(stored) | implied)
+
 
 def personnel_from_row(row) -> Personnel:
     return Personnel(**{c: row[c] for c in PERSONNEL_COLUMNS})
@@ -80,3 +90,10 @@ async def personnel_with_irregular_nrp(db: Executor, *, length: int, client_id: 
         length, client_id,
     )
     return [personnel_from_row(r) for r in rows]
+
+
+async def rename_nrp(db: Executor, old: str, new: str) -> bool:
+    """Give person `old` the NRP `new`; every table that references personnel follows (ON UPDATE CASCADE).
+    False when `old` does not exist; asyncpg.UniqueViolationError when `new` is taken."""
+    return bool(await db.fetchval(
+        "UPDATE personnel SET nrp = $2, updated_at = now() WHERE nrp = $1 RETURNING true", old, new))

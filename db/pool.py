@@ -158,3 +158,14 @@ async def open_database(settings, *, migrate: bool = True) -> AsyncIterator[Data
         yield Database(pool=pool, target=target, applied_migrations=applied)
     finally:
         await pool.close()
+
+
+@asynccontextmanager
+async def transaction(db: Executor) -> AsyncIterator[asyncpg.Connection]:
+    """A connection inside a transaction: a new one from a pool (committed on exit), or the caller's
+    connection as it is (the caller's transaction decides) — for write paths that accept either."""
+    if isinstance(db, asyncpg.Pool):
+        async with db.acquire() as conn, conn.transaction():
+            yield conn
+    else:
+        yield db

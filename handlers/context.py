@@ -35,7 +35,7 @@ A module exposes `COMMANDS: list[Command]` and is listed once in
        async def on_main(ctx, choice: Choice | None, text: str):
            if choice.key == "1":
                await ctx.reply(await build_recap(ctx.pool, ctx.conversation.data["client_id"]))
-               # staying on the same step: the router re-sends the main menu afterwards
+               # staying on the same step after a reply: a one-line hint follows ("ketik *menu* …")
            elif choice.key == "2":
                ctx.goto("choose_client")      # pushes "main" on the back-stack
 
@@ -175,8 +175,10 @@ class HandlerContext:
     collection: Collect | None = None       # collect now (`fetch`, dirrequest 12–16)
     task_queue: TaskQueue | None = None     # heavy reports go to the workers when it is RabbitMQ
     gateway_status: Callable[[], ConnectionState] | None = None  # transport health for `status`
+    group_name: Callable[[str], Awaitable[str | None]] | None = None  # a group's subject (`grup`)
     commands: Sequence["Command"] = ()      # the registry, for `help`
     _prompt_suppressed: bool = False
+    _replied: bool = False
 
     # -- replying ---------------------------------------------------------
 
@@ -186,10 +188,12 @@ class HandlerContext:
 
     async def reply(self, text: str) -> None:
         """Send text to the chat the message came from (long text is split on line boundaries)."""
+        self._replied = True
         await self.outgoing.text(self.message.chat_id, text)
 
     async def send_document(self, document: Document, *, to: str | None = None) -> None:
         """Send a file (e.g. an xlsx recap; see core.chat_port.XLSX_MIMETYPE) to this chat or `to`."""
+        self._replied = True
         await self.outgoing.document(to or self.message.chat_id, document)
 
     # -- conversation -----------------------------------------------------
@@ -221,6 +225,11 @@ class HandlerContext:
     @property
     def prompt_suppressed(self) -> bool:
         return self._prompt_suppressed
+
+    @property
+    def replied(self) -> bool:
+        """Whether this turn has sent anything yet (the menu engine then sends a hint, not the whole menu)."""
+        return self._replied
 
     # -- jobs ---------------------------------------------------------------
 

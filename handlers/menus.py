@@ -6,12 +6,19 @@ menu closes or times out. What the engine does, so step handlers don't:
 
 * `batal` closes the menu: "✅ <title> ditutup.";
 * `back` / `kembali` / `0` pops the back-stack and re-prompts the previous step;
-* for a step with `choices`, input that is not one of the keys re-prompts with
-  "Pilihan tidak valid." and the valid choices — `handle` only ever gets a
-  valid `Choice`; a free-text step (`choices=None`) gets `(None, text)` and may
-  raise `InvalidInput("alasan")` to re-prompt with that reason;
-* after `handle`, if the menu is still open, the prompt of the current step is
-  sent (unless the handler called `ctx.skip_prompt()`).
+* `menu` sends the current step's whole prompt again;
+* for a step with `choices`, input that is not one of the keys gets ONE short
+  line with the valid range ("Pilihan tidak valid. Balas 1–4 …"), not the
+  whole list again — `handle` only ever gets a valid `Choice`; a free-text
+  step (`choices=None`) gets `(None, text)` and may raise
+  `InvalidInput("alasan")`: the person gets that reason and the one-line hint;
+* after `handle`, if the menu is still open (and the handler did not call
+  `ctx.skip_prompt()`): when the handler replied (a report, a file, a
+  confirmation) the one-line hint `TEXT_HINT` follows instead of the whole
+  menu, which on a phone is a screen of scrolling after every report; when it
+  did not reply (it moved to the next question), that step's prompt follows.
+  A step that wants its prompt again after each reply sets
+  `MenuStep(after_reply="prompt")`.
 """
 
 from __future__ import annotations
@@ -25,10 +32,13 @@ TEXT_CLOSED = "✅ {title} ditutup."
 TEXT_INVALID = "Pilihan tidak valid."
 TEXT_MENU_LOST = "⚠️ Sesi menu tidak dikenali dan sudah ditutup. Silakan mulai lagi."
 TEXT_FOOTER = "Ketik *back* untuk kembali atau *batal* untuk keluar."
+TEXT_HINT = "Ketik *menu* untuk daftar pilihan, *batal* untuk keluar."
 
 # Words the engine reserves inside menus.
 CANCEL_WORDS = frozenset({"batal"})
 BACK_WORDS = frozenset({"back", "kembali", "0"})
+MENU_WORDS = frozenset({"menu"})
+MAX_KEYS_SHOWN = 8
 
 PromptSource = str | Callable[[HandlerContext], Awaitable[str]]
 MAX_NUMBER_DIGITS = 6
@@ -48,6 +58,29 @@ def menu_number(text: str, *, maximum: int | None = None) -> int | None:
     if maximum is not None and not 1 <= number <= maximum:
         return None
     return number
+
+
+def number_ranges(numbers) -> str:
+    """[1, 3, 5, 6, 7, 30] → '1, 3, 5–7, 30' (the valid range of a menu, on one line)."""
+    ordered = sorted(set(numbers))
+    parts: list[str] = []
+    i = 0
+    while i < len(ordered):
+        j = i
+        while j + 1 < len(ordered) and ordered[j + 1] == ordered[j] + 1:
+            j += 1
+        parts.append(str(ordered[i]) if i == j else f"{ordered[i]}–{ordered[j]}")
+        i = j + 1
+    return ", ".join(parts)
+
+
+def valid_choices_text(choices: Sequence["Choice"]) -> str:
+    """'Balas 1–4' for numbered choices, 'Balas DITBINMAS, DITLANTAS' otherwise."""
+    keys = [c.key for c in choices]
+    if keys and all(k.isascii() and k.isdecimal() for k in keys):
+        return f"Balas {number_ranges(int(k) for k in keys)}"
+    shown = ", ".join(keys[:MAX_KEYS_SHOWN]) + (", …" if len(keys) > MAX_KEYS_SHOWN else "")
+    return f"Balas {shown}"
 
 
 @dataclass(frozen=True)
@@ -71,6 +104,7 @@ class MenuStep:
     handle: StepHandler                     # called with a valid Choice, or (None, text) for free text
     choices: ChoiceSource | None = None     # None = free-text step
     footer: bool = True                     # append "ketik back / batal" hint
+    after_reply: str = "hint"               # after a handler that replied: "hint" (one line) or "prompt"
 
 
 @dataclass(frozen=True)
@@ -130,7 +164,7 @@ async def menu_input(ctx: HandlerContext, menus: dict[str, Menu], text: str) -> 
         ctx.close_menu()
         await ctx.reply(TEXT_MENU_LOST)
         return
-    lowered = text.lower()
+    lowered = text.strip().lower()
     if lowered in CANCEL_WORDS:
         ctx.close_menu()
         await ctx.reply(TEXT_CLOSED.format(title=menu.title))
@@ -140,20 +174,32 @@ async def menu_input(ctx: HandlerContext, menus: dict[str, Menu], text: str) -> 
             conv.step = conv.history.pop()
         await prompt_current(ctx, menu)
         return
+    if lowered in MENU_WORDS:
+        await prompt_current(ctx, menu)
+        return
     choice: Choice | None = None
     if step.choices is not None:
         choices = list(await step.choices(ctx))
         choice = next((c for c in choices if c.matches(text)), None)
         if choice is None:
-            await prompt_current(ctx, menu, prefix=TEXT_INVALID, choices=choices)
+            await ctx.reply(f"{TEXT_INVALID} {valid_choices_text(choices)}, *menu* untuk daftar pilihan, "
+                            "atau *batal* untuk keluar.")
             return
     try:
         await step.handle(ctx, choice, text)
     except InvalidInput as exc:
-        await prompt_current(ctx, menu, prefix=str(exc) or TEXT_INVALID)
+        if step.after_reply == "prompt":  # an input step: ask again, with the reason
+            await prompt_current(ctx, menu, prefix=str(exc) or TEXT_INVALID)
+        else:
+            await ctx.reply(f"{str(exc) or TEXT_INVALID}\n{TEXT_HINT}")
         return
     except Refused as exc:
         await ctx.reply(str(exc))
         return
     if conv.active and not ctx.prompt_suppressed:
-        await prompt_current(ctx, menus.get(conv.menu or "") or menu)
+        current = menus.get(conv.menu or "") or menu
+        now_at = current.step(conv.step)
+        if ctx.replied and (now_at is None or now_at.after_reply != "prompt"):
+            await ctx.reply(TEXT_HINT)
+        else:
+            await prompt_current(ctx, current)

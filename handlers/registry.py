@@ -7,7 +7,7 @@ by the tests) raises on a duplicate.
 
 from __future__ import annotations
 
-from handlers import admin, dirrequest, status
+from handlers import admin, console, dashboard_approvals, dirrequest, greeting, jadwal, operator, personnel, status
 from handlers.context import Command
 from handlers.menus import Menu
 
@@ -16,7 +16,13 @@ def all_commands() -> list[Command]:
     commands: list[Command] = []
     commands += admin.COMMANDS
     commands += status.COMMANDS
+    commands += jadwal.COMMANDS
     commands += dirrequest.COMMANDS
+    commands += operator.COMMANDS
+    commands += personnel.COMMANDS
+    commands += greeting.COMMANDS
+    commands += console.COMMANDS
+    commands += dashboard_approvals.COMMANDS
     # other modules append their COMMANDS here
     check_registry(commands)
     return commands

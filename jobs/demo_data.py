@@ -17,6 +17,7 @@ from datetime import date, datetime, time, timedelta
 
 from db.clients import Client
 from db.personnel import Personnel
+from db.profiles import Profile
 from core.clock import JAKARTA
 
 DEMO_ADMIN_PHONE = "6281100000001"
@@ -58,11 +59,23 @@ class DemoPost:
     comment_count: int
 
 
+@dataclass(frozen=True)
+class DemoProfile:
+    """An account's figures as a collection cycle would store them (db/profiles.py), one per day."""
+
+    client_id: str
+    platform: str
+    day: date
+    profile: Profile
+    fetched_at: datetime
+
+
 @dataclass
 class DemoWorld:
     clients: list[Client]
     personnel: list[Personnel]
     posts: list[DemoPost] = field(default_factory=list)
+    profiles: list[DemoProfile] = field(default_factory=list)
     admin_phone: str = DEMO_ADMIN_PHONE
 
     def posts_of(self, client_id: str, platform: str) -> list[DemoPost]:
@@ -158,9 +171,28 @@ def demo_posts(clients: list[Client], personnel: list[Personnel], day: date, rnd
     return posts
 
 
+def demo_profiles(clients: list[Client], day: date, rnd: random.Random, *, days: int = 7) -> list[DemoProfile]:
+    """A week of account figures per client and platform, growing a little every day (the home and post pages)."""
+    out = []
+    for client in clients:
+        for platform, handle in (("instagram", client.instagram), ("tiktok", client.tiktok)):
+            if not handle:
+                continue
+            followers, following, posts = rnd.randint(8_000, 60_000), rnd.randint(50, 600), rnd.randint(300, 2_500)
+            for back in range(days - 1, -1, -1):
+                when = day - timedelta(days=back)
+                grown = followers - back * rnd.randint(5, 40)
+                out.append(DemoProfile(client.id, platform, when, Profile(
+                    handle, client.name, followers=grown, following=following, post_count=posts - back,
+                    bio=f"Akun resmi {client.name}. Melayani dengan sepenuh hati.", avatar_url=None,
+                ), datetime.combine(when, time(6, 5), tzinfo=JAKARTA)))
+    return out
+
+
 def build_demo_world(day: date, *, seed: int = 2026, since: time = time(6, 0), until: time = time(23, 0)) -> DemoWorld:
     rnd = random.Random(seed)
     clients = demo_clients()
     personnel = demo_personnel(clients, rnd)
     posts = demo_posts(clients, personnel, day, rnd, since=since, until=until)
-    return DemoWorld(clients=clients, personnel=personnel, posts=posts)
+    return DemoWorld(clients=clients, personnel=personnel, posts=posts,
+                     profiles=demo_profiles(clients, day, random.Random(seed + 1)))

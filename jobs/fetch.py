@@ -21,12 +21,13 @@ import asyncio
 import logging
 import os
 import socket
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import asyncpg
 
-from core.boundary import describe, guarded, report_safely
+from core.boundary import describe, guarded
+from core.clock import local_day
 from core.settings import Settings
 from db import clients as clients_db
 from db import engagements as engagements_db
@@ -34,8 +35,10 @@ from db import job_runs as job_runs_db
 from db.clients import Client
 from jobs.collect_client import collect_client
 from jobs.fetch_model import (
-    PHASES, ClientResult, ClientRunner, CycleProgress, CyclePlan, CycleResult, FetchDeps, Phase, only_platforms,
+    PHASES, ClientResult, ClientRunner, CycleProgress, CyclePlan, CycleResult, FetchDeps, Phase,
+    only_platforms,
 )
+from jobs.sources.rapidapi import missing_key_text, missing_keys
 from jobs.schedule import phase_at, phase_for_manual_run
 
 log = logging.getLogger(__name__)
@@ -43,8 +46,16 @@ log = logging.getLogger(__name__)
 LOCK_CLASS = 0x43494345  # "CICE": advisory-lock namespace of the collection cycle
 LOCK_RUN = 1  # held by the running cycle
 LOCK_QUEUE = 2  # held by the one manual/admin run waiting behind it
-LOCK_WAIT_TIMEOUT_SECONDS = 6 * 3600.0
+LOCK_WAIT_SLACK_SECONDS = 30.0
 OWNER = f"{socket.gethostname()}:{os.getpid()}"  # recorded on each job_runs row this process starts
+
+
+def lock_wait_seconds(settings: Settings) -> float:
+    """How long a queued run waits for the one in flight: that run's own bound (run deadline, then
+    the last started client's deadline), plus a little slack for its bookkeeping."""
+    f = settings.fetch
+    bound = (f.run_deadline_minutes + f.client_deadline_minutes) * 60.0
+    return bound + min(LOCK_WAIT_SLACK_SECONDS, bound / 10)
 
 
 async def in_process_runner(deps: FetchDeps, plan: CyclePlan) -> None:
@@ -62,7 +73,7 @@ async def in_process_runner(deps: FetchDeps, plan: CyclePlan) -> None:
 
 
 def job_name(phase: Phase) -> str:
-    return "fetch_posts" if phase == "post_fetch" else "fetch_engagement"
+    return {"post_fetch": "fetch_posts", "late_sweep": "fetch_late_sweep"}.get(phase, "fetch_engagement")
 
 
 def resolve_phase(settings: Settings, now: datetime) -> Phase:
@@ -89,8 +100,14 @@ async def run_cycle(
     progress: CycleProgress | None = None,
     runner: ClientRunner | None = None,
     platforms: tuple[str, ...] | None = None,
+    day: date | None = None,
 ) -> CycleResult:
     """Run one collection cycle now.
+
+    * `day` (a past Jakarta day, `cicero fetch --day`): refresh the likes/comments of
+      that day's tasks (engagement only, no task notifications).
+    * `phase` "late_sweep": likes/comments of the `[schedule] late_sweep_days` days
+      before today (the daily sweep after the last evening run; no notifications).
 
     * `phase` None: the phase scheduled at the clock's minute (or, off schedule, the
       phase of the day's latest fire time; post_fetch before the first).
@@ -105,6 +122,10 @@ async def run_cycle(
     settings = deps.settings
     runner = runner or in_process_runner
     requested_at = deps.clock.now()
+    if day is not None:
+        if day > local_day(requested_at, settings.tz):
+            raise ValueError(f"day {day.isoformat()} is in the future")
+        phase = "engagement_only"
     phase = phase or resolve_phase(settings, requested_at)
     if phase not in PHASES:
         raise ValueError(f"unknown phase {phase!r}")
@@ -125,25 +146,35 @@ async def run_cycle(
                 run_id = await job_runs_db.record_skipped_run(deps.pool, job=job, phase=phase, trigger=trigger,
                                                               at=requested_at, note=note)
                 return CycleResult(run_id, phase, trigger, "skipped", lock_skipped=True, note=note)
+            wait = lock_wait_seconds(settings)
             try:
-                log.info("a collection run is in flight; the %s run waits for it", trigger)
-                await lock_conn.execute("SELECT pg_advisory_lock($1, $2)", LOCK_CLASS, LOCK_RUN,
-                                        timeout=LOCK_WAIT_TIMEOUT_SECONDS)
+                log.info("a collection run is in flight; the %s run waits for it (at most %.0f s)", trigger, wait)
+                await lock_conn.execute("SELECT pg_advisory_lock($1, $2)", LOCK_CLASS, LOCK_RUN, timeout=wait)
+            except TimeoutError:
+                note = (f"the run in flight did not finish within {wait / 60:g} min (its own deadline); "
+                        "this request was not run")
+                log.warning("%s (%s, %s)", note, phase, trigger)
+                run_id = await job_runs_db.record_skipped_run(deps.pool, job=job, phase=phase, trigger=trigger,
+                                                              at=requested_at, note=note)
+                return CycleResult(run_id, phase, trigger, "skipped", lock_skipped=True, note=note)
             finally:
                 await lock_conn.execute("SELECT pg_advisory_unlock($1, $2)", LOCK_CLASS, LOCK_QUEUE)
             queued = True
         try:
-            return await _locked_cycle(deps, phase, client_ids, trigger, progress, runner, queued, platforms)
+            return await _locked_cycle(deps, phase, client_ids, trigger, progress, runner, queued, platforms, day)
         finally:
             await lock_conn.execute("SELECT pg_advisory_unlock($1, $2)", LOCK_CLASS, LOCK_RUN)
 
 
 async def _locked_cycle(deps: FetchDeps, phase: Phase, client_ids: list[str] | None, trigger: str,
                         progress: CycleProgress | None, runner: ClientRunner, queued: bool,
-                        platforms: tuple[str, ...] | None = None) -> CycleResult:
+                        platforms: tuple[str, ...] | None = None, day: date | None = None) -> CycleResult:
     settings = deps.settings
     now = deps.clock.now()
     job = job_name(phase)
+    # the instant whose Jakarta day the clients work on: a past day is its noon
+    about = datetime.combine(day, time(12), tzinfo=settings.tz) if day else now
+    notify = day is None and phase != "late_sweep"  # task notifications are about today only
     clients, unknown = await _cycle_clients(deps, client_ids)
     clients = [only_platforms(c, platforms) for c in clients]
     run_id = await job_runs_db.start_run(deps.pool, job=job, phase=phase, trigger=trigger, started_at=now,
@@ -172,14 +203,14 @@ async def _locked_cycle(deps: FetchDeps, phase: Phase, client_ids: list[str] | N
             await job_runs_db.record_client(deps.pool, run_id, result.client_id, result.to_dict())
         if progress is not None:
             progress.client_finished(result)
-        if deps.after_client is not None:
+        if deps.after_client is not None and notify:
             async with guarded("the after_client hook", log, client_id=result.client_id) as hook:
                 await deps.after_client(result)
             if hook.failed:
                 run_errors.append({"client_id": result.client_id, "error": f"after_client: {hook.error}"})
 
-    plan = CyclePlan(clients=clients, phase=phase, now=now, job_run_id=run_id, deadline=deadline,
-                     may_start=may_start, finished=finished, platforms=platforms)
+    plan = CyclePlan(clients=clients, phase=phase, now=about, job_run_id=run_id, deadline=deadline,
+                     may_start=may_start, finished=finished, platforms=platforms, past_day=day is not None)
     try:
         async with guarded("the collection runner", log, job_run_id=run_id) as g:
             await runner(deps, plan)
@@ -206,7 +237,10 @@ async def _locked_cycle(deps: FetchDeps, phase: Phase, client_ids: list[str] | N
         cycle.status = "partial"
     else:
         cycle.status = "ok"
-    notes = []
+    notes = [f"{p} not collected: {missing_key_text(p)}" for p in missing_keys(settings)
+             if any(getattr(c, f"fetches_{p}") for c in clients)]
+    if day is not None:
+        notes.append(f"likes/comments of {day.isoformat()}")
     if queued:
         notes.append("queued behind a run in flight")
     if cycle.skipped_clients:
@@ -219,12 +253,7 @@ async def _locked_cycle(deps: FetchDeps, phase: Phase, client_ids: list[str] | N
         await engagements_db.refresh_statistics(deps.pool)
     log.info("collection run %s finished: %s (%d ok, %d failed, %d skipped)", run_id, cycle.status,
              len(cycle.clients) - len(failed), len(failed), len(cycle.skipped_clients))
-    if failed or cycle.skipped_clients or unknown:
-        lines = [f"{e['client_id'] or '-'}: {e['error']}" for e in run_errors][:10]
-        await report_safely(deps.reporter, "error",
-                            f"Pengambilan data ({phase}) selesai dengan masalah: {len(failed)} client gagal, "
-                            f"{len(cycle.skipped_clients)} tidak sempat diproses.\n" + "\n".join(lines),
-                            job_run_id=run_id)
+    # the admins hear about failed and skipped clients from the collector's after_run (jobs/run_summary.py)
     return cycle
 
 

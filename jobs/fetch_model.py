@@ -27,9 +27,10 @@ from core.clock import Clock
 from core.reporting import LoggingReporter, Reporter
 from core.settings import Settings
 from db.clients import Client
+from jobs.quota import QuotaMeter
 
-Phase = Literal["post_fetch", "engagement_only"]
-PHASES: tuple[Phase, ...] = ("post_fetch", "engagement_only")
+Phase = Literal["post_fetch", "engagement_only", "late_sweep"]
+PHASES: tuple[Phase, ...] = ("post_fetch", "engagement_only", "late_sweep")
 Trigger = str  # "schedule" | "manual" (CLI) | "admin" (WhatsApp) | "queue"
 
 Sleep = Callable[[float], Awaitable[None]]
@@ -41,8 +42,8 @@ class PlatformCounts:
 
     instagram_posts: int = 0
     tiktok_posts: int = 0
-    likes: int = 0  # engagement rows on today's Instagram posts
-    comments: int = 0  # engagement rows on today's TikTok posts
+    likes: int = 0  # engagement rows held on today's Instagram tasks
+    comments: int = 0  # engagement rows held on today's TikTok tasks
 
 
 @dataclass
@@ -62,15 +63,24 @@ class ClientResult:
     phase: Phase
     ok: bool = True
     error: str | None = None  # the fatal problems ("; "-joined, English, for operators), None when ok
+    timed_out: bool = False  # the client deadline stopped it (then ok is False too)
     warnings: list[str] = field(default_factory=list)  # non-fatal: skipped items, distrusted deletions…
     before: PlatformCounts = field(default_factory=PlatformCounts)
     after: PlatformCounts = field(default_factory=PlatformCounts)
     instagram: PostChanges = field(default_factory=PostChanges)
     tiktok: PostChanges = field(default_factory=PostChanges)
-    likes_written: int = 0  # liker rows sent to the merge (new + refreshed)
+    likes_written: int = 0  # distinct liker pairs the API listed (sent to the merge)
     comments_written: int = 0
+    likes_new: int = 0  # of those, rows the merge really inserted
+    comments_new: int = 0
     skipped_items: int = 0  # malformed payload items that were skipped
+    api_calls: dict[str, int] = field(default_factory=dict)  # RapidAPI requests per platform
     duration_seconds: float = 0.0
+
+    @property
+    def status(self) -> str:
+        """ok | failed | timeout: what the CLI, the admin summary and job_runs show for the client."""
+        return "timeout" if self.timed_out else ("ok" if self.ok else "failed")
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -118,6 +128,11 @@ class FetchDeps:
     reporter: Reporter = field(default_factory=LoggingReporter)
     after_client: Callable[[ClientResult], Awaitable[None]] | None = None  # notify hook
     sleep: Sleep = asyncio.sleep  # backoff sleeping; tests inject a recorder
+    quota: QuotaMeter | None = None  # RapidAPI requests per key; built from settings when not given
+
+    def __post_init__(self) -> None:
+        if self.quota is None:
+            self.quota = QuotaMeter(self.settings)
 
 
 class CycleProgress(Protocol):
@@ -142,6 +157,7 @@ class CyclePlan:
     may_start: Callable[[Client], Awaitable[bool]]
     finished: Callable[[ClientResult], Awaitable[None]]
     platforms: tuple[str, ...] | None = None  # None: every active platform of each client
+    past_day: bool = False  # `now` is a past day (`cicero fetch --day`): engagement of that day only
 
 
 class ClientRunner(Protocol):

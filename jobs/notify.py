@@ -39,7 +39,9 @@ import asyncpg
 from core.boundary import guarded, report_safely
 from core.settings import Settings
 from db.clients import Client, get_client
-from db.notification_state import NotificationState, TaskPost, save_state, state_for_update, todays_task_posts
+from db.notification_state import (
+    NotificationState, TaskPost, posts_by_ids, save_state, state_for_update, todays_task_posts,
+)
 from core.clock import Clock, day_range, local_day
 from jobs.outbox import enqueue
 from core.reporting import Reporter
@@ -117,12 +119,15 @@ def decide(*, state_ok: bool, state: NotificationState | None, slot: str, slot_d
 class NotifyOutcome:
     client_id: str
     decision: str | None  # scheduled | change | None
-    reason: str
+    reason: str  # for the log
     slot: str
     queued: int = 0  # new outbox rows
     already_queued: int = 0  # idempotency hits (queued by an earlier run)
     state_ok: bool = True
     messages: list[str] = field(default_factory=list)
+    changes: str = ""  # "+2 IG, -1 TikTok" when the message carries changes
+    slot_at: datetime | None = None  # the hour the scheduled list belongs to
+    no_group: bool = False  # a message was due but the client has no WhatsApp group
 
 
 def _digest(ids: list[str]) -> str:
@@ -196,9 +201,12 @@ async def _notify_with_state(pool: asyncpg.Pool, settings: Settings, client: Cli
                 raise StateUnavailable(f"{exc.__class__.__name__}: {exc}") from exc
             instagram, tiktok = await todays_task_posts(conn, client.id, start, end)
             changes = detect_changes(state, instagram, tiktok, today)
+            await describe_removed(conn, changes)
             decision = decide(state_ok=True, state=state, slot=slot,
                               slot_due_now=slot_in_window(now, settings), changes=changes)
-            outcome = NotifyOutcome(client.id, decision.kind, decision.reason, slot)
+            outcome = NotifyOutcome(client.id, decision.kind, decision.reason, slot,
+                                    changes=changes.summary() if changes.notable else "",
+                                    slot_at=slot_start(now, settings.notify.anchor_minute, settings.tz))
             messages = _messages_for(decision, client, now, slot, instagram, tiktok, changes, settings)
             queued = bool(messages) and bool(client.group_ids)
             new = NotificationState(**vars(state))
@@ -214,7 +222,7 @@ async def _notify_with_state(pool: asyncpg.Pool, settings: Settings, client: Cli
                     new.last_notified_slot = slot
             elif messages:
                 outcome.reason += " — tidak terkirim: client belum punya grup WhatsApp"
-                outcome.decision = None
+                outcome.decision, outcome.no_group = None, True
             try:
                 await save_state(conn, new)
             except (asyncpg.PostgresError, OSError) as exc:
@@ -231,6 +239,7 @@ async def _notify_changes_only(pool: asyncpg.Pool, settings: Settings, reporter:
     if run_changes is None or not run_changes.notable:
         return outcome
     outcome.decision, outcome.reason = "change", f"perubahan (mode cadangan): {run_changes.summary()}"
+    outcome.changes = run_changes.summary()
     messages = _messages_for(Decision("change", outcome.reason), client, now, slot, [], [], run_changes, settings)
     if not client.group_ids:
         outcome.decision = None
@@ -246,11 +255,22 @@ async def _notify_changes_only(pool: asyncpg.Pool, settings: Settings, reporter:
     return outcome
 
 
+async def describe_removed(db, changes: Changes) -> None:
+    """Fill `changes.removed_posts` (link and caption of each removed task) from the stored posts."""
+    for platform, ids in (("instagram", changes.instagram_removed), ("tiktok", changes.tiktok_removed)):
+        if ids:
+            for post in await posts_by_ids(db, platform, ids):
+                changes.removed_posts[f"{platform}:{post.post_id}"] = post
+
+
 async def run_changes_from_result(pool: asyncpg.Pool, settings: Settings, clock: Clock, result) -> Changes:
     """The posts a collection run added/removed (ClientResult), with today's details for the added ones."""
     ig_new, tt_new = set(result.instagram.new), set(result.tiktok.new)
     changes = Changes(instagram_removed=sorted(result.instagram.removed),
                       tiktok_removed=sorted(result.tiktok.removed))
+    async with guarded("reading removed posts for the change message", log, level="warning",
+                       client_id=result.client_id):
+        await describe_removed(pool, changes)
     if ig_new or tt_new:
         start, end = day_range(local_day(clock.now(), settings.tz), settings.tz)
         instagram, tiktok = [], []
@@ -263,19 +283,20 @@ async def run_changes_from_result(pool: asyncpg.Pool, settings: Settings, clock:
 
 
 async def notify_after_client(pool: asyncpg.Pool, settings: Settings, clock: Clock, reporter: Reporter, result) -> NotifyOutcome:
-    """The collection cycle's `after_client` hook body: notify for one finished `ClientResult`."""
+    """The collection cycle's `after_client` hook body: notify for one finished `ClientResult`.
+
+    What the admins hear about it is `jobs/run_summary.py`'s business (one summary per run).
+    """
     run_changes = None
     async with guarded("reading the run's changes", log, level="warning", client_id=result.client_id):
         run_changes = await run_changes_from_result(pool, settings, clock, result)
-    outcome = await notify_client(pool, settings, clock, reporter, result.client_id, run_changes=run_changes)
-    if outcome.queued:
-        await report_safely(reporter, "info", f"Notifikasi tugas {outcome.client_id}: {outcome.reason}")
-    return outcome
+    return await notify_client(pool, settings, clock, reporter, result.client_id, run_changes=run_changes)
 
 
 def make_after_client(pool: asyncpg.Pool, settings: Settings, clock: Clock, reporter: Reporter
                       ) -> Callable[[object], Awaitable[None]]:
-    """A `FetchDeps.after_client` callback that runs `notify_after_client` for each finished client."""
+    """A `FetchDeps.after_client` callback that runs `notify_after_client` for each finished client
+    (no admin messages; `jobs.run_summary.RunNotifier` adds them)."""
 
     async def after_client(result) -> None:
         await notify_after_client(pool, settings, clock, reporter, result)

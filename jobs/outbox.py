@@ -48,8 +48,9 @@ from core.settings import Settings
 from core.chat_port import ChatGateway, Document, SendError
 from db import outbox as db_outbox
 from db.outbox import OutboxMessage
-from core.clock import Clock
+from core.clock import Clock, day_range, local_day
 from core.reporting import Reporter
+from jobs.admin_text import kind_label, send_error_text
 
 log = logging.getLogger(__name__)
 
@@ -160,14 +161,15 @@ class OutboxSender:
         await self._release_listener()
 
     async def health(self) -> dict:
-        """For /api/health: running, connected, and how many messages wait or are dead."""
-        counts = await db_outbox.status_counts(self.pool)
+        """For /api/health: running, connected, and the counts `status` shows (pending, sending, sent today, dead)."""
+        counts = await db_outbox.outbox_overview(self.pool, since=day_range(local_day(self.clock.now(), self.clock.tz),
+                                                                            self.clock.tz)[0])
         running = self._task is not None and not self._task.done()
         connected = self.gateway.is_connected()
-        waiting = counts.get("pending", 0) + counts.get("sending", 0)
+        waiting = counts.pending + counts.sending
         status = "ok" if running and (connected or not waiting) else ("down" if not running else "degraded")
-        return {"status": status, "running": running, "connected": connected, "pending": waiting,
-                "dead": counts.get("dead", 0), "sent": counts.get("sent", 0)}
+        return {"status": status, "running": running, "connected": connected, "pending": counts.pending,
+                "sending": counts.sending, "sent_today": counts.sent_since, "dead": counts.dead}
 
     def wake(self) -> None:
         """Ask the loop to look for due messages now (e.g. after the gateway reconnects)."""
@@ -267,7 +269,7 @@ class OutboxSender:
                         message.recipient, error, message.attempts, max_attempts, wait)
             return "retried"
         await db_outbox.mark_dead(self.pool, message.id, error=error)
-        reason = error if not retryable else f"{error} (setelah {message.attempts} percobaan)"
+        reason = send_error_text(error) + (f" (setelah {message.attempts} percobaan)" if retryable else "")
         await self._alert_dead(message, reason)
         return "dead"
 
@@ -276,6 +278,6 @@ class OutboxSender:
         if message.kind in ADMIN_KINDS:
             return  # an undeliverable admin message must not produce another admin message
         await report_safely(self.reporter, "error",
-                            f"Pesan outbox #{message.id} ({message.kind}) ke {message.recipient} gagal dikirim: "
-                            f"{reason}. Kirim ulang dengan `cicero outbox retry {message.id}`.",
+                            f"Pesan outbox #{message.id} ({kind_label(message.kind)}) ke {message.recipient} "
+                            f"gagal dikirim: {reason}. Kirim ulang dengan `cicero outbox retry {message.id}`.",
                             outbox_id=message.id, client_id=message.client_id)

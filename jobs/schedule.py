@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 
 POST_FETCH = "post_fetch"
 ENGAGEMENT_ONLY = "engagement_only"
+LATE_SWEEP = "late_sweep"  # once a day: likes/comments of the previous `late_sweep_days` days
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,8 @@ def schedule_entries(settings: Settings) -> list[ScheduleEntry]:
         ScheduleEntry(f"{ENGAGEMENT_ONLY}-{i}", expr, ENGAGEMENT_ONLY)
         for i, expr in enumerate(settings.schedule.engagement_only)
     ]
+    if settings.schedule.late_sweep:
+        entries.append(ScheduleEntry(f"{LATE_SWEEP}-0", settings.schedule.late_sweep, LATE_SWEEP))
     return entries
 
 
@@ -121,6 +124,8 @@ def phase_at(settings: Settings, when: datetime):
         return POST_FETCH
     if ENGAGEMENT_ONLY in found:
         return ENGAGEMENT_ONLY
+    if LATE_SWEEP in found:
+        return LATE_SWEEP
     return None
 
 
@@ -130,7 +135,7 @@ def phase_for_manual_run(settings: Settings, when: datetime) -> str:
     last post_fetch of the day, engagement_only (as the schedule would)."""
     local = when.astimezone(settings.tz)
     hhmm = local.strftime("%H:%M")
-    times = fire_times(settings, local.date())
+    times = [ft for ft in fire_times(settings, local.date()) if ft.phase != LATE_SWEEP]  # a sweep is about past days
     chosen = None
     for ft in times:
         if ft.time <= hhmm:

@@ -20,7 +20,8 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from core.boundary import guarded
 from core.reporting import Reporter
 from core.settings import Settings
-from jobs.schedule import ENGAGEMENT_ONLY, POST_FETCH, NextRun, cron_trigger, schedule_entries
+from jobs.admin_text import phase_label
+from jobs.schedule import NextRun, cron_trigger, schedule_entries
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +82,7 @@ class SchedulerPart:
     async def _fire(self, phase: str, job_id: str) -> None:
         # a failed cycle must not kill the scheduler
         async with guarded("scheduled collection", log, reporter=self.reporter,
-                           report=f"Jadwal pengambilan data {job_id} gagal dijalankan", job=job_id):
+                           report=f"Jadwal pengambilan data ({phase_label(phase)}) gagal dijalankan", job=job_id):
             result = await self.collect(phase=phase, trigger="schedule")
             log.info("scheduled %s (%s): %s", job_id, phase, getattr(result, "status", result))
 
@@ -109,11 +110,10 @@ class SchedulerPart:
         if self._scheduler is None:
             return []
         runs = []
-        collection_ids = {e.job_id for e in schedule_entries(self.settings)}
+        phases = {e.job_id: e.phase for e in schedule_entries(self.settings)}
         for job in self._scheduler.get_jobs():
-            if job.id in collection_ids and job.next_run_time is not None:
-                phase = POST_FETCH if job.id.startswith(POST_FETCH) else ENGAGEMENT_ONLY
-                runs.append(NextRun(job.id, phase, job.next_run_time))
+            if job.id in phases and job.next_run_time is not None:
+                runs.append(NextRun(job.id, phases[job.id], job.next_run_time))
         runs.sort(key=lambda r: r.at)
         return runs[:limit]
 

@@ -28,6 +28,7 @@ class Changes:
     tiktok_added: list[TaskPost] = field(default_factory=list)
     instagram_removed: list[str] = field(default_factory=list)
     tiktok_removed: list[str] = field(default_factory=list)
+    removed_posts: dict[str, TaskPost] = field(default_factory=dict)  # "platform:id" -> what it was
 
     @property
     def notable(self) -> bool:
@@ -107,12 +108,32 @@ def new_tiktok_message(client_name: str, posts: list[TaskPost], tiktok_account: 
     return "\n".join(lines)
 
 
-def removed_message(client_name: str, instagram_removed: int, tiktok_removed: int) -> str:
+def _removed_entries(ids: list[str], platform: str, details: dict[str, TaskPost], link_of,
+                     caption_chars: int) -> list[str]:
+    lines = []
+    for i, post_id in enumerate(ids, 1):
+        lines.append(f"{i}. {link_of(post_id)}")
+        post = details.get(f"{platform}:{post_id}")
+        excerpt = potong(post.caption, caption_chars) if post else None
+        if excerpt:
+            lines.append(f"   _{excerpt}_")
+    return lines
+
+
+def removed_message(client_name: str, changes: Changes, tiktok_account: str | None, *,
+                    caption_chars: int = 80) -> str:
+    """Which posts left the task list: each with its link and a caption excerpt."""
     lines = [f"🗑️ *Perubahan Daftar Tugas — {client_name}*", ""]
-    if instagram_removed:
-        lines.append(f"📸 *{angka(instagram_removed)}* unggahan Instagram sudah tidak ada dan dikeluarkan dari daftar tugas.")
-    if tiktok_removed:
-        lines.append(f"🎵 *{angka(tiktok_removed)}* video TikTok sudah tidak ada dan dikeluarkan dari daftar tugas.")
+    if changes.instagram_removed:
+        lines.append(f"📸 *{angka(len(changes.instagram_removed))}* unggahan Instagram dikeluarkan dari daftar tugas:")
+        lines += _removed_entries(changes.instagram_removed, "instagram", changes.removed_posts, instagram_link,
+                                  caption_chars)
+    if changes.tiktok_removed:
+        if changes.instagram_removed:
+            lines.append("")
+        lines.append(f"🎵 *{angka(len(changes.tiktok_removed))}* video TikTok dikeluarkan dari daftar tugas:")
+        lines += _removed_entries(changes.tiktok_removed, "tiktok", changes.removed_posts,
+                                  lambda vid: tiktok_link(vid, tiktok_account), caption_chars)
     lines += ["", "_Unggahan yang dikeluarkan tidak perlu dikerjakan lagi._"]
     return "\n".join(lines)
 
@@ -130,8 +151,8 @@ def change_messages(client_name: str, changes: Changes, tiktok_account: str | No
                                        caption_chars=caption_chars)))
     if changes.instagram_removed or changes.tiktok_removed:
         ids = [f"ig:{i}" for i in changes.instagram_removed] + [f"tt:{i}" for i in changes.tiktok_removed]
-        out.append(("removed", ids, removed_message(client_name, len(changes.instagram_removed),
-                                                     len(changes.tiktok_removed))))
+        out.append(("removed", ids, removed_message(client_name, changes, tiktok_account,
+                                                     caption_chars=caption_chars)))
     return out
 
 

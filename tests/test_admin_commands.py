@@ -13,7 +13,7 @@ from bot.router import Router
 from bot.whatsapp.fake import FakeGateway
 from core.chat_port import ConnectionState
 from db.clients import Client, upsert_client
-from handlers import admin, status
+from handlers import admin, jadwal, status
 from jobs.collect_now import CollectionBusy, Collector
 from core.clock import JAKARTA, ManualClock
 from jobs.fetch_model import ClientResult, CycleResult, PlatformCounts
@@ -37,7 +37,7 @@ def clock():
 async def make_chat(pool, settings, clock, collection=None):
     gateway = FakeGateway()
     router = Router(settings=settings, pool=pool, clock=clock, reporter=RecordingReporter(), gateway=gateway,
-                    commands=[*admin.COMMANDS, *status.COMMANDS], collection=collection)
+                    commands=[*admin.COMMANDS, *status.COMMANDS, *jadwal.COMMANDS], collection=collection)
     await start_chat(gateway, router)
     return gateway
 
@@ -55,21 +55,32 @@ async def test_status_reports_connection_database_outbox_and_runs(pool, settings
            ('fetch_engagement', 'engagement_only', 'schedule', 'failed', $3, $3)""",
         at(8, 30), at(9, 5), at(21, 30, day=16),
     )
-    for i in range(2):
-        await enqueue(pool, recipient="120363000000000001@g.us", kind="task_change", body=f"m{i}",
-                      idempotency_key=f"k{i}")
-    await pool.execute("UPDATE outbox SET status = 'dead' WHERE idempotency_key = 'k1'")
     gateway = await make_chat(pool, settings, clock)
     (text,) = await ask(gateway, "status")
+    assert text.startswith("📊 *Status Cicero* — 17/02/2026 pukul 09.10 WIB")
     assert "WhatsApp: ✅ terhubung" in text
     assert "Database: ✅ OK" in text
-    assert "Outbox: 1 menunggu, 0 dikirim, 1 gagal permanen" in text
-    assert "• ambil posting + engagement: terakhir 09.05 ⚠️ sebagian; berikutnya 09.30" in text
-    assert "• perbarui likes/komentar: terakhir 16/02 21.30 ❌ gagal; berikutnya 17.30" in text
+    assert "• ambil posting + engagement: terakhir pukul 09.05 WIB ⚠️ sebagian; berikutnya pukul 09.30 WIB" in text
+    assert ("• perbarui likes/komentar: terakhir 16/02 pukul 21.30 WIB ❌ gagal; berikutnya pukul 17.30 WIB"
+            in text)
 
     gateway.connection_state = lambda: ConnectionState(connected=False, detail="Disconnected")
     (text,) = await ask(gateway, "status")
-    assert "WhatsApp: ❌ tidak terhubung (Disconnected)" in text
+    assert "WhatsApp: ❌ tidak terhubung (terputus)" in text
+
+
+async def test_status_counts_pending_sending_sent_today_and_dead_messages(pool, settings, clock):
+    """The newcomer's case: 9 messages went out today and `status` must say so."""
+    group = "120363000000000001@g.us"
+    for i in range(14):
+        await enqueue(pool, recipient=group, kind="task_change", body=f"m{i}", idempotency_key=f"k{i}")
+    await pool.execute("UPDATE outbox SET status = 'sent', sent_at = $1 WHERE id <= 9", at(8, 0))
+    await pool.execute("UPDATE outbox SET status = 'sent', sent_at = $1 WHERE id = 10", at(20, 0, day=16))
+    await pool.execute("UPDATE outbox SET status = 'sending' WHERE id = 11")
+    await pool.execute("UPDATE outbox SET status = 'dead' WHERE id = 12")
+    gateway = await make_chat(pool, settings, clock)
+    (text,) = await ask(gateway, "status")
+    assert "Outbox: 2 menunggu dikirim, 1 sedang dikirim, 9 terkirim hari ini, 1 gagal permanen" in text
 
 
 async def test_status_with_the_schedule_disabled(pool, settings, clock):
@@ -79,19 +90,57 @@ async def test_status_with_the_schedule_disabled(pool, settings, clock):
     assert "terakhir belum pernah; berikutnya jadwal nonaktif" in text
 
 
-async def test_jadwal_marks_past_and_next_fire_times(pool, settings, clock):
+async def scheduled_run(pool, phase, status, when, errors=(), note=None, trigger="schedule"):
+    job = "fetch_posts" if phase == "post_fetch" else "fetch_engagement"
+    await pool.execute(
+        """INSERT INTO job_runs (job, phase, trigger, status, started_at, finished_at, errors, note)
+           VALUES ($1, $2, $3, $4, $5, $5, $6::jsonb, $7)""",
+        job, phase, trigger, status, when, list(errors), note)
+
+
+async def test_jadwal_shows_what_ran_failed_was_skipped_or_missed(pool, settings, clock):
+    await scheduled_run(pool, "post_fetch", "ok", at(6, 5).replace(second=2))
+    await scheduled_run(pool, "post_fetch", "partial", at(6, 30).replace(second=3),
+                        errors=[{"client_id": "POLRES_B", "error": "tiktok user polresb: HTTP 404: not found"}])
+    rate_limited = "rate limited (HTTP 429); gave up after 4 attempt(s)"
+    await scheduled_run(pool, "post_fetch", "failed", at(7, 5).replace(second=1), errors=[
+        {"client_id": "POLRES_A", "error": f"instagram posts of polresa: {rate_limited}"},
+        {"client_id": "POLRES_B", "error": f"instagram posts of polresb: {rate_limited}"}])
+    await scheduled_run(pool, "post_fetch", "skipped", at(7, 30),
+                        note="another collection run holds the lock; this scheduled run is skipped")
+    # 08:05 and 08:30: the service was down, nothing ran; 09:05 ran; a manual run is not a scheduled one
+    await scheduled_run(pool, "post_fetch", "ok", at(8, 40), trigger="admin")
+    await scheduled_run(pool, "post_fetch", "ok", at(9, 5).replace(second=4))
     gateway = await make_chat(pool, settings, clock)
     (text,) = await ask(gateway, "Jadwal")
     assert text.startswith("🗓️ *Jadwal hari ini* — Selasa, 17/02/2026")
-    assert "✓ 06.05 — ambil posting + engagement" in text
-    assert "✓ 09.05 — ambil posting + engagement" in text
-    assert "▶ 09.30 — ambil posting + engagement" in text
-    assert "• 17.30 — perbarui likes/komentar" in text
-    assert "• 22.00 — perbarui likes/komentar" in text
+    lines = text.splitlines()
+    assert "✓ 06.05 — ambil posting + engagement" in lines
+    assert ("✓ 06.30 — ambil posting + engagement — sebagian: 1 client gagal: POLRES_B "
+            "(TikTok: akun tidak ditemukan di RapidAPI (HTTP 404))") in lines
+    assert ("✗ 07.05 — ambil posting + engagement — gagal: 2 client gagal: POLRES_A, POLRES_B "
+            "(Instagram: kuota RapidAPI habis atau terlalu banyak permintaan (HTTP 429), menyerah setelah 4 "
+            "percobaan)") in lines
+    assert "✗ 07.30 — ambil posting + engagement — dilewati: pengambilan lain masih berjalan" in lines
+    assert "– 08.05 — ambil posting + engagement (terlewat)" in lines
+    assert "– 08.30 — ambil posting + engagement (terlewat)" in lines
+    assert "✓ 09.05 — ambil posting + engagement" in lines
+    assert "▶ 09.30 — ambil posting + engagement" in lines
+    assert "• 17.30 — perbarui likes/komentar" in lines
+    assert "• 22.00 — perbarui likes/komentar" in lines
+    assert lines[-1] == "✓ sudah berjalan  ✗ gagal/dilewati  – terlewat  ▶ berikutnya"
+    assert "slot" not in text and "post_fetch" not in text and "HTTP 429)" in text
 
 
-def cycle(status="ok", **kw):
-    return CycleResult(job_run_id=1, phase="post_fetch", trigger="admin", status=status, **kw)
+async def test_jadwal_a_fire_time_just_due_is_not_called_missed(pool, settings):
+    gateway = await make_chat(pool, settings, ManualClock(at(9, 6)))
+    (text,) = await ask(gateway, "jadwal")
+    assert "⏳ 09.05 — ambil posting + engagement (segera berjalan)" in text
+    assert "– 06.05 — ambil posting + engagement (terlewat)" in text
+
+
+def cycle(status="ok", phase="post_fetch", **kw):
+    return CycleResult(job_run_id=1, phase=phase, trigger="admin", status=status, **kw)
 
 
 async def test_fetch_reports_the_result_per_client(pool, settings, clock):
@@ -99,22 +148,46 @@ async def test_fetch_reports_the_result_per_client(pool, settings, clock):
     calls = []
 
     async def collection(client_ids=None, **kw):
-        calls.append(client_ids)
-        return cycle("partial", clients=[
+        calls.append((client_ids, kw.get("phase")))
+        return cycle("partial", phase=kw.get("phase") or "post_fetch", clients=[
             ClientResult("POLRES_A", "post_fetch", after=PlatformCounts(2, 1, 30, 4)),
-            ClientResult("POLRES_B", "post_fetch", ok=False, error="RapidAPI 429"),
+            ClientResult("POLRES_B", "post_fetch", ok=False,
+                         error="instagram posts of polresb: no RapidAPI key configured ([instagram] key or "
+                               "CICERO_INSTAGRAM__KEY)"),
         ], skipped_clients=["POLRES_C"])
 
     gateway = await make_chat(pool, settings, clock, collection)
     started, report = await ask(gateway, "fetch polres_a")
-    assert calls == [["POLRES_A"]]
-    assert started == "⏳ Pengambilan data untuk client *POLRES_A* dimulai…"
-    assert "⚠️ sebagian" in report
+    assert calls == [(["POLRES_A"], "post_fetch")]
+    assert started == ("⏳ Mulai pukul 09.10 WIB: mengambil posting baru + likes/komentar untuk client "
+                       "*POLRES_A*…")
+    assert "⚠️ sebagian" in report and "Fase: ambil posting + engagement" in report
     assert "• POLRES_A: IG 2 post/30 likes, TikTok 1 post/4 komentar" in report
-    assert "• POLRES_B: ❌ RapidAPI 429" in report
+    assert "• POLRES_B: ❌ Instagram: kunci RapidAPI belum diatur" in report
+    assert "RapidAPI key" not in report  # no English in WhatsApp
     assert "POLRES_C" in report
     await ask(gateway, "fetch")
-    assert calls == [["POLRES_A"], None]
+    assert calls[-1] == (None, "post_fetch")  # at 09:10 or at 23:44: posts and engagement
+
+
+async def test_fetch_likes_refreshes_engagement_only_and_says_so(pool, settings):
+    await upsert_client(pool, Client(id="POLRES_A", name="A", type="org"))
+    calls = []
+
+    async def collection(client_ids=None, **kw):
+        calls.append((client_ids, kw.get("phase")))
+        return cycle(phase=kw["phase"], clients=[ClientResult("POLRES_A", kw["phase"])])
+
+    gateway = await make_chat(pool, settings, ManualClock(at(23, 44)), collection)
+    started, report = await ask(gateway, "fetch likes POLRES_A")
+    assert calls == [(["POLRES_A"], "engagement_only")]
+    assert "memperbarui likes/komentar saja (tanpa posting baru)" in started
+    assert "Fase: perbarui likes/komentar" in report and "ketik *fetch* untuk mengambil posting" in report
+    await ask(gateway, "fetch POLRES_A likes")
+    assert calls[-1] == (["POLRES_A"], "engagement_only")
+    (usage,) = await ask(gateway, "fetch a b c")
+    assert usage.startswith("❌ Format: *fetch*")
+    assert (await ask(gateway, "fetch ../../x")) == [usage]
 
 
 async def test_fetch_unknown_client_busy_and_lock_skipped(pool, settings, clock):
@@ -198,3 +271,19 @@ def test_chat_part_health_reports_the_transport_state():
     assert part.health()["status"] == "logged_out"
     gateway.connection_state = lambda: ConnectionState(connected=False, logged_in=True, detail="Disconnected")
     assert part.health()["status"] == "down"
+
+
+async def test_api_health_is_degraded_while_whatsapp_is_down(pool, settings, clock):
+    from bot.chat_service import ChatPart
+    from tests.support.api import api_client, api_deps
+
+    gateway = FakeGateway()
+    part = ChatPart(gateway=gateway, router=None, pipeline=None)
+    async with api_client(api_deps(settings, pool, clock, peers=lambda: [part])) as http:
+        healthy = (await http.get("/api/health")).json()
+        gateway.connection_state = lambda: ConnectionState(connected=False, logged_in=True, detail="Disconnected")
+        down = (await http.get("/api/health")).json()
+    assert (healthy["status"], healthy["problems"]) == ("ok", [])
+    assert down["status"] == "degraded" and down["problems"] == ["whatsapp"]
+    assert down["components"]["whatsapp"]["status"] == "down"
+    assert down["success"] is True  # the database answers: the dashboard's data is still served

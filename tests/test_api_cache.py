@@ -7,6 +7,7 @@ import asyncio
 import pytest
 
 from bot.api.cache import ResultCache
+from tests.support.factories import Factory
 from tests.support.api import api_client, api_deps, bearer, build_world, dashboard_token, make_account, noon_clock
 
 
@@ -60,7 +61,7 @@ async def test_rekap_is_cached_for_the_window_then_refreshed(pool, settings):
             return next(r["jumlah_like"] for r in body["data"] if r["nama"] == "AGUS")
 
         assert await agus() == 1
-        await pool.execute("INSERT INTO engagements (platform, post_id, username) VALUES ('instagram', 'KDR2', 'agus.ig')")
+        await Factory(pool).likes("KDR2", ["agus.ig"])  # a new like, written as a fetch writes it
         assert await agus() == 1
         clock.advance(seconds=16)
         assert await agus() == 2

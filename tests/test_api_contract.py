@@ -193,7 +193,8 @@ async def test_users_list_contract(http, op):
             assert key in row
         assert row["client_id"] == "POLRES_KEDIRI" and row["status"] is True
     budi = next(row for row in rows if row["nama"] == "BUDI")
-    assert budi["insta"] == "budi.ig" and budi["tiktok"] == "budi.tt" and budi["roles"] == ["ditbinmas"]
+    assert budi["insta"] == "budi.ig" and budi["tiktok"] == "budi.tt"
+    assert budi["roles"] == ["ditbinmas", "operator"]  # every person of an org client carries operator
 
 
 async def test_users_list_of_foreign_client_is_forbidden_and_there_is_no_unscoped_listing(http, op):
@@ -230,7 +231,11 @@ async def test_user_create_get_and_update(http, op, world):
     taken = await http.post("/api/users/create", headers=op, json={
         "client_id": "POLRES_KEDIRI", "nama": "RUDI", "user_id": "77010001"})
     assert taken.status_code == 409
-    assert (await http.put("/api/users/75029999", headers=op, json={"user_id": "1"})).status_code == 422
+    # a new user_id renames (the /users page edits the NRP this way); taking someone's NRP is refused
+    assert (await http.put("/api/users/75029999", headers=op, json={"user_id": "75020001"})).status_code == 409
+    renamed = await http.put("/api/users/75029999", headers=op, json={"user_id": "75029998", "nama": "Wahyu S"})
+    assert renamed.status_code == 200 and renamed.json()["data"]["user_id"] == "75029998"
+    assert (await http.get("/api/users/75029999", headers=op)).status_code == 404
     assert (await http.get("/api/users/99999999", headers=op)).status_code == 404
 
 

@@ -7,9 +7,9 @@ from datetime import date
 import pytest
 
 from handlers.reports.attendance import (
-    AttendanceRules, Category, Period, Platform, Scope, build_attendance, build_combined_attendance,
+    AttendanceRules, Category, Period, Platform, Scope, build_attendance, build_combined_attendance, person_order,
+    rank_order,
 )
-from handlers.reports.sorting import division_sort_key, person_sort_key, rank_index
 from tests.support.factories import Factory, wib
 
 NOW = wib(2026, 11, 25, 14, 5)
@@ -67,13 +67,22 @@ async def test_directorate_counts_categories_and_boundaries(pool):
     assert (by["EXCEP"].done, by["EXCEP"].category) == (2, Category.LENGKAP)
     t = rep.tally
     assert (t.personnel, t.lengkap, t.kurang, t.belum, t.tanpa_username) == (7, 2, 3, 1, 1)
-    assert t.belum_total == 2
+    assert (t.tasks_done, t.tasks_assigned, t.capaian) == (7, 12, 7 * 100 / 12)  # DODI (no username) left out
     assert [s.name for s in rep.satkers] == ["DIREKTORAT BINMAS", "POLRES A", "POLRES B", "POLRES KOSONG"]
     assert rep.satkers[3].tally.personnel == 0
     dit_sat = rep.satkers[0]
     assert [d.name for d in dit_sat.divisions] == ["BAG OPS", "SUBDIT BINPOLMAS"]
     assert [p.name for p in dit_sat.divisions[1].people] == ["ANI", "BUDI"]  # KASUBDIT first
     assert [p.name for p in dit_sat.divisions[0].people] == ["CICI", "EXCEP", "DODI"]  # rank order
+
+
+async def test_exception_counts_only_where_there_is_a_username(pool):
+    dit = await _world(pool)
+    await Factory(pool).tt_post("V1", client_id="DITBINMAS", posted_at=wib(2026, 11, 25, 9))
+    rep = await build_attendance(pool, dit, Period.today(NOW), Platform.TIKTOK)
+    excep = next(p for p in rep.people if p.name == "EXCEP")  # exception, Instagram only
+    assert (excep.done, excep.category) == (0, Category.TANPA_USERNAME)
+    assert rep.tally.tasks_assigned == 1  # only BUDI has a TikTok username
 
 
 async def test_client_scope_and_thresholds(pool):
@@ -118,13 +127,25 @@ def test_periods():
         Period.range(date(2026, 11, 2), date(2026, 11, 1))
 
 
-def test_sorting_rules():
-    assert sorted(["SUBDIT X", "POLSEK A", "SAT B", "BAG C", "SPKT", "SIE HUMAS", "-"], key=division_sort_key) == [
-        "BAG C", "SAT B", "SIE HUMAS", "SPKT", "POLSEK A", "SUBDIT X", "-"]
-    assert rank_index("KOMBES") == rank_index("KBP") < rank_index("AKBP") < rank_index("BRIPDA") < rank_index("PHL")
-    keys = [person_sort_key("WADIR", "AKBP", "B"), person_sort_key("DIR", "KBP", "A"),
-            person_sort_key(None, "AKP", "C"), person_sort_key("KANIT 1", "IPDA", "D")]
-    assert sorted(keys)[0][0] == 0 and sorted(keys)[1][0] == 1 and sorted(keys)[-1][2] == "C"
+def test_every_spelling_of_a_rank_is_the_same_rank():
+    same = [("KOMISARIS BESAR POLISI", "KOMBES", "KBP", "Kombes Pol.", "KOMBESPOL"),
+            ("AJUN KOMISARIS BESAR POLISI", "AKBP", "akbp"),
+            ("BRIGADIR POLISI", "BRIGPOL", "BRIGADIR"),
+            ("INSPEKTUR POLISI SATU", "IPTU"),
+            ("PENATA MUDA TK. I", "PENATA MUDA TINGKAT I", "III/B", "III b")]
+    for spellings in same:
+        assert len({rank_order(s) for s in spellings}) == 1, spellings
+    ladder = ["JENDERAL POLISI", "KOMBES", "AJUN KOMISARIS BESAR POLISI", "KOMPOL", "AKP", "IPTU", "AIPTU",
+              "BRIPKA", "BRIGADIR", "BRIPDA", "BHARADA", "PEMBINA", "PENATA MUDA", "JURU MUDA", "PPPK", "PHL", "?"]
+    assert [rank_order(r) for r in ladder] == sorted(rank_order(r) for r in ladder)
+    assert len({rank_order(r) for r in ladder}) == len(ladder)
+
+
+def test_persons_by_position_keyword_then_rank_then_name():
+    people = [("BANIT", "KOMBES", "A"), ("KANIT 1", "IPDA", "B"), ("WADIR", "AKBP", "C"), ("DIRBINMAS", "KBP", "D"),
+              ("KASUBDIT", "KOMPOL", "E"), (None, "AJUN KOMISARIS BESAR POLISI", "F"), (None, "AKBP", "G")]
+    ordered = sorted(people, key=lambda p: person_order(*p))
+    assert [p[2] for p in ordered] == ["D", "C", "E", "B", "A", "F", "G"]
 
 
 async def test_usernames_match_after_trim_at_and_case(pool):

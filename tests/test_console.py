@@ -41,9 +41,9 @@ def test_admin_gets_help_and_status_through_a_pipe(database_url, tmp_path):
     assert done.returncode == 0, done.stderr
     out = done.stdout
     assert "[6281100000001 → bot] help" in out
-    assert "🤖 *Perintah Cicero*" in out and "*fetch [CLIENT]*" in out
+    assert "🤖 *Perintah Cicero*" in out and "*fetch [likes] [CLIENT]*" in out
     assert "📊 *Status Cicero*" in out
-    assert "WhatsApp: ✅ terhubung" in out and "Database: ✅ OK" in out and "Outbox: 0 menunggu" in out
+    assert "WhatsApp: ✅ terhubung" in out and "Database: ✅ OK" in out and "Outbox: 0 menunggu dikirim, 0 sedang dikirim, 0 terkirim hari ini, 0 gagal permanen" in out
     # replies come in input order: help's reply before the status line is read
     assert out.index("Perintah Cicero") < out.index("[6281100000001 → bot] status") < out.index("Status Cicero")
     assert "stopped cleanly" in out

@@ -12,6 +12,7 @@ from bot.whatsapp.fake import FakeGateway
 from core.chat_port import XLSX_MIMETYPE
 from handlers import dirrequest
 from handlers.dirrequest.actions import ACTIONS, action_by_id
+from handlers.menus import TEXT_HINT
 from core.clock import ManualClock
 from tests.support.dirrequest_world import TODAY_NOON, build_world
 from tests.support.factories import Factory, wib
@@ -55,10 +56,11 @@ async def open_menu(gateway, client="DITBINMAS"):
 
 
 async def option(gateway, number):
-    """Send a menu number; return (report texts without the re-sent menu, documents)."""
+    """Send a menu number; return (report texts without the closing hint, documents)."""
     sent = await say(gateway, str(number))
     out = texts(sent)
-    assert out and "📋 *Menu Direktorat*" in out[-1], "the menu is shown again after every action"
+    assert out and out[-1] == TEXT_HINT, "after every report a one-line hint, not the 26-line menu"
+    assert not any("📋 *Menu Direktorat*" in t for t in out)
     return out[:-1], [m.document for m in sent if m.document is not None]
 
 
@@ -69,14 +71,17 @@ async def test_client_list_by_number_and_id_and_grouped_menu(pool, chat):
     lines = texts(await say(chat, "dirrequest"))[-1]
     assert "1. DITBINMAS - DIREKTORAT BINMAS" in lines and "2. DITLANTAS - DIREKTORAT LANTAS" in lines
     assert "POLRES" not in lines
-    bad = texts(await say(chat, "9"))[-1]
-    assert bad.startswith("❌ Pilihan client tidak valid") and "1. DITBINMAS" in bad
+    bad = texts(await say(chat, "9"))
+    assert bad == [f"❌ Pilihan client tidak valid. Balas 1–2 atau Client ID.\n{TEXT_HINT}"]
     menu = texts(await say(chat, "1"))[-1]
     for group in ("Rekap Data", "Absensi", "Pengambilan Data", "Laporan", "Monitoring Kasatker"):
         assert group in menu
     assert menu.index("Rekap Data") < menu.index("Absensi") < menu.index("Pengambilan Data") < menu.index("Laporan")
     assert "\n5. Absensi likes Instagram per divisi" in menu
-    assert texts(await say(chat, "99"))[-1].startswith("Pilihan tidak valid. Ketik angka menu.")
+    # a wrong number: only the valid numbers, on one line
+    assert texts(await say(chat, "99")) == [
+        f"Pilihan tidak valid. Balas 1, 3, 5–10, 12–16, 19–22, 30.\n{TEXT_HINT}"]
+    assert texts(await say(chat, "menu"))[-1] == menu  # the whole menu again, when asked
     # back to the client list, then choose by id (any case)
     assert "Pilih *client direktorat*" in texts(await say(chat, "back"))[-1]
     assert "Client: *DIREKTORAT LANTAS*" in texts(await say(chat, "ditlantas"))[-1]
@@ -89,8 +94,9 @@ async def test_refusals(pool, chat):
     f = Factory(pool)
     await f.dashboard_account("op", role="operator", whatsapp="6281299999999")
     assert "tidak terdaftar" in texts(await say(chat, "dirrequest", phone="6281299999999"))[-1]
-    await f.dashboard_account("dir", role="ditbinmas", whatsapp="6281288888888")
-    assert "DITBINMAS - DIREKTORAT BINMAS" in texts(await say(chat, "dirrequest", phone="6281288888888"))[-1]
+    await f.dashboard_account("dir", role="ditbinmas", whatsapp="6281288888888", client_ids=["DITBINMAS"])
+    menu = texts(await say(chat, "dirrequest", phone="6281288888888"))[-1]
+    assert "DITBINMAS - DIREKTORAT BINMAS" in menu and "DITLANTAS" not in menu  # only the account's clients
 
 
 def test_action_ids_are_stable_and_numbers_unique():
@@ -108,8 +114,10 @@ async def test_option_1_completeness_per_satker(pool, chat):
     (report,), _ = await option(chat, 1)
     assert "Selamat siang" in report and "pukul 14.05 WIB" in report
     total = report.split("*Total*")[1].split("\n\n")[0]
-    assert "Jumlah personel: 8" in total and "Belum mengisi Instagram: 1" in total and "Belum mengisi TikTok: 1" in total
-    assert report.index("DIREKTORAT BINMAS*") < report.index("POLRES A*") < report.index("POLRES B*")
+    assert "Jumlah personel: 8 pers" in total and "Belum mengisi username Instagram: 1 pers" in total
+    assert "Belum mengisi username TikTok: 1 pers" in total
+    # the directorate first, then by share of complete data: both satker complete, the larger first
+    assert report.index("DIREKTORAT BINMAS*") < report.index("POLRES B*") < report.index("POLRES A*")
     assert "belum input data:*\n1. POLRES KOSONG" in report
 
 
@@ -133,9 +141,12 @@ async def test_option_5_ig_likes_per_division(pool, chat):
     assert "Rekap Absensi Likes Instagram" in report and "Rabu, 25 November 2026" in report
     assert "*Jumlah konten:* 2" in report
     assert "https://www.instagram.com/p/P1/" in report and "/PY/" not in report and "/PX/" not in report
-    assert "*Jumlah total personel:* 5 pers" in report
-    assert "- Lengkap: 2 pers" in report and "- Kurang lengkap: 2 pers" in report  # ANI + EXCEP; BUDI, CICI
-    assert "❌ *Belum melaksanakan:* 1 pers" in report  # DODI has no username
+    assert "*Jumlah personel:* 5 pers" in report
+    assert "- Melaksanakan lengkap: 2 pers" in report  # ANI + EXCEP
+    assert "- Melaksanakan kurang lengkap: 2 pers" in report  # BUDI, CICI
+    assert "❌ *Belum melaksanakan:* 0 pers" in report  # DODI has no username: his own group, not "belum"
+    assert "⚠️ *Belum mengisi username Instagram:* 1 pers" in report
+    assert "Capaian tugas: 75,0% (6/8 tugas)" in report
     bag = report.split("*1. BAG OPS*")[1].split("*2. ")[0]
     sub = report.split("*2. SUBDIT BINPOLMAS*")[1]
     assert "- AIPTU EXCEP — 2/2" in bag and "- BRIPKA DODI — 0/2" in bag
@@ -148,7 +159,7 @@ async def test_option_10_tiktok_comments_per_division(pool, chat):
     await open_menu(chat)
     (report,), _ = await option(chat, 10)
     assert "Komentar TikTok" in report and "https://www.tiktok.com/@ditbinmas.jatim/video/V1" in report
-    assert "- BRIPDA BUDI — 1/2" in report and "Belum mengisi Username TikTok (1 pers)" in report
+    assert "- BRIPDA BUDI — 1/2" in report and "Belum mengisi username TikTok (1 pers)" in report
 
 
 async def test_option_6_and_9_simple_lists(pool, chat):
@@ -162,21 +173,21 @@ async def test_option_6_and_9_simple_lists(pool, chat):
     assert "- BRIPKA DODI" in nouser
     assert "Terima kasih" not in report
     (report,), _ = await option(chat, 9)
-    assert "Absensi Komentar TikTok" in report and "Belum mengisi Username TikTok (1 pers):*\n- BRIPKA DODI" in report
+    assert "Absensi Komentar TikTok" in report and "Belum mengisi username TikTok (1 pers):*\n- BRIPKA DODI" in report
 
 
 async def test_option_7_and_8_per_satker(pool, chat):
     await build_world(pool)
     await open_menu(chat)
     (report,), _ = await option(chat, 7)
-    assert "*Jumlah total personel:* 8 pers" in report
+    assert "*Jumlah personel:* 8 pers" in report
     assert report.index("*1. DIREKTORAT BINMAS*") < report.index("*2. POLRES A*") < report.index("*3. POLRES B*")
     a = report.split("*2. POLRES A*")[1].split("*3.")[0]
-    assert "Sudah melaksanakan: 1 pers (lengkap 1, kurang 0)" in a and "Capaian: 100,0%" in a
+    assert "Melaksanakan lengkap: 1 pers" in a and "Capaian tugas: 100,0% (2/2 tugas)" in a
     assert "*4. POLRES KOSONG*\nBelum ada data personel." in report
     (report,), _ = await option(chat, 8)
     b = report.split("*3. POLRES B*")[1].split("*4.")[0]
-    assert "Sudah melaksanakan: 2 pers (lengkap 0, kurang 2)" in b and "Capaian: 50,0%" in b
+    assert "Melaksanakan kurang lengkap: 2 pers" in b and "Capaian tugas: 50,0% (2/4 tugas)" in b
 
 
 async def test_thresholds_come_from_settings(pool, settings, clock):
@@ -248,8 +259,8 @@ async def test_option_20_comments_excel(pool, chat):
     await open_menu(chat)
     _, (doc,) = await option(chat, 20)
     _, ws, rows = _rows(doc, "POLRES A")
-    assert rows[0] == ["No", "Pangkat Nama", "Satfung", "Username TikTok", "Video 1 (08.00)", "Video 2 (16.00)",
-                       "Total", "Status"]
+    assert rows[0] == ["No", "Pangkat Nama", "Divisi / Satfung", "Username TikTok", "Video 1 (08.00)",
+                       "Video 2 (16.00)", "Konten dikerjakan", "Status"]
     assert rows[1] == [1, "AKP FAJAR", "SAT BINMAS", "fajar.tt", 1, 1, 2, "Lengkap"]
     _, _, dit = _rows(doc, "DIREKTORAT BINMAS")
     assert [r[1] for r in dit[1:]] == ["IPTU CICI", "AIPTU EXCEP", "BRIPKA DODI", "AKBP ANI", "BRIPDA BUDI"]
@@ -262,8 +273,8 @@ async def test_option_21_combined_recap(pool, chat):
     assert "*1. Instagram*" in report and "*2. TikTok*" in report
     assert "https://www.instagram.com/p/P2/" in report and "/video/V2" in report
     top = report.split("satker tertinggi*")[1].split("\n\n")[0]
-    assert top.splitlines()[1].startswith("1. POLRES A — 100,0% (4/4)")
-    assert "Sisa tugas belum dikerjakan:* " in report
+    assert top.splitlines()[1] == "1. POLRES A: 100,0% (4/4 tugas)"
+    assert "*5. Sisa tugas:* 12 tugas" in report
 
 
 async def test_option_22_ranking_with_period_submenu(pool, chat):
@@ -271,21 +282,23 @@ async def test_option_22_ranking_with_period_submenu(pool, chat):
     await open_menu(chat)
     prompt = texts(await say(chat, "22"))[-1]
     assert "1. Hari ini" in prompt and "6. Bulan lalu" in prompt
-    assert texts(await say(chat, "7"))[-1].startswith("Pilihan tidak valid. Balas angka 1 sampai 6")
+    assert texts(await say(chat, "7")) == [f"Pilihan tidak valid. Balas 1–6.\n{TEXT_HINT}"]
     sent = await say(chat, "1")
     doc = next(m.document for m in sent if m.document)
     assert doc.filename == "Ranking_Engagement_DITBINMAS_2026-11-25.xlsx"
-    assert "📋 *Menu Direktorat*" in texts(sent)[-1]
+    assert texts(sent)[-1] == TEXT_HINT  # back on the main step after the file, with a one-line hint
     _, ws, rows = _rows(doc, "Ranking")
-    assert rows[1][:3] == [1, "POLRES A", 1] and rows[1][9] == 2
-    assert [r[1] for r in rows[1:]][-1] == "POLRES KOSONG"
+    assert rows[1][:3] == ["-", "DIREKTORAT BINMAS", 5]  # the directorate's own row first, not ranked
+    assert rows[2][:3] == [1, "POLRES A", 1] and rows[2][9:] == [4, 4, 100]
+    assert [r[1] for r in rows[1:]][-2:] == ["POLRES KOSONG", "TOTAL"]
+    assert rows[-1][2:] == [8, 6, 1, 1, 5, 2, 1, 16, 28, 57.1]
     # this week: the file name carries the range; last week had no content
     await say(chat, "22")
     sent = await say(chat, "3")
     doc = next(m.document for m in sent if m.document)
     assert doc.filename == "Ranking_Engagement_DITBINMAS_2026-11-23_2026-11-29.xlsx"
     _, _, rows = _rows(doc, "Ranking")
-    assert rows[1][:3] == [1, "POLRES B", 2]  # hadi liked PT (Thursday): both at 100 %, more people first
+    assert rows[2][:3] == [1, "POLRES A", 1]  # 6 of 6 tasks against POLRES B's 5 of 12
     await say(chat, "22")
     assert "Belum ada konten Instagram maupun TikTok" in texts(await say(chat, "4"))[0]
 
@@ -296,13 +309,14 @@ async def test_option_30_kasatker_bands(pool, chat):
     assert "4. Semua data" in texts(await say(chat, "30"))[-1]
     sent = await say(chat, "1")
     report = texts(sent)[0]
-    assert "📋 *Menu Direktorat*" in texts(sent)[-1]
+    assert texts(sent)[-1] == TEXT_HINT
     aktif = report.split("*KEPATUHAN AKTIF*")[1].split("*KEPATUHAN SEDANG*")[0]
     sedang = report.split("*KEPATUHAN SEDANG*")[1].split("*KEPATUHAN RENDAH*")[0]
     rendah = report.split("*KEPATUHAN RENDAH*")[1]
     assert "1. POLRES A: 100,0%" in aktif
-    assert "1. POLRES B: 75,0%" in sedang  # IG 1/2, TT 2/2
-    assert "POLRES KOSONG: 0,0% (belum ada data personel)" in rendah
+    assert sedang.strip() == "(0 satker)\n-"
+    assert "1. POLRES B: 37,5% (3/8 tugas)" in rendah  # IG 1 of 4 tasks, TT 2 of 4
+    assert "2. POLRES KOSONG: - (belum ada data personel)" in rendah
     assert "DIREKTORAT BINMAS:" not in report
 
 
@@ -316,8 +330,8 @@ async def test_kasatker_bands_come_from_settings(pool, settings, clock):
     await open_menu(gateway)
     await say(gateway, "30")
     report = texts(await say(gateway, "2"))[0]  # this week
-    aktif = report.split("*KEPATUHAN AKTIF*")[1].split("*KEPATUHAN SEDANG*")[0]
-    assert "POLRES A: 100,0%" in aktif and "POLRES B: 100,0%" in aktif  # hadi liked PT on Thursday
+    sedang = report.split("*KEPATUHAN SEDANG*")[1].split("*KEPATUHAN RENDAH*")[0]
+    assert "1. POLRES A: 66,7% (4/6 tugas)" in sedang and "2. POLRES B: 41,7% (5/12 tugas)" in sedang
     assert "aktif ≥ 70%, sedang ≥ 20%" in report
 
 
@@ -329,7 +343,7 @@ async def test_yesterday_excel_counts_only_yesterdays_posts(pool, chat, clock):
     sent = await say(chat, "2")  # yesterday: PY only (budi, hadi), no TikTok
     doc = next(m.document for m in sent if m.document)
     _, _, rows = _rows(doc, "Keterangan")
-    assert ["Konten Instagram", 1] in rows and ["Konten TikTok", 0] in rows
+    assert ["Jumlah konten Instagram", 1] in rows and ["Jumlah konten TikTok", 0] in rows
     _, _, rows = _rows(doc, "Ranking")
     b = next(r for r in rows if r[1] == "POLRES B")
     assert b[3:6] == [1, 1, 0]  # IG sudah (hadi), belum (gita), username kosong

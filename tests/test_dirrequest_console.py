@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from core.clock import SystemClock, local_day
+from handlers.menus import TEXT_HINT
 from jobs.sources.fake_rapidapi import FakeRapidApi, Scenario
 from tests.support.factories import Factory
 
@@ -70,7 +71,13 @@ async def test_fetch_then_every_option_through_the_console(pool, database_url, t
     out = done.stdout
     assert done.returncode == 0, done.stderr
     assert "⚠️ Maaf, terjadi kesalahan" not in out and "Traceback" not in out
-    assert out.count("📋 *Menu Direktorat*") == 19      # after the client choice and after each of 18 options
+    assert out.count("📋 *Menu Direktorat*") == 1       # after the client choice; then a hint after each report
+    assert out.count(TEXT_HINT) == 18
+    # every Excel file the bot sent is saved, and the console says where
+    saved = sorted((tmp_path / "var" / "outbox-files").glob("*.xlsx"))
+    assert len(saved) == 3 and all(f"saved as var/outbox-files/{f.name}" in out for f in saved)
+    assert {f.name.split("-", 2)[2].split("_DITUJI_")[0] for f in saved} == {
+        "Rekap_Likes_Instagram", "Rekap_Komentar_TikTok", "Ranking_Engagement"}
     for expected in (
         "melaporkan kelengkapan data personel *DIREKTORAT UJI*",        # 1
         "*SUBDIT UJI* (1)\n- AKP TANPA AKUN: Instagram kosong, TikTok kosong",  # 3
@@ -93,4 +100,4 @@ async def test_fetch_then_every_option_through_the_console(pool, database_url, t
         "✅ Menu Direktorat ditutup.",
     ):
         assert expected in out, expected
-    assert "*Jumlah konten:* 3" in out and "*Jumlah total personel:* 13 pers" in out
+    assert "*Jumlah konten:* 3" in out and "*Jumlah personel:* 13 pers" in out

@@ -11,6 +11,7 @@ from bot.collection import open_collector
 from bot.router import Router
 from bot.whatsapp.fake import FakeGateway
 from handlers import dirrequest
+from handlers.menus import TEXT_HINT
 from jobs.collect_now import TEXT_BUSY, CollectionBusy
 from core.clock import JAKARTA, ManualClock
 from jobs.sources.fake_rapidapi import FakeAccount, FakePost, FakeRapidApi, Scenario
@@ -72,7 +73,7 @@ async def chat(pool, settings, fake_api):
 async def run(gateway, number):
     await gateway.inject(str(number), phone=ADMIN)
     out = [m.text for m in gateway.take() if m.text]
-    assert out[0].startswith("⏳ Mengambil") and "📋 *Menu Direktorat*" in out[-1]
+    assert out[0].startswith("⏳ Mengambil") and out[-1] == TEXT_HINT
     return out[1:-1]
 
 
@@ -103,7 +104,7 @@ async def test_options_12_to_15_reply_when_finished(chat, fake_api):
     assert len(fake_api.calls("ig_posts")) + len(fake_api.calls("ig_likes")) == instagram_calls  # TikTok only
     await chat.inject("5", phone=ADMIN)
     report = [m.text for m in chat.take() if m.text][0]
-    assert "- Lengkap: 2 pers" in report
+    assert "- Melaksanakan lengkap: 2 pers" in report
 
 
 async def test_failed_fetch_is_reported_and_the_menu_stays(chat, fake_api):
@@ -132,4 +133,4 @@ async def test_a_menu_fetch_goes_through_the_services_collector_and_its_busy_gua
     await gateway.inject("13", phone=ADMIN)
     replies = [m.text for m in gateway.take() if m.text]
     assert calls == [(["DITBINMAS"], "engagement_only", ("instagram",), "admin")]
-    assert replies[1] == TEXT_BUSY and "📋 *Menu Direktorat*" in replies[-1]
+    assert replies[1] == TEXT_BUSY and replies[-1] == TEXT_HINT

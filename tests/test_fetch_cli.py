@@ -45,6 +45,9 @@ async def test_cicero_fetch_fills_the_database_and_prints_the_summary(pool, data
         code, out = await run_cli("--config", str(cfg), "fetch")
         assert code == 0, out
         assert "POLRES_A" in out and "POLRES_B" in out and "2/0/0" in out and "0→30" not in out
+        # like WhatsApp `fetch`: posts + engagement unless told, and it says which phase ran
+        assert "phase: posts + likes/comments (--engagement-only refreshes likes/comments only)" in out
+        assert "(posts + likes/comments): ok" in out
         assert "60" in out  # 2 posts × 30 likers
         assert await pool.fetchval("SELECT count(*) FROM instagram_posts") == 4
         assert await pool.fetchval("SELECT count(*) FROM engagements WHERE platform = 'instagram'") == 120
@@ -57,6 +60,7 @@ async def test_cicero_fetch_fills_the_database_and_prints_the_summary(pool, data
         code, out = await run_cli("--config", str(cfg), "fetch", "--client", "polres_b", "--engagement-only")
         assert code == 1, out
         assert "POLRES_B" in out and "POLRES_A" not in out and "HTTP 500" in out
+        assert "phase: likes/comments only" in out
         assert {r.call for r in fake.requests} <= {"ig_likes", "tt_comments"}
 
         code, out = await run_cli("--config", str(cfg), "fetch", "--client", "NOPE")

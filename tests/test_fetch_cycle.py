@@ -33,16 +33,19 @@ async def add_clients(pool, ids=("POLRES_A", "POLRES_B")):
 
 
 async def snapshot(pool) -> dict:
-    """Everything a cycle writes except last_seen_at and job_runs."""
-    ig = await pool.fetch("SELECT shortcode, client_id, caption, posted_at, like_count, comment_count, is_video, "
-                          "is_carousel, thumbnail_url, image_url, video_url, first_seen_at, removed_at, updated_at "
+    """Everything a cycle writes except last_seen_at, engagement_fetched_at and job_runs."""
+    ig = await pool.fetch("SELECT shortcode, caption, posted_at, like_count, comment_count, is_video, "
+                          "is_carousel, thumbnail_url, image_url, video_url, first_seen_at, updated_at "
                           "FROM instagram_posts ORDER BY shortcode")
-    tt = await pool.fetch("SELECT video_id, client_id, caption, posted_at, like_count, comment_count, share_count, "
-                          "view_count, cover_url, first_seen_at, removed_at, updated_at FROM tiktok_posts ORDER BY video_id")
+    tt = await pool.fetch("SELECT video_id, caption, posted_at, like_count, comment_count, share_count, "
+                          "view_count, cover_url, first_seen_at, updated_at FROM tiktok_posts ORDER BY video_id")
+    tasks = await pool.fetch("SELECT platform, post_id, client_id, source, posted_at, first_seen_at, removed_at, "
+                             "removed_reason, removed_by FROM client_posts ORDER BY 1, 2, 3")
     eng = await pool.fetch("SELECT platform, post_id, username, first_seen_at FROM engagements "
                            "ORDER BY platform, post_id, username")
     clients = await pool.fetch("SELECT id, tiktok_secuid, updated_at FROM clients ORDER BY id")
-    return {"ig": [dict(r) for r in ig], "tt": [dict(r) for r in tt], "eng": [dict(r) for r in eng],
+    return {"ig": [dict(r) for r in ig], "tt": [dict(r) for r in tt], "tasks": [dict(r) for r in tasks],
+            "eng": [dict(r) for r in eng],
             "clients": [dict(r) for r in clients]}
 
 
@@ -73,17 +76,21 @@ async def test_same_cycle_twice_changes_nothing(pool, database_url, tmp_path):
     async with fetch_env(pool, database_url, tmp_path, scenario(), NOON) as env:
         first = await run_cycle(env.deps, trigger="manual")
         before = await snapshot(pool)
+        rows_before = await pool.fetch("SELECT ctid, xmin::text FROM engagements ORDER BY 1")
         env.clock.advance(minutes=25)
         second = await run_cycle(env.deps, phase="post_fetch", trigger="manual")
         after = await snapshot(pool)
+        rows_after = await pool.fetch("SELECT ctid, xmin::text FROM engagements ORDER BY 1")
+        fetched = await pool.fetch("SELECT DISTINCT engagement_fetched_at FROM instagram_posts")
     assert first.status == second.status == "ok"
     assert before == after
+    assert rows_before == rows_after  # no engagement row was rewritten by the repeat run…
+    assert [r["engagement_fetched_at"] for r in fetched] == [env.clock.now()]  # …"last seen" is per post
     for c in second.clients:
         assert c.instagram.new == c.instagram.updated == c.instagram.removed == []
         assert c.tiktok.new == c.tiktok.updated == c.tiktok.removed == []
         assert c.before == c.after
-    seen = await pool.fetchval("SELECT count(DISTINCT last_seen_at) FROM engagements")
-    assert seen == 1  # every row was touched by the second run
+    assert all(c.likes_new == c.comments_new == 0 and c.likes_written > 0 for c in second.clients)
     assert len(await recent_runs(pool, limit=10)) == 2
 
 

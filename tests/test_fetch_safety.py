@@ -24,8 +24,9 @@ def scenario(clients=("POLRES_A",), **kw) -> Scenario:
 
 
 async def removed(pool) -> list[str]:
-    rows = await pool.fetch("SELECT shortcode FROM instagram_posts WHERE removed_at IS NOT NULL ORDER BY 1")
-    return [r["shortcode"] for r in rows]
+    rows = await pool.fetch("SELECT post_id FROM client_posts WHERE platform = 'instagram' AND removed_at IS NOT NULL "
+                            "ORDER BY 1")
+    return [r["post_id"] for r in rows]
 
 
 async def test_a_post_gone_from_a_complete_answer_is_marked_removed(pool, database_url, tmp_path):

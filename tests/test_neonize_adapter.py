@@ -324,3 +324,154 @@ async def _until(predicate, timeout: float = 5.0) -> None:
         if loop.time() > end:
             raise AssertionError("condition not reached")
         await asyncio.sleep(0.005)
+
+
+# -- first run without a reachable WhatsApp -------------------------------------------------------
+
+DIAL_ERROR = ('failed to dial whatsapp web websocket: failed to WebSocket dial: failed to send handshake request: '
+              'Get "https://web.whatsapp.com/ws/chat": dial tcp: lookup web.whatsapp.com on 10.255.255.53:53: '
+              'no such host')
+
+
+async def test_unreachable_whatsapp_says_so_once_with_the_next_step_and_backs_off(clock, reporter, caplog):
+    """`cicero run` with no network and no pairing: one line a person can act on, then quiet backoff."""
+    from neonize.exc import NeonizeError
+
+    neonize_events.event_global_loop = asyncio.get_running_loop()
+    printed, slept = [], []
+
+    async def failing_connect(*_args, **_kwargs):
+        raise NeonizeError(DIAL_ERROR)
+
+    async def not_paired():
+        return False
+
+    gw = NeonizeGateway(session_url="postgresql://nobody@127.0.0.1:1/none?sslmode=disable",
+                        session_name="offline-first-run", clock=clock, reporter=reporter, print_line=printed.append,
+                        is_paired=not_paired)
+    real_new_client = gw.new_client
+
+    def new_client():
+        client = real_new_client()
+        client.connect = failing_connect
+        return client
+
+    async def sleep(seconds):
+        slept.append(seconds)
+        if len(slept) >= 8:
+            gw._stopping = True
+
+    gw.new_client, gw.sleep = new_client, sleep
+    caplog.set_level(logging.DEBUG, logger="bot.whatsapp.neonize_adapter")
+    await gw.start(Inbox())
+    await _until(lambda: gw._stopping and gw._tasks[0].done())
+
+    assert slept == [5, 15, 30, 60, 120, 120, 120, 120]  # backoff, capped
+    (line,) = printed  # ONE announcement, whatever the number of attempts
+    assert line.startswith("WhatsApp tidak terjangkau / not reachable (DNS lookup of web.whatsapp.com failed); "
+                           "pairing pending (belum ada perangkat tertaut / no linked device yet). Retrying in 5 s.")
+    assert "QR code appears here" in line and "--pair-phone" in line and 'transport = "console"' in line
+    warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert warnings == [  # once per backoff step, then silence
+        "whatsapp: still not reachable (DNS lookup of web.whatsapp.com failed); retrying in 15 s",
+        "whatsapp: still not reachable (DNS lookup of web.whatsapp.com failed); retrying in 30 s",
+        "whatsapp: still not reachable (DNS lookup of web.whatsapp.com failed); retrying in 60 s",
+        "whatsapp: still not reachable (DNS lookup of web.whatsapp.com failed); retrying every 120 s "
+        "(not logged again until it connects)",
+    ]
+    assert all("failed to dial" not in w for w in warnings)  # the raw Go error is DEBUG only
+    assert reporter.texts("error") == [
+        "❌ WhatsApp tidak dapat dihubungi (alamat web.whatsapp.com tidak ditemukan (DNS)); Cicero mencoba lagi "
+        "otomatis."]
+    assert gw.connection_state().detail == "tidak terjangkau: alamat web.whatsapp.com tidak ditemukan (DNS)"
+    await gw.stop()
+
+
+def test_the_next_step_for_a_paired_session_and_for_a_pair_code():
+    from bot.whatsapp.connect_help import next_step_text
+
+    assert "reconnects by itself" in next_step_text(True, None)
+    assert "pair code for 6281100000001 appears here" in next_step_text(False, "6281100000001")
+
+
+# -- received documents --------------------------------------------------------------------------
+
+def document_event(caption: str | None, *, msg_id: str = "DOC1", name: str = "personel.xlsx", size: int = 1234,
+                   wrapped: bool = False) -> Message:
+    ev = message_event(text=None, msg_id=msg_id)
+    doc = ev.Message.documentWithCaptionMessage.message.documentMessage if wrapped else ev.Message.documentMessage
+    doc.fileName = name
+    doc.mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    doc.fileLength = size
+    doc.directPath = "/v/t62.7119-24/abc"
+    if caption is not None:
+        doc.caption = caption
+    return ev
+
+
+async def test_a_document_arrives_with_its_caption_and_downloads_only_when_read(gateway):
+    inbox = Inbox()
+    client = through_pipeline(gateway, inbox)
+    downloads = []
+
+    async def download_any(message, path=None):
+        downloads.append((message.documentMessage.fileName, message.documentMessage.directPath))
+        return b"xlsx-bytes"
+
+    client.download_any = download_any
+    deliver(client, document_event("import POLRES_A"))
+    msg = await inbox.next()
+    assert msg.text == "import POLRES_A" and downloads == []
+    doc = msg.document
+    assert (doc.filename, doc.size, doc.mimetype.endswith("spreadsheetml.sheet")) == ("personel.xlsx", 1234, True)
+    assert await doc.read(max_bytes=10_000, timeout=5) == b"xlsx-bytes"
+    assert downloads == [("personel.xlsx", "/v/t62.7119-24/abc")]
+
+
+async def test_a_document_without_caption_is_not_empty_and_a_wrapped_caption_is_read(gateway):
+    inbox = Inbox()
+    client = through_pipeline(gateway, inbox)
+    deliver(client, document_event(None, msg_id="D1", name="data.csv"))
+    deliver(client, document_event("import POLRES_B", msg_id="D2", wrapped=True))
+    first, second = await inbox.next(), await inbox.next()
+    assert first.text == "" and first.document.filename == "data.csv"
+    assert second.text == "import POLRES_B" and second.document.filename == "personel.xlsx"
+
+
+async def test_an_oversized_document_is_refused_before_download_and_a_failed_download_is_explained(gateway):
+    from neonize.exc import DownloadError
+
+    from core.chat_port import DocumentError
+
+    calls = []
+
+    async def download_any(message, path=None):
+        calls.append(1)
+        raise DownloadError("media expired")
+
+    client = gateway.attach(Inbox())
+    client.download_any = download_any
+    big = incoming_from_event(document_event("import X", size=50_000_000), gateway.download_media)
+    with pytest.raises(DocumentError, match="terlalu besar"):
+        await big.document.read(max_bytes=5_000_000, timeout=5)
+    assert calls == []
+    small = incoming_from_event(document_event("import X"), gateway.download_media)
+    with pytest.raises(DocumentError, match="gagal diunduh"):
+        await small.document.read(max_bytes=5_000_000, timeout=5)
+
+
+async def test_group_name_comes_from_the_group_info(gateway):
+    from neonize.proto.Neonize_pb2 import GroupInfo
+
+    client = gateway.attach(Inbox())
+    asked = []
+
+    async def get_group_info(group_jid):
+        asked.append((group_jid.User, group_jid.Server))
+        info = GroupInfo()
+        info.GroupName.Name = "Tugas Polres A"
+        return info
+
+    client.get_group_info = get_group_info
+    assert await gateway.group_name("120363000000000009@g.us") == "Tugas Polres A"
+    assert asked == [("120363000000000009", "g.us")]

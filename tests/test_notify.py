@@ -8,6 +8,7 @@ from db.clients import Client, upsert_client
 from core.formats import FormatError
 from db.notification_state import TaskPost, all_states
 from db.outbox import messages_in_order
+from db.posts import mark_removed
 from core.clock import ManualClock
 from jobs.notify import detect_changes, notify_client, slot_in_window, slot_key
 from jobs.task_messages import Changes, angka, scheduled_list_message, waktu_panjang, waktu_unggah
@@ -149,11 +150,12 @@ async def test_change_inside_a_notified_slot_sends_change_messages(pool, setting
     assert len(bodies) == 2
     assert bodies[0].startswith("📸 *Tugas Instagram Baru") and "https://www.instagram.com/p/SC2/" in bodies[0]
     assert bodies[1].startswith("🎵 *Tugas TikTok Baru") and "/video/V1" in bodies[1]
-    await pool.execute("UPDATE instagram_posts SET removed_at = now() WHERE shortcode = 'SC2'")
+    await mark_removed(pool, "instagram", "POLRES_A", ["SC2"], at=clock.now())
     clock.set(wib(2026, 2, 17, 6, 55))
     await run(pool, settings, clock, reporter)
     removed = (await queued(pool, "task_change"))[-1].body
-    assert removed.startswith("🗑️") and "*1* unggahan Instagram sudah tidak ada" in removed
+    assert removed.startswith("🗑️") and "*1* unggahan Instagram dikeluarkan dari daftar tugas:" in removed
+    assert "1. https://www.instagram.com/p/SC2/\n   _Sambang_" in removed  # names the post: link and caption
 
 
 async def test_after_the_window_only_changes_are_sent(pool, settings, clock, reporter, f):
@@ -174,11 +176,12 @@ async def test_the_same_change_on_another_day_is_sent_again(pool, settings, cloc
         await f.ig_post(f"D{day}", client_id="POLRES_A", posted_at=wib(2026, 2, day, 19, 5))
         clock.set(wib(2026, 2, day, 19, 30))
         await run(pool, settings, clock, reporter)
-        await pool.execute("UPDATE instagram_posts SET removed_at = now() WHERE shortcode = $1", f"D{day}")
+        await mark_removed(pool, "instagram", "POLRES_A", [f"D{day}"], at=clock.now())
         clock.set(wib(2026, 2, day, 20, 0))
         await run(pool, settings, clock, reporter)
     removed = [r.body for r in await queued(pool) if r.body.startswith("🗑️")]
-    assert len(removed) == 2 and removed[0] == removed[1]  # identical text, both queued
+    assert len(removed) == 2  # the same kind of change on two days: both queued, each naming its post
+    assert "/p/D17/" in removed[0] and "/p/D18/" in removed[1]
 
 
 async def test_without_groups_nothing_is_queued_and_the_slot_is_kept(pool, settings, clock, reporter, f):

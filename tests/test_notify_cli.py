@@ -59,4 +59,6 @@ def test_fetch_then_outbox_lists_task_messages_per_group(tmp_path, capsys, monke
         # inside 06-17 WIB the scheduled list, otherwise the new-post messages: either way the posts' links
         assert f"https://www.instagram.com/p/{cid}_IG0/" in out
     assert "Bench 0000" in out and "Bench 0001" in out
-    assert "6281100000001" in out and "Ringkasan: Pengambilan manual" in out  # one admin summary for the run
+    # one admin summary for the run, naming what each group got
+    assert out.count("│ admin_log ") == 1 and "✅ *Pengambilan data manual (CLI)* selesai pukul" in out
+    assert "Dikirim ke grup:" in out and "• BENCH_0000: " in out and "• BENCH_0001: " in out

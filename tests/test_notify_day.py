@@ -16,6 +16,7 @@ import pytest
 from bot.whatsapp.fake import FakeGateway
 from db import outbox as db_outbox
 from core.clock import JAKARTA, ManualClock
+from db.posts import mark_removed
 from jobs.fetch_model import ClientResult
 from jobs.notify import notify_after_client
 from jobs.outbox import OutboxSender
@@ -79,9 +80,7 @@ class DbCollector:
                 self.stored.add(e.post_id)
                 changes.new.append(e.post_id)
             if e.removed_at and e.removed_at <= now and e.post_id not in self.removed:
-                table, key = (("instagram_posts", "shortcode") if e.platform == "instagram"
-                              else ("tiktok_posts", "video_id"))
-                await self.pool.execute(f"UPDATE {table} SET removed_at = $2 WHERE {key} = $1", e.post_id, now)
+                await mark_removed(self.pool, e.platform, client_id, [e.post_id], at=now)
                 self.removed.add(e.post_id)
                 changes.removed.append(e.post_id)
         return result

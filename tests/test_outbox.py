@@ -119,6 +119,8 @@ async def test_retryable_failures_back_off_exponentially_then_die_with_an_admin_
     assert gateway.sent == []
     [alert] = reporter.texts("error")
     assert f"#{row.id}" in alert and f"cicero outbox retry {row.id}" in alert
+    assert "WhatsApp tidak menjawab tepat waktu (setelah 3 percobaan)" in alert and "timeout" not in alert
+    assert "(pesan perubahan tugas)" in alert and "task_change" not in alert
 
 
 async def test_backoff_schedule():

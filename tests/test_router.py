@@ -20,7 +20,7 @@ from db.clients import Client, upsert_client
 from handlers import admin, status
 from handlers.context import Command, HandlerContext, InvalidInput
 from handlers.identity import ADMIN_ONLY, ANY_KNOWN, Role
-from handlers.menus import Choice, Menu, MenuStep
+from handlers.menus import TEXT_HINT, Choice, Menu, MenuStep
 from core.clock import JAKARTA, ManualClock
 from tests.support.recording_reporter import RecordingReporter
 from tests.support.chat import start_chat
@@ -140,7 +140,7 @@ def last(gateway, phone=ADMIN):
 async def test_admin_gets_help_listing_admin_commands(router, gateway):
     assert await gateway.inject("  HELP  ", phone=ADMIN) is Outcome.REPLIED
     text = last(gateway)
-    assert "*status*" in text and "*fetch [CLIENT]*" in text and "*uji*" in text
+    assert "*status*" in text and "*fetch [likes] [CLIENT]*" in text and "*uji*" in text
 
 
 async def test_operator_may_use_menus_but_not_admin_commands(router, gateway):
@@ -158,9 +158,14 @@ async def test_dashboard_account_is_recognised(router, gateway):
 
 
 async def test_operator_and_super_phones_are_matched_after_normalisation(router, gateway, pool):
-    await upsert_client(pool, Client(id="POLRES_B", name="B", type="org", super_phones=["0812-7777-0000"]))
+    await upsert_client(pool, Client(id="POLRES_B", name="B", type="org", super_phones=["0812-7777-0000"],
+                                     operator_phone="0812-6666-0000"))
     identity = await router.resolve_identity(gateway.message("x", phone="+62 812 7777 0000"))
-    assert identity.roles == {Role.OPERATOR} and identity.operator_client_ids == ("POLRES_B",)
+    assert identity.roles == {Role.SUPER_ADMIN} and identity.super_client_ids == ("POLRES_B",)
+    assert identity.operator_client_ids == () and identity.may_manage("polres_b") and not identity.may_manage("X")
+    operator = await router.resolve_identity(gateway.message("x", phone="6281266660000"))
+    assert operator.roles == {Role.OPERATOR} and operator.operator_client_ids == ("POLRES_B",)
+    assert operator.manageable_client_ids == () and not operator.may_manage("POLRES_B")
 
 
 async def test_unknown_sender_is_refused_once_per_period_and_audited(router, gateway, clock, caplog):
@@ -209,11 +214,14 @@ async def test_menu_flow_with_invalid_input_back_and_batal(router, gateway, pool
     await gateway.inject("UJI")
     assert last(gateway).startswith("*Menu Uji*") and "1. Halo" in last(gateway)
     await gateway.inject("9")
-    assert last(gateway).startswith("Pilihan tidak valid.") and "4. Panjang" in last(gateway)
+    # a wrong input gets one line with the valid range, not the whole menu again
+    assert last(gateway) == "Pilihan tidak valid. Balas 1–4, *menu* untuk daftar pilihan, atau *batal* untuk keluar."
     await gateway.inject("2")
     assert last(gateway).startswith("Ketik nama:")
     await gateway.inject("ab")
-    assert last(gateway).startswith("Nama terlalu pendek.") and "Ketik nama:" in last(gateway)
+    assert last(gateway) == f"Nama terlalu pendek.\n{TEXT_HINT}"
+    await gateway.inject("menu")  # the question again, on request
+    assert last(gateway).startswith("Ketik nama:")
     await gateway.inject("kembali")
     assert last(gateway).startswith("*Menu Uji*")
     await gateway.inject("2")
@@ -226,6 +234,20 @@ async def test_menu_flow_with_invalid_input_back_and_batal(router, gateway, pool
     assert await pool.fetchval("SELECT count(*) FROM conversation_sessions") == 0
     await gateway.inject("1")
     assert last(gateway) == TEXT_UNKNOWN
+
+
+async def test_after_a_reply_the_menu_sends_a_one_line_hint_not_the_whole_menu(router, gateway):
+    await gateway.inject("uji")
+    gateway.take()
+    await gateway.inject("1")
+    assert gateway.texts() == ["halo juga", TEXT_HINT]
+    assert TEXT_HINT == "Ketik *menu* untuk daftar pilihan, *batal* untuk keluar."
+    gateway.take()
+    await gateway.inject("Menu")
+    assert gateway.texts()[-1].startswith("*Menu Uji*") and "4. Panjang" in gateway.texts()[-1]
+    gateway.take()
+    await gateway.inject("2")  # no reply from the step, a new question: its prompt follows
+    assert gateway.texts() == ["Ketik nama:\n\nKetik *back* untuk kembali atau *batal* untuk keluar."]
 
 
 async def test_menu_completes_and_closes(router, gateway, pool):

@@ -25,9 +25,11 @@ def test_fire_times_of_a_whole_day_equal_the_seed_list():
     times = fire_times(Settings(), date(2026, 2, 17))
     assert [(f.time, f.phase) for f in times] == (
         [(t, "post_fetch") for t in SEED_POST_FETCH] + [(t, "engagement_only") for t in SEED_ENGAGEMENT]
+        + [("23:30", "late_sweep")]  # the sweep of the previous day's likes/comments
     )
-    assert len(times) == 33 == len({f.time for f in times})  # no two entries in the same minute
-    assert {f.job_id for f in times} == {"post_fetch-0", "post_fetch-1", "engagement_only-0", "engagement_only-1"}
+    assert len(times) == 34 == len({f.time for f in times})  # no two entries in the same minute
+    assert {f.job_id for f in times} == {"post_fetch-0", "post_fetch-1", "engagement_only-0", "engagement_only-1",
+                                         "late_sweep-0"}
     assert [f.time for f in times if f.job_id == "post_fetch-1"] == ["17:05"]
 
 
@@ -49,7 +51,7 @@ def test_phase_is_read_in_jakarta_whatever_the_zone_of_the_instant():
 
 def test_a_configured_schedule_replaces_the_seed(tmp_path):
     s = load_settings(tmp_path / "none.toml", schedule={"post_fetch": ["0 9 * * mon-fri"],
-                                                        "engagement_only": ["0 20 * * *"]}).settings
+                                                        "engagement_only": ["0 20 * * *"], "late_sweep": ""}).settings
     assert [(f.time, f.phase) for f in fire_times(s, date(2026, 2, 17))] == [("09:00", "post_fetch"),
                                                                           ("20:00", "engagement_only")]
     assert [f.time for f in fire_times(s, date(2026, 2, 15))] == ["20:00"]  # a Sunday
@@ -73,11 +75,12 @@ async def test_the_scheduler_part_registers_every_entry_and_runs_the_cycle():
     await part.start()
     try:
         jobs = part._scheduler.get_jobs()
-        assert sorted(j.id for j in jobs) == ["engagement_only-0", "engagement_only-1", "post_fetch-0", "post_fetch-1"]
+        assert sorted(j.id for j in jobs) == ["engagement_only-0", "engagement_only-1", "late_sweep-0", "post_fetch-0",
+                                              "post_fetch-1"]
         for j in jobs:
             assert j.coalesce and j.max_instances == 1 and j.misfire_grace_time == 15 * 60
             assert str(j.trigger.timezone) == "Asia/Jakarta"
-        assert len(part.next_runs(5)) == 4
+        assert len(part.next_runs(5)) == 5
         assert part.health()["status"] == "ok"
         await part._fire("engagement_only", "engagement_only-0")
         assert calls == [("engagement_only", "schedule")]
@@ -94,12 +97,12 @@ def test_cicero_schedule_json(tmp_path):
                           "--json"], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     rows = json.loads(out.stdout)
-    assert [r["time"] for r in rows] == SEED_POST_FETCH + SEED_ENGAGEMENT
-    assert {r["phase"] for r in rows} == {"post_fetch", "engagement_only"}
+    assert [r["time"] for r in rows] == SEED_POST_FETCH + SEED_ENGAGEMENT + ["23:30"]
+    assert {r["phase"] for r in rows} == {"post_fetch", "engagement_only", "late_sweep"}
     # without a config file the warning goes to stderr and stdout is still JSON
     bare = subprocess.run([sys.executable, "-m", "bot.cli", "--config", str(tmp_path / "none.toml"), "schedule",
                            "--json"], cwd=ROOT, capture_output=True, text=True, timeout=60)
-    assert bare.returncode == 0 and len(json.loads(bare.stdout)) == 33 and "not found" in bare.stderr
+    assert bare.returncode == 0 and len(json.loads(bare.stdout)) == 34 and "not found" in bare.stderr
     bad = subprocess.run([sys.executable, "-m", "bot.cli", "--config", str(cfg), "schedule", "--date", "17-02-2026"],
                          cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert bad.returncode == 2 and "YYYY-MM-DD" in bad.stdout

@@ -85,16 +85,25 @@ async def test_4xx_is_not_retried(fake, http):
 
 async def test_missing_key_is_a_clear_error(fake, http):
     a, _ = api(fake, http, key=None)
-    with pytest.raises(RapidApiError, match=r"no RapidAPI key configured \(\[instagram\] key"):
+    with pytest.raises(RapidApiError, match=r"no RapidAPI key \(\[instagram\] key / CICERO_INSTAGRAM__KEY\)"):
         await instagram.account_posts(a, "polresa", since=START)
     assert fake.requests == []
 
 
-async def test_truncated_json_names_client_and_call(fake, http):
-    a, _ = api(fake, http, "tiktok")
+async def test_a_truncated_json_page_is_retried_like_a_5xx(fake, http):
+    a, sleeps = api(fake, http, "tiktok")
     fake.fail("tt_comments", "truncated")
     vid = fake.scenario.account("tiktok", "polresa").posts[0].id
-    with pytest.raises(RapidApiError, match=rf"^tiktok comments of {vid}: malformed JSON"):
+    got = await tiktok.video_commenters(a, vid)
+    assert len(got.usernames) == 130 and got.complete
+    assert len(sleeps.delays) == 1
+
+
+async def test_json_truncated_on_every_attempt_names_client_and_call(fake, http):
+    a, _ = api(fake, http, "tiktok", retries=1)
+    fake.fail("tt_comments", "truncated", times=None)
+    vid = fake.scenario.account("tiktok", "polresa").posts[0].id
+    with pytest.raises(RapidApiError, match=rf"^tiktok comments of {vid}: malformed JSON.*gave up after 2"):
         await tiktok.video_commenters(a, vid)
 
 
@@ -195,8 +204,8 @@ async def test_malformed_items_are_skipped_and_counted(http, tmp_path):
     try:
         ts = int(wib(2026, 2, 17, 9).timestamp())
         server.route("GET", "/v1/posts", Canned(body=(
-            '{"data":{"items":[{"code":"OK1","taken_at":%d},{"taken_at":%d},"junk",{"code":"BAD","taken_at":"x"}]},'
-            '"has_more":false}' % (ts, ts)), content_type="application/json"))
+            '{"data":{"items":[{"code":"OK1","taken_at":%d},{"taken_at":%d},"junk",{"code":"","taken_at":%d}]},'
+            '"has_more":false}' % (ts, ts, ts)), content_type="application/json"))
         server.route("GET", "/api/post/comments", Canned(body=(
             '{"comments":[{"user":{"uniqueId":"Warga_A"}},{"username":"warga_b",'
             '"reply_comment":[{"user":{"unique_id":"warga_c"}}]},{"user":{}},7],"total":4}'),
@@ -207,5 +216,24 @@ async def test_malformed_items_are_skipped_and_counted(http, tmp_path):
         t = RapidApiClient("tiktok", http, server.base_url, "h", "k", sleep=SleepRecorder())
         got = await tiktok.video_commenters(t, "1")
         assert got.usernames == ["warga_a", "warga_b", "warga_c"] and got.skipped == 2
+    finally:
+        await server.stop()
+
+
+async def test_a_listing_page_with_a_malformed_id_or_time_is_not_believed(http):
+    from tests.support.http_fake import Canned, FakeHttpServer
+
+    server = FakeHttpServer()
+    await server.start()
+    try:
+        ts = int(wib(2026, 2, 17, 9).timestamp())
+        for items, problem in (('{"code":"OK1","taken_at":%d},{"code":"BAD","taken_at":"x"}' % ts, "bad creation time"),
+                               ('{"code":"OK1","taken_at":%d},{"code":"<script>","taken_at":%d}' % (ts, ts),
+                                "malformed shortcode")):
+            server.route("GET", "/v1/posts", Canned(body='{"data":{"items":[%s]},"has_more":false}' % items,
+                                                    content_type="application/json"))
+            a = RapidApiClient("instagram", http, server.base_url, "h", "k", sleep=SleepRecorder())
+            with pytest.raises(RapidApiError, match=f"implausible page: malformed item: {problem}"):
+                await instagram.account_posts(a, "acc", since=START)
     finally:
         await server.stop()

@@ -14,6 +14,7 @@ from bot.api.deps import ApiDeps
 from bot.api.errors import install_error_handlers
 from bot.api.limits import Limits, RequestGuard
 from bot.api.routers import auth, clients, dashboard, health, social, users
+from bot.api.routers import anev, client_pages, complaints, home, people_roles, post_pages, signup
 
 CORS_HEADERS = ["Authorization", "Content-Type", "X-Cicero-Token", "X-Cicero-Reposter-Token", "X-Client-Id"]
 
@@ -39,6 +40,9 @@ def create_app(deps: ApiDeps) -> FastAPI:
         max_age=600,
     )
     install_error_handlers(app, retry_after_seconds=deps.settings.api.retry_after_seconds)
+    for router in (client_pages.router, home.router, post_pages.insta, post_pages.tiktok, people_roles.users,
+                   people_roles.user_roles, anev.router, signup.router, complaints.router):  # pages, before clients
+        app.include_router(router)
     for router in (auth.router, clients.router, users.router, dashboard.router, social.insta, social.instagram,
                    social.tiktok, health.router):
         app.include_router(router)

@@ -104,6 +104,8 @@ def install_error_handlers(app: FastAPI, *, retry_after_seconds: int = 30) -> No
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         message = _STATUS_MESSAGES.get(exc.status_code) or (exc.detail if isinstance(exc.detail, str) else "Permintaan gagal")
+        if exc.status_code in (404, 405):
+            message = f"{message}: {request.method} {request.url.path[:200]}"
         return error_response(exc.status_code, message, headers=getattr(exc, "headers", None))
 
     @app.exception_handler(asyncpg.DataError)

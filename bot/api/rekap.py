@@ -1,25 +1,26 @@
 """Rekap requests: dashboard parameters → attendance engine → contract JSON (cached briefly).
 
 The numbers come from `handlers.reports.attendance.build_attendance` — the same
-builder as the WhatsApp recaps. This module only decides which client, scope and
-period a request means, applies the optional regional filter, and caches the
-encoded body for `ApiDeps.rekap_cache_seconds` (single-flight per key).
+builder as the WhatsApp recaps (the optional regional filter is part of the
+population it counts). This module only decides which client, scope, region and
+period a request means, and caches the encoded body (orjson) for
+`ApiDeps.rekap_cache_seconds` (single-flight per key).
 """
 
 from __future__ import annotations
 
-import asyncio
 import gzip
-import json
 from dataclasses import dataclass
+
+import orjson
 
 from bot.api.deps import ApiDeps, client_in_scope, requested_client_id
 from bot.api.errors import ApiError
 from bot.api.periods import PeriodParams, resolve_period
 from bot.api.render import rekap_payload
 from bot.api.security import Principal
-from db.clients import Client, clients_by_ids
-from handlers.reports.attendance import Period, Platform, Scope, build_attendance, default_scope
+from db.clients import Client
+from handlers.reports.attendance import Period, Platform, Scope, build_attendance, collector_paused, default_scope
 
 SCOPES = ("org", "direktorat")
 
@@ -35,11 +36,6 @@ class RekapRequest:
     @property
     def scope_label(self) -> str:
         return "direktorat" if self.scope is Scope.DIRECTORATE else "org"
-
-    @property
-    def holder_role(self) -> str | None:
-        """The role whose holders join the population (directorate scope), as the engine uses it."""
-        return self.client.role_name if self.scope is Scope.DIRECTORATE else None
 
 
 def _clean(value: str | None) -> str | None:
@@ -66,29 +62,28 @@ async def resolve_rekap_request(
                         (_clean(role) or "").lower() or None)
 
 
-@dataclass(frozen=True)
+@dataclass
 class EncodedBody:
-    """A rendered JSON body, plain and gzip-compressed (compressed once, served many times)."""
+    """A rendered JSON body; its gzip form is compressed when first asked for, then kept (a cached body is
+    compressed once and served many times; an uncached one only when the client accepts gzip)."""
 
     plain: bytes
-    gzipped: bytes
+    _gzipped: bytes | None = None
+
+    def gzipped(self) -> bytes:
+        if self._gzipped is None:
+            self._gzipped = gzip.compress(self.plain, compresslevel=GZIP_LEVEL, mtime=0)
+        return self._gzipped
 
 
-def _encode(payload: dict) -> EncodedBody:
-    plain = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    return EncodedBody(plain, gzip.compress(plain, compresslevel=5, mtime=0))
+GZIP_LEVEL = 1  # JSON of repeated keys compresses almost as well at 1 as at 5, in half the time
 
 
 async def _render(deps: ApiDeps, req: RekapRequest, platform: Platform) -> EncodedBody:
     report = await build_attendance(deps.db, req.client, req.period, platform, rules=deps.rules, scope=req.scope,
-                                    tz=deps.settings.tz)
-    people = None
-    if req.regional_id:
-        ids = sorted({p.client_id for p in report.people})
-        regions = {c.id: (c.regional_id or "").upper() for c in await clients_by_ids(deps.db, ids)}
-        people = [p for p in report.people if regions.get(p.client_id) == req.regional_id]
-    payload = rekap_payload(report, people)
-    return await asyncio.to_thread(_encode, payload)
+                                    regional_id=req.regional_id, tz=deps.settings.tz)
+    with collector_paused():
+        return EncodedBody(orjson.dumps(rekap_payload(report)))
 
 
 async def rekap_body(deps: ApiDeps, req: RekapRequest, platform: Platform) -> EncodedBody:

@@ -1,8 +1,9 @@
 """Typed data → the JSON shapes of the dashboard contract (§3). No queries here.
 
 The rekap payload is rendered from an `AttendanceReport` built by the attendance
-engine; counters are the engine's `Tally` (recomputed with `Tally.of` only when
-a regional filter drops people), so the API and the WhatsApp recaps agree.
+engine; every counter is a figure of `handlers.reports.attendance.definitions`
+(the engine's `Tally`), so the API and the WhatsApp recaps agree. `summary.figures`
+carries every group figure under its definition key (`Figure.key`).
 """
 
 from __future__ import annotations
@@ -12,16 +13,26 @@ from datetime import datetime, timezone
 from db.api_queries import DirectoryRow, InstagramPostRow, TiktokPostRow
 from db.clients import Client
 from handlers.reports.attendance import (
-    AttendanceReport, Category, PersonAttendance, Platform, Tally, post_url,
+    BACKLOG, BELUM, CAPAIAN, KURANG, LENGKAP, LENGKAP_SHARE, PERSONNEL, SUDAH, TANPA_TUGAS, TANPA_USERNAME,
+    TASKS_ASSIGNED, TASKS_DONE, USERNAME_FILLED, AttendanceReport, PersonAttendance, Platform, Tally, post_url,
 )
 
-STATUS_OF_CATEGORY = {
-    Category.LENGKAP: "sudah",
-    Category.KURANG: "kurang",
-    Category.BELUM: "belum",
-    Category.TANPA_USERNAME: "no_username",
-    Category.TANPA_TUGAS: "no_posts",
-}
+SUMMARY_FIGURES = (PERSONNEL, SUDAH, LENGKAP, KURANG, BELUM, TANPA_USERNAME, USERNAME_FILLED, TANPA_TUGAS,
+                   TASKS_ASSIGNED, TASKS_DONE, BACKLOG, CAPAIAN, LENGKAP_SHARE)
+
+
+def tally_figures(tally: Tally, tasks: int) -> dict:
+    """Every group figure of the definitions, keyed by `Figure.key` (percentages rounded to 0.1, or null)."""
+    out = {"tasks": tasks}
+    for figure in SUMMARY_FIGURES:
+        value = tally.value(figure)
+        out[figure.key] = round(value, 1) if figure.unit == "%" and value is not None else value
+    return out
+
+
+# Cicero has no paid tiers: every client gets every page. The dashboard hides its date selectors and the
+# Anev page below this tier (cicero-dashboard/utils/premium.ts), so every client reports it.
+DASHBOARD_TIER = "tier1"
 
 
 def iso(moment: datetime) -> str:
@@ -48,8 +59,8 @@ def client_profile(client: Client) -> dict:
         "client_tiktok": client.tiktok,
         "client_tiktok_status": bool(client.tiktok_active and client.tiktok),
         "client_amplify_status": False,
-        "premium_status": False,
-        "premium_tier": None,
+        "premium_status": True,
+        "premium_tier": DASHBOARD_TIER,
         "premium_expires_at": None,
     }
 
@@ -68,24 +79,23 @@ def _rekap_row(p: PersonAttendance, count_key: str) -> dict:
         "user_id": p.nrp, "nama": p.name, "title": p.rank, "divisi": p.division, "jabatan": p.position,
         "username": p.username or "", "client_id": p.client_id, "client_name": p.client_name,
         "nama_client": p.client_name, "exception": p.exception, "total_posts": p.tasks,
-        "status": STATUS_OF_CATEGORY[p.category], count_key: p.done,
+        "status": p.category.api_status, count_key: p.done,
     }
 
 
-def rekap_payload(report: AttendanceReport, people: list[PersonAttendance] | None = None) -> dict:
+def rekap_payload(report: AttendanceReport) -> dict:
     """The rekap-likes / rekap-komentar body: rows in `data`, counters at the root and in `summary`."""
     instagram = report.platform is Platform.INSTAGRAM
     count_key = "jumlah_like" if instagram else "jumlah_komentar"
-    rows_of = report.people if people is None else people
-    tally = report.tally if people is None else Tally.of(rows_of)
+    tally = report.tally
     total_posts = report.task_count
-    belum = tally.belum + tally.tanpa_tugas
     summary = {
         "totalPosts": total_posts,
         "totalUsers": tally.personnel,
-        ("totalLikes" if instagram else "totalComments"): tally.actions,
+        ("totalLikes" if instagram else "totalComments"): tally.tasks_done,
         "distribution": {"sudah": tally.lengkap, "kurang": tally.kurang, "belum": tally.belum,
                          "noUsername": tally.tanpa_username, "noPosts": tally.tanpa_tugas},
+        "figures": tally_figures(tally, total_posts),
     }
     body = {
         "success": True,
@@ -97,7 +107,7 @@ def rekap_payload(report: AttendanceReport, people: list[PersonAttendance] | Non
         "start_date": report.period.first.isoformat(),
         "end_date": report.period.last.isoformat(),
         "period_label": report.period.label(),
-        "data": [_rekap_row(p, count_key) for p in rows_of],
+        "data": [_rekap_row(p, count_key) for p in report.people],
         "posts": [
             {"id": p.post_id, "permalink": p.url, "url": p.url, "created_at": iso(p.posted_at), "caption": p.caption,
              "like_count": p.like_count, "comment_count": p.comment_count}
@@ -107,13 +117,13 @@ def rekap_payload(report: AttendanceReport, people: list[PersonAttendance] | Non
         "usersCount": tally.personnel,
         "sudahUsersCount": tally.lengkap,
         "kurangUsersCount": tally.kurang,
-        "belumUsersCount": belum,
+        "belumUsersCount": tally.belum,
         "noUsernameUsersCount": tally.tanpa_username,
         "summary": summary,
     }
     if not instagram:
-        body["usersWithCommentsCount"] = tally.engaged
-        body["usersWithoutCommentsCount"] = tally.personnel - tally.engaged
+        body["usersWithCommentsCount"] = tally.sudah
+        body["usersWithoutCommentsCount"] = tally.belum
     return body
 
 

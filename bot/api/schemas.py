@@ -157,10 +157,11 @@ class CreateUserBody(_Body):
     insta: str | None = Field(None, max_length=100)
     tiktok: str | None = Field(None, max_length=100)
     whatsapp: str | None = Field(None, max_length=40)
+    roles: list[str] | None = Field(None, max_length=20, description="roles to give (scope rules of PUT /{nrp}/roles)")
 
 
 class UpdateUserBody(_Body):
-    user_id: str | None = Field(None, max_length=30, description="must equal the path id (no renames)")
+    user_id: str | None = Field(None, max_length=30, description="a different NRP renames the person everywhere")
     nama: str | None = Field(None, min_length=1, max_length=200)
     title: str | None = Field(None, max_length=60)
     divisi: str | None = Field(None, max_length=120)
@@ -225,6 +226,10 @@ class RekapSummary(BaseModel):
     totalLikes: int | None = None
     totalComments: int | None = None
     distribution: Distribution
+    figures: dict[str, float | int | None] = Field(
+        description="every group figure of the attendance definitions by its key (tasks, personnel, sudah, lengkap, "
+                    "kurang, belum, tanpa_username, username_filled, tanpa_tugas, tasks_assigned, tasks_done, backlog, "
+                    "capaian, lengkap_share); percentages null when there is nothing to divide by")
 
 
 class RekapPost(BaseModel):
@@ -318,7 +323,8 @@ class HealthComponent(BaseModel):
 
 
 class HealthResponse(BaseModel):
-    success: bool
-    status: str = Field(description="ok | degraded")
+    success: bool = Field(description="false only when the database does not answer")
+    status: str = Field(description="ok | degraded (a component is down, logged out or degraded)")
+    problems: list[str] = Field(default_factory=list, description="the components that make it degraded")
     time: str
     components: dict[str, HealthComponent]

@@ -17,22 +17,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 import jwt
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
+
+# passwords and roles are defined once (core.passwords, db.dashboard_accounts); the API uses them from here
+from core.passwords import MIN_PASSWORD_LENGTH, hash_password, needs_rehash, verify_password  # noqa: F401
+from db.dashboard_accounts import ADMIN_ROLE, DIRECTORATE_ROLES  # noqa: F401
 
 ISSUER = "cicero"
 ALGORITHM = "HS256"
 KIND_DASHBOARD = "dashboard"
 KIND_CLIENT_OPERATOR = "client_operator"
-ADMIN_ROLE = "admin"
-DIRECTORATE_ROLES = frozenset({"ditbinmas", "ditintelkam", "ditlantas", "ditsamapta", "bidhumas"})
 
-# argon2id with the OWASP minimum profile (19 MiB, t=2, p=1): ~20 ms per check.
-_HASHER = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
-# Verified when the username is unknown, so a miss costs as much as a wrong password.
-_DUMMY_HASH = _HASHER.hash(secrets.token_urlsafe(16))
-
-MIN_PASSWORD_LENGTH = 8
 
 
 class TokenError(Exception):
@@ -42,27 +36,6 @@ class TokenError(Exception):
         super().__init__(message)
         self.reason = reason
         self.message = message
-
-
-def hash_password(password: str) -> str:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise ValueError(f"password minimal {MIN_PASSWORD_LENGTH} karakter")
-    return _HASHER.hash(password)
-
-
-def verify_password(password_hash: str | None, password: str) -> bool:
-    """Constant-work check; an unknown account (hash None) still runs one argon2 verification."""
-    try:
-        return _HASHER.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
-    except (VerificationError, InvalidHashError):
-        return False
-
-
-def needs_rehash(password_hash: str) -> bool:
-    try:
-        return _HASHER.check_needs_rehash(password_hash)
-    except InvalidHashError:
-        return True
 
 
 async def verify_password_async(password_hash: str | None, password: str) -> bool:

@@ -6,19 +6,16 @@ import asyncio
 import getpass
 import os
 import signal
-
-import asyncpg
+import sys
 
 from bot.api.deps import ApiDeps
 from bot.api.part import ApiPart, check_api_settings
-from bot.api.security import ADMIN_ROLE, MIN_PASSWORD_LENGTH, hash_password
-from bot.commands.common import CliContext, UserError, database, table
-from db.clients import clients_by_ids
-from db.dashboard_accounts import (
-    account_for_login, create_account, list_accounts, set_account_active, set_account_clients, set_password_hash,
-)
-from core.formats import FormatError, normalize_optional_phone
+from bot.commands.common import CliContext, UserError, cli_actor, database, esc, table
+from db.dashboard_accounts import list_accounts
 from core.clock import SystemClock
+from jobs.account_changes import (
+    AccountError, change_dashboard_account, create_dashboard_account, set_dashboard_password, valid_password,
+)
 
 PASSWORD_ENV = "CICERO_DASHBOARD_PASSWORD"
 
@@ -33,17 +30,23 @@ def register(subparsers) -> None:
     sub = d.add_subparsers(dest="dashboard_users_command", metavar="ACTION", required=True)
     add = sub.add_parser("add", help="create an account (password asked, or from $" + PASSWORD_ENV + ")")
     add.add_argument("username")
-    add.add_argument("--role", required=True, help="operator, admin, ditbinmas, ditlantas, bidhumas, …")
+    add.add_argument("--role", required=True,
+                     help="admin, operator, or a directorate role (ditbinmas, ditlantas, bidhumas, … or the id of "
+                          "a directorate client in lower case)")
     add.add_argument("--client", action="append", default=[], help="client the account may see; repeatable")
     add.add_argument("--whatsapp", help="the account holder's WhatsApp number")
+    add.add_argument("--generate-password", action="store_true",
+                     help="generate a password and print it once (no terminal prompt, no environment variable)")
     add.set_defaults(handler=add_account)
     lst = sub.add_parser("list", help="list accounts (never shows passwords)")
     lst.set_defaults(handler=list_dashboard_accounts)
     pw = sub.add_parser("set-password", help="set a new password (asked, or from $" + PASSWORD_ENV + ")")
     pw.add_argument("username")
+    pw.add_argument("--generate-password", action="store_true", help="generate a password and print it once")
     pw.set_defaults(handler=set_account_password)
-    st = sub.add_parser("set", help="change an account's clients or active flag")
+    st = sub.add_parser("set", help="change an account's role, clients or active flag")
     st.add_argument("username")
+    st.add_argument("--role", help="new role (validated like `add --role`)")
     st.add_argument("--client", action="append", default=None, help="replace the client list; repeatable")
     st.add_argument("--active", choices=["yes", "no"])
     st.set_defaults(handler=change_account)
@@ -66,7 +69,7 @@ async def serve_api(ctx: CliContext) -> int:
             await part.start()
         except RuntimeError as exc:
             raise UserError(str(exc)) from None
-        ctx.console.print(f"HTTP API on {part.base_url} (docs: {part.base_url}/docs) — Ctrl-C to stop")
+        ctx.console.print(f"HTTP API on {esc(part.base_url)} (docs: {esc(part.base_url)}/docs) — Ctrl-C to stop")
         try:
             await stop.wait()
         finally:
@@ -75,52 +78,45 @@ async def serve_api(ctx: CliContext) -> int:
     return 0
 
 
-def _read_password(confirm: bool = True) -> str:
+def _read_password(ctx: CliContext, *, confirm: bool = True) -> str | None:
+    """The password from $CICERO_DASHBOARD_PASSWORD or the terminal; None with --generate-password."""
+    if getattr(ctx.args, "generate_password", False):
+        return None
     password = os.environ.get(PASSWORD_ENV)
     if password is None:
-        password = getpass.getpass("Password: ")
-        if confirm and getpass.getpass("Ulangi password: ") != password:
-            raise UserError("password tidak sama")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise UserError(f"password minimal {MIN_PASSWORD_LENGTH} karakter")
-    return password
+        if not sys.stdin.isatty():
+            raise UserError(f"no terminal to ask the password: set ${PASSWORD_ENV} or pass --generate-password")
+        try:
+            password = getpass.getpass("Password: ")
+            if confirm and getpass.getpass("Ulangi password: ") != password:
+                raise UserError("password tidak sama")
+        except EOFError:
+            raise UserError(f"no password given: set ${PASSWORD_ENV} or pass --generate-password") from None
+    try:
+        return valid_password(password)
+    except AccountError as exc:
+        raise UserError(str(exc)) from None
 
 
-async def _check_clients(db, ids: list[str]) -> list[str]:
-    wanted = sorted({c.strip().upper() for c in ids if c.strip()})
-    found = {c.id for c in await clients_by_ids(db, wanted)}
-    missing = [c for c in wanted if c not in found]
-    if missing:
-        raise UserError(f"client tidak ditemukan: {', '.join(missing)}")
-    return wanted
+def _show_generated(ctx: CliContext, username: str, password: str, given: str | None) -> None:
+    if given is None:
+        ctx.console.print(f"generated password for {esc(username)} (shown once, not stored): [bold]{password}[/]",
+                          highlight=False)
 
 
 async def add_account(ctx: CliContext) -> int:
     a = ctx.args
-    username = a.username.strip()
-    if not username or any(ch.isspace() for ch in username):
-        raise UserError("username tidak boleh kosong atau berisi spasi")
-    role = a.role.strip().lower()
-    if not role:
-        raise UserError("--role wajib diisi")
-    if role != ADMIN_ROLE and not a.client:
-        raise UserError("akun selain admin harus punya minimal satu --client")
-    try:
-        whatsapp = normalize_optional_phone(a.whatsapp)
-    except FormatError as exc:
-        raise UserError(str(exc)) from None
-    password = _read_password()
+    password = _read_password(ctx)
     async with database(ctx) as db:
-        client_ids = await _check_clients(db.pool, a.client)
-        password_hash = await asyncio.to_thread(hash_password, password)
         try:
-            async with db.pool.acquire() as conn, conn.transaction():
-                account = await create_account(conn, username=username, password_hash=password_hash, role=role,
-                                               whatsapp=whatsapp, client_ids=client_ids)
-        except asyncpg.UniqueViolationError:
-            raise UserError(f"username {username} sudah dipakai") from None
-    ctx.console.print(f"created dashboard account {account.username} (id {account.id}, role {account.role}, "
-                      f"clients {', '.join(account.client_ids) or '-'})")
+            created = await create_dashboard_account(db.pool, cli_actor(), username=a.username, role=a.role,
+                                                     whatsapp=a.whatsapp, client_ids=a.client, password=password)
+        except AccountError as exc:
+            raise UserError(str(exc)) from None
+    account = created.account
+    ctx.console.print(f"created dashboard account {esc(account.username)} (id {account.id}, role {esc(account.role)}, "
+                      f"clients {esc(', '.join(account.client_ids) or '-')})")
+    _show_generated(ctx, account.username, created.password, password)
     return 0
 
 
@@ -134,30 +130,27 @@ async def list_dashboard_accounts(ctx: CliContext) -> int:
     return 0
 
 
-async def _account_or_error(db, username: str):
-    found = await account_for_login(db, username)
-    if found is None:
-        raise UserError(f"akun {username} tidak ditemukan")
-    return found[0]
-
-
 async def set_account_password(ctx: CliContext) -> int:
-    password = _read_password()
+    password = _read_password(ctx)
     async with database(ctx) as db:
-        account = await _account_or_error(db.pool, ctx.args.username)
-        await set_password_hash(db.pool, account.id, await asyncio.to_thread(hash_password, password))
-    ctx.console.print(f"password of {account.username} changed")
+        try:
+            changed = await set_dashboard_password(db.pool, cli_actor(), ctx.args.username, password)
+        except AccountError as exc:
+            raise UserError(str(exc)) from None
+    ctx.console.print(f"password of {esc(changed.account.username)} changed")
+    _show_generated(ctx, changed.account.username, changed.password, password)
     return 0
 
 
 async def change_account(ctx: CliContext) -> int:
     a = ctx.args
     async with database(ctx) as db:
-        account = await _account_or_error(db.pool, a.username)
-        async with db.pool.acquire() as conn, conn.transaction():
-            if a.client is not None:
-                await set_account_clients(conn, account.id, await _check_clients(conn, a.client))
-            if a.active is not None:
-                await set_account_active(conn, account.id, a.active == "yes")
-    ctx.console.print(f"updated {account.username}")
+        try:
+            account = await change_dashboard_account(
+                db.pool, cli_actor(), a.username, role=a.role, client_ids=a.client,
+                active=None if a.active is None else a.active == "yes")
+        except AccountError as exc:
+            raise UserError(str(exc)) from None
+    ctx.console.print(f"updated {esc(account.username)}: role {esc(account.role)}, "
+                      f"clients {esc(', '.join(account.client_ids) or '-')}, active {'yes' if account.active else 'no'}")
     return 0

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from bot.commands.common import CliContext, table
-from core.settings import effective_rows
+from bot.commands.common import CliContext, esc, table
+from bot.api.part import generated_secret_path
+from core.settings import Settings, effective_rows, jwt_secret_state
 
 
 def register(subparsers) -> None:
@@ -18,14 +19,23 @@ def check_config(ctx: CliContext) -> int:
     source = str(loaded.path) if loaded.file_found else f"{loaded.path} (not found: defaults + env)"
     rows = [[s, k, v] for s, k, v in effective_rows(loaded.settings)]
     ctx.console.print(table(f"Effective configuration — {source}", ["section", "key", "value"], rows))
-    api = loaded.settings.api
-    if api.uses_example_secret():
-        if loaded.settings.is_development:
-            note = "api.jwt_secret is the example value (allowed in development)"
-        elif "jwt_secret" in api.model_fields_set or api.jwt_secret_file:
-            note = "api.jwt_secret is the example value: the API will refuse to start"
-        else:
-            note = "api.jwt_secret is not set: a random secret is generated and kept beside the data directory"
-        ctx.console.print(f"[yellow]note:[/] {note}")
+    note = jwt_secret_note(loaded.settings)
+    if note:
+        ctx.console.print(f"[yellow]note:[/] {esc(note)}")
     ctx.console.print("[green]configuration OK[/]")
     return 0
+
+
+def jwt_secret_note(settings: Settings) -> str | None:
+    """What happens with the JWT secret, in the same words as the table ("not set", "the example value")."""
+    state = jwt_secret_state(settings.api)
+    development = settings.is_development
+    if state == "(not set)":
+        if development:
+            return "api.jwt_secret is not set: development uses the built-in example secret"
+        return (f"api.jwt_secret is not set: `cicero run` generates a random one in {generated_secret_path(settings)} "
+                "and keeps it (set CICERO_API__JWT_SECRET to choose your own)")
+    if state == "(the example value)":
+        return ("api.jwt_secret is the example value (allowed in development)" if development
+                else "api.jwt_secret is the example value: the API will refuse to start")
+    return None

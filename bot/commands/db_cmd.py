@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.commands.common import CliContext, database, table
+from bot.commands.common import CliContext, database, esc, table
 from db.migrate import migration_status
 
 
@@ -16,17 +16,17 @@ def register(subparsers) -> None:
 async def migrate(ctx: CliContext) -> int:
     async with database(ctx, migrate=True) as db:
         if db.applied_migrations:
-            ctx.console.print(f"applied {len(db.applied_migrations)} migration(s): {', '.join(db.applied_migrations)}")
+            ctx.console.print(f"applied {len(db.applied_migrations)} migration(s): {esc(', '.join(db.applied_migrations))}")
         else:
             ctx.console.print("database is up to date")
-        ctx.console.print(f"database: {db.description}")
+        ctx.console.print(f"database: {esc(db.description)}")
     return 0
 
 
 async def status(ctx: CliContext) -> int:
     async with database(ctx, migrate=False) as db:
         rows = await migration_status(db.pool)
-        ctx.console.print(f"database: {db.description}")
+        ctx.console.print(f"database: {esc(db.description)}")
         ctx.console.print(
             table("Migrations", ["version", "name", "state", "applied at"],
                   [[r.version, r.name, r.state, r.applied_at or ""] for r in rows])

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import shutil
 import tempfile
 from pathlib import Path
 
-from bot.commands.common import CliContext
+from bot.commands.common import CliContext, esc
+from db.embedded import stop_embedded
 
 
 def register(subparsers) -> None:
@@ -15,7 +18,7 @@ def register(subparsers) -> None:
         description="Seeds three clients and ~300 personnel, collects today's posts from a fake RapidAPI, "
         "starts the HTTP API and lets you chat as an admin in the terminal.",
     )
-    p.add_argument("--data-dir", help="embedded PostgreSQL data directory (default: a new temporary one)")
+    p.add_argument("--data-dir", help="embedded PostgreSQL data directory, kept (default: a temporary one, removed on exit)")
     p.add_argument("--api-port", type=int, default=8000, help="HTTP API port (default 8000)")
     p.add_argument("--fast-clock", action="store_true",
                    help="replay a whole day's schedule from 06:00 WIB in a few minutes")
@@ -26,6 +29,19 @@ def register(subparsers) -> None:
 async def demo(ctx: CliContext) -> int:
     from bot.demo import run_demo
 
-    data_dir = Path(ctx.args.data_dir) if ctx.args.data_dir else Path(tempfile.mkdtemp(prefix="cicero-demo-")) / "pg"
-    return await run_demo(ctx.settings, ctx.console, data_dir=data_dir, api_port=ctx.args.api_port,
-                          fast=ctx.args.fast_clock, speed=ctx.args.speed)
+    if ctx.args.data_dir:
+        return await run_demo(ctx.settings, ctx.console, data_dir=Path(ctx.args.data_dir),
+                              api_port=ctx.args.api_port, fast=ctx.args.fast_clock, speed=ctx.args.speed)
+    scratch = Path(tempfile.mkdtemp(prefix="cicero-demo-"))
+    try:
+        return await run_demo(ctx.settings, ctx.console, data_dir=scratch / "pg", api_port=ctx.args.api_port,
+                              fast=ctx.args.fast_clock, speed=ctx.args.speed)
+    finally:
+        await asyncio.to_thread(remove_scratch, scratch)
+        ctx.console.print(f"removed the demo's temporary directory {esc(scratch)}", highlight=False)
+
+
+def remove_scratch(scratch: Path) -> None:
+    """Stop the demo's embedded PostgreSQL, then delete its temporary directory."""
+    stop_embedded(scratch / "pg")
+    shutil.rmtree(scratch, ignore_errors=True)

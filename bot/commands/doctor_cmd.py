@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from bot.commands.common import CliContext, table
-from bot.doctor import FAIL, OK, run_checks
+from rich.text import Text
 
-_MARK = {OK: "[green]ok[/]", "warn": "[yellow]warn[/]", FAIL: "[red]FAIL[/]"}
+from bot.commands.common import CliContext, table
+from bot.doctor import FAIL, OK, WARN, run_checks
+
+_MARK = {OK: Text("ok", style="green"), WARN: Text("warn", style="yellow"), FAIL: Text("FAIL", style="red")}
 
 
 def register(subparsers) -> None:

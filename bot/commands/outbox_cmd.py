@@ -81,5 +81,5 @@ async def retry_cmd(ctx: CliContext) -> int:
             raise UserError(f"pesan outbox #{ctx.args.id} tidak ada")
         if not await requeue_dead(db.pool, m.id, now=clock.now()):
             raise UserError(f"pesan outbox #{m.id} berstatus {m.status}; hanya pesan 'dead' yang bisa dikirim ulang")
-    ctx.console.print(f"pesan #{m.id} ke {m.recipient} diantrikan ulang; dikirim saat WhatsApp tersambung")
+    ctx.console.print(f"pesan #{m.id} ke {m.recipient} diantrikan ulang; dikirim saat WhatsApp tersambung", markup=False)
     return 0

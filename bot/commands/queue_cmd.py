@@ -36,7 +36,7 @@ async def status(ctx: CliContext) -> int:
                                 "finished_at": t.finished_at.isoformat()} for t in dead],
         }))
         return 0 if qs.reachable else 1
-    ctx.console.print(f"backend: {qs.backend}  broker: {qs.broker}  source: {qs.source}", highlight=False)
+    ctx.console.print(f"backend: {escape(qs.backend)}  broker: {escape(str(qs.broker))}  source: {escape(str(qs.source))}", highlight=False)
     if not qs.reachable:
         ctx.console.print(f"[bold red]broker unreachable:[/] {escape(qs.error or '')}", highlight=False)
     if qs.queues:

@@ -11,7 +11,8 @@ from core.settings import config_path_from, load_settings
 from core.clock import SystemClock
 from jobs.schedule import fire_times
 
-PHASE_LABELS = {"post_fetch": "post-fetch", "engagement_only": "engagement-only"}
+PHASE_LABELS = {"post_fetch": "post-fetch", "engagement_only": "engagement-only",
+                "late_sweep": "late sweep (earlier days' likes/comments)"}
 
 
 def register(subparsers) -> None:
@@ -27,7 +28,7 @@ def _settings(ctx: CliContext):
     loaded = load_settings(path)
     if not loaded.file_found:
         print(f"warning: {path} not found; using defaults and CICERO_* environment variables", file=sys.stderr)
-    ctx.setup_logging(loaded.settings.general.log_level)
+    ctx.setup_logging(loaded.settings.general.log_level, loaded.settings.tz)
     return loaded.settings
 
 
@@ -52,5 +53,6 @@ def show_schedule(ctx: CliContext) -> int:
     ))
     counts = {p: sum(1 for ft in times if ft.phase == p) for p in PHASE_LABELS}
     ctx.console.print(f"{len(times)} runs: {counts['post_fetch']} post-fetch, "
-                      f"{counts['engagement_only']} engagement-only", highlight=False)
+                      f"{counts['engagement_only']} engagement-only, {counts['late_sweep']} late sweep "
+                      f"({settings.schedule.late_sweep_days} day(s) back)", highlight=False)
     return 0

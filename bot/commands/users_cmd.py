@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from jobs.personnel_changes import save_personnel
-from bot.commands.common import cli_actor, CliContext, UserError, database, table
+from bot.commands.common import CliContext, UserError, cli_actor, database, esc, table
 from db.clients import get_client
 from core.formats import (
     FormatError, clean_personnel_text, normalize_client_id, normalize_nrp, normalize_optional_phone, normalize_username,
@@ -75,13 +75,20 @@ async def add_user(ctx: CliContext) -> int:
                     setattr(person, f, getattr(existing, f))
             person.roles = sorted(set(existing.roles) | set(person.roles))
             person.exception = person.exception or existing.exception
-        await save_personnel(db.pool, cli_actor(), [person], action="personnel.update")
-    ctx.console.print(f"{'updated' if existing else 'created'} {person.nrp} {person.name} ({person.client_id})")
+        await save_personnel(db.pool, cli_actor(), [person],
+                             action="personnel.move" if existing and existing.client_id != person.client_id
+                             else "personnel.update")
+    ctx.console.print(f"{'updated' if existing else 'created'} {esc(person.nrp)} {esc(person.name)} ({esc(person.client_id)})")
+    if existing and existing.client_id != person.client_id:
+        ctx.console.print(f"[yellow]moved:[/] {esc(person.nrp)} was in {esc(existing.client_id)}; "
+                          f"now in {esc(person.client_id)}")
     return 0
 
 
 async def list_users(ctx: CliContext) -> int:
     async with database(ctx) as db:
+        if await get_client(db.pool, ctx.args.client.upper()) is None:
+            raise UserError(f"client {ctx.args.client.upper()} tidak ditemukan")
         people = await personnel_of_client(db.pool, ctx.args.client.upper())
     rows = [[p.nrp, p.rank or "", p.name, p.division or "", p.position or "", p.instagram or "-",
              p.tiktok or "-", p.whatsapp or "-", "yes" if p.exception else ""] for p in people]

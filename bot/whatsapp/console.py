@@ -7,7 +7,12 @@ recipient. Input is read line by line, so a pipe works:
 
     printf 'help\\nstatus\\n' | cicero console --as 6281100000001
 
-Each line is processed completely (replies printed) before the next is read;
+Every document the bot "sends" is written under `files_dir`
+(`[whatsapp] console_files_dir`, default `var/outbox-files/`) and its path is
+printed, so an Excel recap can be opened. A line `/kirim PATH [caption]` sends
+the file at PATH to the bot as a document with that caption (e.g.
+`/kirim personel.xlsx import POLRES_BLITAR`); quote a PATH with spaces. Each
+line is processed completely (replies printed) before the next is read;
 at end of input `before_eof` runs (the service wires the outbox sender's
 `drain_once`, so messages already due are printed) and then `on_eof` (the
 service stops in order).
@@ -21,16 +26,27 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
+import mimetypes
+import os
+import re
+import shlex
 import sys
 import threading
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Awaitable, Callable, TextIO
 
 from core.boundary import describe, guarded
-from core.chat_port import ConnectionState, Document, IncomingMessage, MessageHandler, SendResult
+from core.chat_port import (
+    ConnectionState, Document, DocumentError, IncomingMessage, MessageHandler, ReceivedDocument, SendResult,
+)
 from core.clock import Clock
 
 log = logging.getLogger(__name__)
+
+SEND_FILE_PREFIX = "/kirim"
+MAX_FILENAME_CHARS = 120
+DEFAULT_FILES_DIR = Path("var/outbox-files")
 
 
 @dataclass
@@ -41,6 +57,7 @@ class ConsoleGateway:
     stdout: TextIO = field(default_factory=lambda: sys.stdout)
     on_eof: Callable[[], None] | None = None
     before_eof: Callable[[], Awaitable[object]] | None = None   # e.g. deliver the due outbox first
+    files_dir: Path = DEFAULT_FILES_DIR          # where sent documents are saved
     name: str = "console"
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
     _task: asyncio.Task | None = None
@@ -82,6 +99,13 @@ class ConsoleGateway:
             text = line.rstrip("\r\n")
             if not interactive:
                 self._print(f"[{self.phone} → bot] {text}")
+            document = None
+            if text.split(None, 1)[:1] == [SEND_FILE_PREFIX]:
+                try:
+                    text, document = attached_file(text)
+                except ValueError as exc:
+                    self._print(f"(not sent: {exc})")
+                    continue
             msg = IncomingMessage(
                 chat_id=self.chat_id,
                 sender_phone=self.phone,
@@ -91,6 +115,7 @@ class ConsoleGateway:
                 message_id=f"console-{next(self._ids)}",
                 timestamp=self.clock.now(),
                 push_name="console",
+                document=document,
             )
             async with guarded("console message", log) as g:  # the pipeline never raises; a last resort
                 await on_message(msg)
@@ -124,6 +149,9 @@ class ConsoleGateway:
     async def phone_for_lid(self, lid: str) -> str | None:
         return None
 
+    async def group_name(self, group_id: str) -> str | None:
+        return None
+
     def add_connected_listener(self, callback: Callable[[], None]) -> None:
         """The terminal is always connected: there is no reconnect to listen for."""
 
@@ -133,9 +161,24 @@ class ConsoleGateway:
 
     async def send_document(self, to: str, document: Document) -> SendResult:
         caption = f"\n{document.caption}" if document.caption else ""
+        saved = await asyncio.to_thread(self._save, document)
         self._print(f"[bot → {self._label(to)}] 📎 {document.filename} ({document.mimetype}, "
-                    f"{len(document.data)} bytes){caption}\n")
+                    f"{len(document.data)} bytes)\n   {saved}{caption}\n")
         return SendResult(message_id=f"console-out-{next(self._ids)}")
+
+    def _save(self, document: Document) -> str:
+        """Write the document under `files_dir` (never over an existing file); the line that says where."""
+        stamp = self.clock.now().strftime("%Y%m%d-%H%M%S")
+        name = safe_filename(document.filename)
+        try:
+            self.files_dir.mkdir(parents=True, exist_ok=True)
+            path = _exclusive_path(self.files_dir, f"{stamp}-{name}")
+            with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as out:
+                out.write(document.data)
+        except OSError as exc:
+            log.warning("console: could not save %s in %s: %s", name, self.files_dir, exc)
+            return f"(not saved: {exc.strerror or exc} in {self.files_dir})"
+        return f"saved as {_shown(path)}"
 
     # -- helpers ------------------------------------------------------------------
 
@@ -153,3 +196,58 @@ class ConsoleGateway:
             return self.stdin.isatty()
         except (AttributeError, ValueError):
             return False
+
+
+def safe_filename(name: str) -> str:
+    """A plain file name from what a report called its document (no directories, no odd characters)."""
+    base = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(name or "dokumen").name).strip("._") or "dokumen"
+    if len(base) <= MAX_FILENAME_CHARS:
+        return base
+    stem, dot, ext = base.rpartition(".")
+    keep = MAX_FILENAME_CHARS - len(ext) - 1
+    return f"{stem[:keep]}.{ext}" if dot and keep > 0 else base[:MAX_FILENAME_CHARS]
+
+
+def _exclusive_path(folder: Path, name: str) -> Path:
+    path = folder / name
+    stem, dot, ext = name.rpartition(".")
+    n = 2
+    while path.exists():
+        path = folder / (f"{stem}-{n}.{ext}" if dot else f"{name}-{n}")
+        n += 1
+    return path
+
+
+def _shown(path: Path) -> str:
+    """The path relative to the working directory when it is below it, else absolute."""
+    absolute = path.resolve()
+    try:
+        return str(absolute.relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(absolute)
+
+
+def attached_file(line: str) -> tuple[str, ReceivedDocument]:
+    """`/kirim PATH [caption]` → (caption, the file as a received document); ValueError says what is wrong."""
+    try:
+        words = shlex.split(line[len(SEND_FILE_PREFIX):])
+    except ValueError as exc:
+        raise ValueError(f"{SEND_FILE_PREFIX} PATH [caption]: {exc}") from None
+    if not words:
+        raise ValueError(f"usage: {SEND_FILE_PREFIX} PATH [caption]")
+    path = Path(words[0]).expanduser()
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise ValueError(f"{path}: {exc.strerror or exc}") from None
+    if not path.is_file():
+        raise ValueError(f"{path} is not a file")
+
+    async def download() -> bytes:
+        try:
+            return await asyncio.to_thread(path.read_bytes)
+        except OSError as exc:
+            raise DocumentError(f"berkas {path.name} tidak dapat dibaca: {exc.strerror or exc}") from None
+
+    mimetype = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    return " ".join(words[1:]), ReceivedDocument(path.name, mimetype, size, download)

@@ -12,7 +12,9 @@ code never needs a fallback for it:
 * `fail_next` makes the next sends raise the given errors, in order;
 * `crash_after_send` raises `SimulatedCrash` (a BaseException, like a killed
   process) right after a send was accepted;
-* `lid_map` answers `phone_for_lid`.
+* `lid_map` answers `phone_for_lid`, `group_names` answers `group_name`;
+* `inject_document(data, filename, caption=…)` delivers a received file
+  (`IncomingMessage.document`), as a person attaching an .xlsx would.
 
 Sent message ids are `WAID00001`, `WAID00002`, … in send order.
 """
@@ -24,7 +26,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Callable
 
-from core.chat_port import ConnectionState, Document, IncomingMessage, MessageHandler, SendError, SendResult
+from core.chat_port import (
+    CSV_MIMETYPE, XLSX_MIMETYPE, ConnectionState, Document, IncomingMessage, MessageHandler, ReceivedDocument,
+    SendError, SendResult,
+)
 
 
 class SimulatedCrash(BaseException):
@@ -44,6 +49,7 @@ class FakeGateway:
     name: str = "fake"
     connected: bool = True
     lid_map: dict[str, str] = field(default_factory=dict)     # "…@lid" → "62…"
+    group_names: dict[str, str] = field(default_factory=dict)  # "…@g.us" → subject
     sent: list[SentMessage] = field(default_factory=list)
     fail_next: list[BaseException] = field(default_factory=list)
     crash_after_send: bool = False
@@ -76,6 +82,9 @@ class FakeGateway:
     async def phone_for_lid(self, lid: str) -> str | None:
         return self.lid_map.get(lid)
 
+    async def group_name(self, group_id: str) -> str | None:
+        return self.group_names.get(group_id)
+
     async def send_text(self, to: str, text: str) -> SendResult:
         return self._record(SentMessage(to=to, text=text))
 
@@ -97,7 +106,7 @@ class FakeGateway:
 
     def message(self, text: str, *, phone: str | None = "6281100000001", lid: str | None = None,
                 chat: str | None = None, group: bool = False, message_id: str | None = None,
-                timestamp: datetime | None = None) -> IncomingMessage:
+                timestamp: datetime | None = None, document: ReceivedDocument | None = None) -> IncomingMessage:
         if chat is None:
             chat = f"{phone}@s.whatsapp.net" if phone else (lid or "unknown@lid")
         return IncomingMessage(
@@ -108,12 +117,26 @@ class FakeGateway:
             text=text,
             message_id=message_id or f"IN{next(self._in_ids)}",
             timestamp=timestamp or datetime.now(timezone.utc),
+            document=document,
         )
 
     async def inject(self, text: str, **kwargs):
         """Deliver a message to the handler and return what the handler returned."""
         assert self.handler is not None, "start() the gateway first"
         return await self.handler(self.message(text, **kwargs))
+
+    async def inject_document(self, data: bytes, filename: str, *, caption: str = "", mimetype: str | None = None,
+                              declared_size: int | None = None, **kwargs):
+        """Deliver a file (with an optional caption) as a received document; returns the handler's outcome."""
+        if mimetype is None:
+            mimetype = CSV_MIMETYPE if filename.lower().endswith(".csv") else XLSX_MIMETYPE
+
+        async def download() -> bytes:
+            return data
+
+        size = len(data) if declared_size is None else declared_size
+        document = ReceivedDocument(filename=filename, mimetype=mimetype, size=size, download=download)
+        return await self.inject(caption, document=document, **kwargs)
 
     def texts(self, to: str | None = None) -> list[str]:
         """Texts (not documents) sent, optionally to one chat."""

@@ -14,8 +14,10 @@ What this adapter takes care of (reference: shared/reference/ecosystem.md §1):
   exceptions. So every handler here is wrapped (`_guarded`), and a message event
   is converted and handed to the inbound pipeline (`bot/inbound.py`), which
   dedups, orders per sender, resolves LID senders and bounds the backlog.
+* **Documents.** A document message (caption or not) carries a `ReceivedDocument`
+  whose bytes `client.download_any` fetches only when a handler reads them.
 * **Filtering.** Own messages, status/broadcast and newsletter chats, messages
-  without text and messages older than the start-up cutoff
+  without text or document and messages older than the start-up cutoff
   (`[whatsapp] ignore_older_than_seconds`; `Info.Timestamp` is in
   milliseconds) are dropped here.
 * **LID senders.** The phone number comes from `SenderAlt` when present, else
@@ -25,7 +27,12 @@ What this adapter takes care of (reference: shared/reference/ecosystem.md §1):
   an alert), disconnected for more than `disconnect_alert_after` (1 minute),
   logged out / replaced / banned (needs re-pairing: restart `cicero run`).
 * **Reconnects.** whatsmeow reconnects by itself after network drops; if the
-  connect call itself fails (database, dial) we retry with backoff.
+  connect call itself fails (database, dial) we retry with backoff
+  (`reconnect_backoff`). The first failure prints ONE line a person can act
+  on — WhatsApp not reachable (why, in short), whether pairing is still
+  pending (no linked device in the session store), and the next step (QR
+  code, `--pair-phone`, or `transport = "console"` to try without WhatsApp);
+  each later backoff step is logged once; the raw Go error goes to DEBUG.
 """
 
 from __future__ import annotations
@@ -33,9 +40,8 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any, Awaitable, Callable
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from neonize.aioze.client import NewAClient
 from neonize.aioze.events import (
@@ -52,11 +58,18 @@ from neonize.aioze.events import (
 )
 from neonize.exc import NeonizeError
 from neonize.proto.Neonize_pb2 import JID
+from neonize.proto.waE2E.WAWebProtobufsE2E_pb2 import Message as WAMessage
 from neonize.utils.jid import Jid2String, build_jid
 from neonize.utils.message import extract_text
 
+from bot.whatsapp.connect_help import next_step_text, unreachable_reason
+from bot.whatsapp.jids import event_time, jid_present, jid_string, phone_from_jid
+from bot.whatsapp.session_store import session_store_url  # noqa: F401  (the adapter's API; no neonize needed)
 from core.boundary import guarded, guarded_sync, report_safely
-from core.chat_port import ConnectionState, Document, IncomingMessage, MessageHandler, SendError, SendResult
+from core.chat_port import (
+    ConnectionState, Document, DocumentError, IncomingMessage, MessageHandler, ReceivedDocument, SendError,
+    SendResult,
+)
 from core.clock import Clock
 from core.formats import FormatError, normalize_phone
 from core.reporting import Reporter
@@ -71,37 +84,36 @@ IGNORED_SERVERS = {"broadcast", "newsletter"}
 # ---------------------------------------------------------------------------
 
 
-def jid_present(jid: JID) -> bool:
-    """A protobuf JID is always truthy; this says whether it actually holds an id."""
-    return bool(jid.User) and not jid.IsEmpty
+MediaDownload = Callable[[Any], Awaitable[bytes]]  # a Message holding one media field → its bytes
 
 
-def jid_string(jid: JID) -> str:
-    """`user@server` without the device part (what chats and recipients are keyed by)."""
-    return f"{jid.User}@{jid.Server}" if jid.User else jid.Server
+def document_of(message: Any) -> Any | None:
+    """The DocumentMessage of a message (plain, or wrapped with a caption), None when there is none."""
+    if message.HasField("documentMessage"):
+        return message.documentMessage
+    wrapped = message.documentWithCaptionMessage.message
+    return wrapped.documentMessage if wrapped.HasField("documentMessage") else None
 
 
-def phone_from_jid(jid: JID) -> str | None:
-    if not jid_present(jid) or jid.Server != "s.whatsapp.net":
-        return None
-    try:
-        return normalize_phone(jid.User)
-    except FormatError:
-        return None
+def received_document(doc: Any, download: MediaDownload) -> ReceivedDocument:
+    """The port's view of a DocumentMessage; the bytes are downloaded only when read."""
+    async def fetch() -> bytes:
+        return await download(WAMessage(documentMessage=doc))
+
+    return ReceivedDocument(doc.fileName or doc.title or "dokumen", doc.mimetype or "application/octet-stream",
+                            int(doc.fileLength) if doc.HasField("fileLength") else None, fetch)
 
 
-def event_time(ts: int) -> datetime:
-    """`Info.Timestamp` of a message event is Unix milliseconds (other events use seconds)."""
-    seconds = ts / 1000 if ts > 100_000_000_000 else ts
-    return datetime.fromtimestamp(seconds, tz=timezone.utc)
+async def _no_download(_message: Any) -> bytes:
+    raise DocumentError("dokumen tidak dapat diunduh")
 
 
-def incoming_from_event(ev: Any) -> IncomingMessage | None:
-    """Convert a `MessageEv`; None for what the bot ignores (own, broadcast, no text, no id).
+def incoming_from_event(ev: Any, download: MediaDownload = _no_download) -> IncomingMessage | None:
+    """Convert a `MessageEv`; None for what the bot ignores (own, broadcast, no text or document, no id).
 
     The sender's phone comes from SenderAlt, else from a phone-JID sender; a LID
     sender without SenderAlt gets `sender_phone=None` and `sender_lid` set (the
-    gateway then asks the LID map).
+    gateway then asks the LID map). A document's caption is the text.
     """
     info = ev.Info
     src = info.MessageSource
@@ -110,8 +122,9 @@ def incoming_from_event(ev: Any) -> IncomingMessage | None:
         return None
     if src.IsFromMe:
         return None
-    text = extract_text(ev.Message) or ""
-    if not text.strip():
+    doc = document_of(ev.Message)
+    text = (doc.caption if doc is not None else extract_text(ev.Message)) or ""
+    if not text.strip() and doc is None:
         return None
     sender, alt = src.Sender, src.SenderAlt
     phone = phone_from_jid(alt) or phone_from_jid(sender)
@@ -135,6 +148,7 @@ def incoming_from_event(ev: Any) -> IncomingMessage | None:
         message_id=info.ID,
         timestamp=event_time(info.Timestamp),
         push_name=info.Pushname or None,
+        document=received_document(doc, download) if doc is not None else None,
     )
 
 
@@ -153,24 +167,6 @@ def recipient_jid(to: str) -> JID:
         return build_jid(normalize_phone(to))
     except FormatError as exc:
         raise SendError(f"invalid recipient {to!r}: {exc}", retryable=False) from None
-
-
-def session_store_url(dsn: str, password: str | None = None) -> str:
-    """The URL whatsmeow (Go lib/pq) opens: our DSN, the password inlined, SSL off for local servers.
-
-    lib/pq defaults to `sslmode=require`, which local PostgreSQL servers refuse;
-    a DSN that names no sslmode gets `sslmode=disable` for localhost and sockets.
-    """
-    parts = urlsplit(dsn)
-    netloc = parts.netloc
-    if password and "@" in netloc and ":" not in netloc.split("@", 1)[0]:
-        user, host = netloc.split("@", 1)
-        netloc = f"{user}:{password}@{host}"
-    query = dict(parse_qsl(parts.query, keep_blank_values=True))
-    host = parts.hostname or query.get("host", "")
-    if "sslmode" not in query and (not host or host.startswith("/") or host in ("localhost", "127.0.0.1", "::1")):
-        query["sslmode"] = "disable"
-    return urlunsplit((parts.scheme, netloc, parts.path, urlencode(query, safe="/"), parts.fragment))
 
 
 # ---------------------------------------------------------------------------
@@ -193,6 +189,7 @@ class NeonizeGateway:
     reconnect_backoff: tuple[float, ...] = (5, 15, 30, 60, 120)
     sleep: Sleep = asyncio.sleep
     print_line: Callable[[str], None] = print
+    is_paired: Callable[[], Awaitable[bool]] | None = None  # a linked device in the session store?
     name: str = "whatsapp"
 
     client: Any = None
@@ -207,6 +204,7 @@ class NeonizeGateway:
     _stopping: bool = False
     _old_clients: list[Any] = field(default_factory=list)
     _connected_listeners: list[Callable[[], None]] = field(default_factory=list)
+    _failures: int = 0  # connect attempts that failed since the last connection
 
     # -- service part -----------------------------------------------------------
 
@@ -249,7 +247,6 @@ class NeonizeGateway:
         self._connected_listeners.append(callback)
 
     async def _connect_loop(self) -> None:
-        attempt = 0
         while not self._stopping:
             try:
                 task = await self.client.connect()
@@ -260,16 +257,40 @@ class NeonizeGateway:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # NeonizeError from Go: database, dial, …
-                log.error("whatsapp: connect failed: %s", exc)
-                if attempt == 0:
-                    await self._report("error", f"WhatsApp gagal tersambung: {exc}")
-            delay = self.reconnect_backoff[min(attempt, len(self.reconnect_backoff) - 1)]
-            attempt += 1
-            await self.sleep(delay)
+                await self._connect_failed(exc)
+            await self.sleep(self.reconnect_backoff[max(min(self._failures, len(self.reconnect_backoff)) - 1, 0)])
             # a fresh client for the next attempt; keep the old one referenced (neonize #202)
             self._old_clients.append(self.client)
             self.client = self.new_client()
             self._register(self.client)
+
+    async def _connect_failed(self, exc: Exception) -> None:
+        """One failed connect: the first says what and what next; each later backoff step is logged once."""
+        self._failures += 1
+        steps = self.reconnect_backoff
+        delay = steps[min(self._failures, len(steps)) - 1]
+        english, indonesian = unreachable_reason(str(exc))
+        self.state.detail = f"tidak terjangkau: {indonesian}"
+        log.debug("whatsapp: connect failed: %s", exc)
+        if self._failures == 1:
+            paired = await self._paired()
+            pairing = {False: "; pairing pending (belum ada perangkat tertaut / no linked device yet)",
+                       True: "; session stored (sesi tersimpan)", None: ""}[paired]
+            self.print_line(f"WhatsApp tidak terjangkau / not reachable ({english}){pairing}. "
+                            f"Retrying in {delay:g} s.\n{next_step_text(paired, self.pair_phone)}")
+            await self._report("error", f"❌ WhatsApp tidak dapat dihubungi ({indonesian}); Cicero mencoba lagi "
+                                        "otomatis.")
+        elif self._failures <= len(steps):
+            last = self._failures == len(steps)
+            log.warning("whatsapp: still not reachable (%s); retrying %s", english,
+                        f"every {delay:g} s (not logged again until it connects)" if last else f"in {delay:g} s")
+
+    async def _paired(self) -> bool | None:
+        if self.is_paired is None:
+            return None
+        async with guarded("checking the WhatsApp session store", log, level="warning", traceback=False):
+            return bool(await self.is_paired())
+        return None
 
     # -- event registration -----------------------------------------------------
 
@@ -307,7 +328,7 @@ class NeonizeGateway:
     # -- messages ---------------------------------------------------------------
 
     async def on_message_event(self, ev: Any) -> None:
-        msg = incoming_from_event(ev)
+        msg = incoming_from_event(ev, self.download_media)
         if msg is None:
             return
         if self._cutoff is not None and msg.timestamp < self._cutoff:
@@ -315,6 +336,22 @@ class NeonizeGateway:
             return
         if self._handler is not None:
             await self._handler(msg)  # the inbound pipeline: accepted in arrival order, handled per sender
+
+    async def download_media(self, message: Any) -> bytes:
+        if self.client is None:
+            raise DocumentError("WhatsApp tidak terhubung; kirim ulang dokumennya nanti")
+        try:
+            return await self.client.download_any(message) or b""
+        except NeonizeError as exc:
+            raise DocumentError(f"dokumen gagal diunduh dari WhatsApp ({exc.__class__.__name__})") from None
+
+    async def group_name(self, group_id: str) -> str | None:
+        if self.client is None:
+            return None
+        async with guarded("whatsapp group info", log, level="warning", traceback=False, group=group_id):
+            info = await self.client.get_group_info(recipient_jid(group_id))
+            return info.GroupName.Name or None
+        return None
 
     async def phone_for_lid(self, lid: str) -> str | None:
         if self.client is None:
@@ -332,6 +369,7 @@ class NeonizeGateway:
         self.state.logged_in = True
         self.state.since = self.clock.now()
         self.state.detail = ""
+        self._failures = 0
         self._alerted_disconnect = False
         if self._disconnect_timer is not None:
             self._disconnect_timer.cancel()

@@ -22,9 +22,7 @@ from handlers.reports import text
 from handlers.reports.queued import REPORT_BUILDERS, period_params
 from handlers.reports.attendance import AttendanceRules, Period, Platform, Scope, build_attendance
 from handlers.reports.completeness import build_completeness
-from handlers.reports.recaps import (
-    KasatkerBands, build_combined_recap, build_kasatker_report,
-)
+from handlers.reports.recaps import KasatkerBands, build_combined_recap, build_kasatker_report
 from handlers.dirrequest.fetching import FETCH_SPECS, run_manual_fetch
 from jobs.queue.kinds import ReportRequest, build_report_task
 from jobs.queue.model import BACKEND_RABBITMQ

@@ -21,6 +21,7 @@ from db.notification_state import todays_task_posts
 from handlers.context import HandlerContext
 from handlers.reports.attendance import Period, Platform, PostRef, post_url
 from handlers.reports.formatting import id_number, id_time
+from jobs.admin_text import client_error_text
 from jobs.collect_now import CollectionBusy
 from jobs.notify import run_changes_from_result
 from jobs.task_messages import Changes, scheduled_list_message
@@ -71,7 +72,7 @@ def _failure_text(spec: FetchSpec, client: Client, result) -> str | None:
         return (f"⚠️ Pengambilan {spec.label} *{client.name}* tidak dijalankan"
                 + (" karena batas waktu siklus sudah lewat." if skipped else "."))
     if not mine[0].ok:
-        return f"❌ Pengambilan {spec.label} *{client.name}* gagal: {mine[0].error or 'tanpa keterangan'}."
+        return f"❌ Pengambilan {spec.label} *{client.name}* gagal: {client_error_text(mine[0].error)}."
     return None
 
 
@@ -89,15 +90,20 @@ def render_fetch_done(spec: FetchSpec, client: Client, items: list[PostRef], now
     return "\n".join(lines)
 
 
-async def task_list_text(ctx: HandlerContext, client: Client, result, partial: bool) -> str:
-    """Option 16: the notifications module's task list (today's posts, changes made by this run)."""
-    mine = next((c for c in result.clients if c.client_id == client.id), None)
-    changes = await run_changes_from_result(ctx.pool, ctx.settings, ctx.clock, mine) if mine else Changes()
+async def todays_task_list(ctx: HandlerContext, client: Client, changes: Changes | None = None) -> str:
+    """The notifications module's task list of the client's posts of today (with `changes`, if any)."""
     start, end = Period.today(ctx.clock.now()).bounds()
     instagram, tiktok = await todays_task_posts(ctx.pool, client.id, start, end)
-    text = scheduled_list_message(client.name, ctx.clock.now(), instagram, tiktok, changes, client.tiktok,
-                                  caption_chars=ctx.settings.notify.caption_chars,
+    return scheduled_list_message(client.name, ctx.clock.now(), instagram, tiktok, changes or Changes(),
+                                  client.tiktok, caption_chars=ctx.settings.notify.caption_chars,
                                   max_chars=ctx.settings.whatsapp.max_message_chars - 100)
+
+
+async def task_list_text(ctx: HandlerContext, client: Client, result, partial: bool) -> str:
+    """Option 16: the task list including the changes made by this run."""
+    mine = next((c for c in result.clients if c.client_id == client.id), None)
+    changes = await run_changes_from_result(ctx.pool, ctx.settings, ctx.clock, mine) if mine else Changes()
+    text = await todays_task_list(ctx, client, changes)
     return text + ("\n\n⚠️ Sebagian data gagal diambil." if partial else "")
 
 

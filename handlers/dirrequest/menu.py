@@ -2,7 +2,10 @@
 
 Steps (all free text, validated here so the menu keeps the original's grouped look):
   choose_client → main → (period, for options with a period submenu) → main …
-`back`/`0` returns to the previous step, `batal` closes the menu (router).
+`back`/`0` returns to the previous step, `batal` closes the menu, `menu` shows
+the current step's list again (the engine). After a report the engine sends a
+one-line hint instead of the 26-line menu; a wrong number gets only the valid
+numbers.
 Conversation data: {"client_id": "DITBINMAS", "action": "<action id awaiting a period>"}.
 """
 
@@ -11,20 +14,24 @@ from __future__ import annotations
 from db.clients import Client, get_client, list_clients
 from handlers.context import Command, HandlerContext, InvalidInput, Refused
 from handlers.identity import Role
-from handlers.menus import menu_number, Choice, Menu, MenuStep
+from handlers.menus import Choice, Menu, MenuStep, menu_number, number_ranges
 from handlers.dirrequest.actions import ACTIONS, GROUPS, Action, action_by_id, action_by_number
 
 MENU_TITLE = "Menu Direktorat"
 
 TEXT_NO_DIRECTORATE = "ℹ️ Belum ada client direktorat yang aktif. Tambahkan client bertipe direktorat terlebih dahulu."
 TEXT_NOT_ALLOWED = "❌ Nomor Anda tidak terdaftar sebagai admin atau pengguna dashboard direktorat."
-TEXT_BAD_CLIENT = "❌ Pilihan client tidak valid. Silakan pilih sesuai daftar."
-TEXT_BAD_OPTION = "Pilihan tidak valid. Ketik angka menu."
-TEXT_CLIENT_GONE = "⚠️ Client yang dipilih sudah tidak aktif. Silakan pilih client lagi."
+TEXT_BAD_CLIENT = "❌ Pilihan client tidak valid. Balas {numbers} atau Client ID."
+TEXT_BAD_OPTION = "Pilihan tidak valid. Balas {numbers}."
+TEXT_CLIENT_GONE = "⚠️ Client yang dipilih sudah tidak aktif atau tidak lagi diizinkan. Silakan pilih client lagi."
+TEXT_NONE_IN_SCOPE = ("❌ Akun Anda tidak memiliki akses ke client direktorat mana pun. "
+                      "Hubungi admin untuk menambahkan client ke akun Anda.")
 
 
 async def active_directorates(ctx: HandlerContext) -> list[Client]:
-    return await list_clients(ctx.pool, active_only=True, type="direktorat")
+    """The active directorates this person may see (the HTTP API's scope rule, `Identity.may_view_client`)."""
+    clients = await list_clients(ctx.pool, active_only=True, type="direktorat")
+    return [c for c in clients if ctx.identity.may_view_client(c)]
 
 
 # --------------------------------------------------------------------------- open
@@ -36,6 +43,8 @@ async def on_open(ctx: HandlerContext) -> dict:
         if not roles or roles <= {"operator"}:
             raise Refused(TEXT_NOT_ALLOWED)
     if not await active_directorates(ctx):
+        if await list_clients(ctx.pool, active_only=True, type="direktorat"):
+            raise Refused(TEXT_NONE_IN_SCOPE)
         raise Refused(TEXT_NO_DIRECTORATE)
     return {}
 
@@ -60,7 +69,7 @@ async def on_client(ctx: HandlerContext, _choice: Choice | None, text: str) -> N
     else:
         chosen = next((c for c in clients if c.id.lower() == wanted.lower()), None)
     if chosen is None:
-        raise InvalidInput(TEXT_BAD_CLIENT)
+        raise InvalidInput(TEXT_BAD_CLIENT.format(numbers=number_ranges(range(1, len(clients) + 1))))
     ctx.conversation.data["client_id"] = chosen.id
     ctx.goto("main")
 
@@ -84,7 +93,7 @@ async def _selected_client(ctx: HandlerContext) -> Client | None:
     if not client_id:
         return None
     client = await get_client(ctx.pool, client_id)
-    return client if client and client.active else None
+    return client if client and client.active and ctx.identity.may_view_client(client) else None
 
 
 async def main_prompt(ctx: HandlerContext) -> str:
@@ -104,11 +113,12 @@ async def on_main(ctx: HandlerContext, _choice: Choice | None, text: str) -> Non
         ctx.conversation.data.pop("client_id", None)
         ctx.conversation.history.clear()
         ctx.goto("choose_client", remember=False)
-        await ctx.reply(TEXT_CLIENT_GONE)
+        await ctx.reply(f"{TEXT_CLIENT_GONE}\n\n{await client_prompt(ctx)}")
+        ctx.skip_prompt()
         return
     action = action_by_number(text)
     if action is None:
-        raise InvalidInput(TEXT_BAD_OPTION)
+        raise InvalidInput(TEXT_BAD_OPTION.format(numbers=number_ranges(a.number for a in ACTIONS)))
     if action.periods:
         ctx.conversation.data["action"] = action.id
         ctx.goto("period")
@@ -139,7 +149,7 @@ async def on_period(ctx: HandlerContext, _choice: Choice | None, text: str) -> N
         return
     picked = next((p for p in action.periods if p.key == text.strip()), None)
     if picked is None:
-        raise InvalidInput(f"Pilihan tidak valid. Balas angka 1 sampai {len(action.periods)} atau ketik *batal*.")
+        raise InvalidInput(f"Pilihan tidak valid. Balas {number_ranges(range(1, len(action.periods) + 1))}.")
     ctx.conversation.data.pop("action", None)
     if ctx.conversation.history and ctx.conversation.history[-1] == "main":
         ctx.conversation.history.pop()

@@ -1,14 +1,23 @@
-"""Data-completeness reports (dirrequest options 1 and 3): who has filled in IG/TikTok usernames."""
+"""Data-completeness reports (dirrequest options 1 and 3): who has filled in IG/TikTok usernames.
+
+The people counted and "username filled" are those of the attendance
+definitions (`db.attendance.Population`, the same username normalisation), so
+"Belum mengisi username Instagram" here equals the attendance reports' figure.
+Order: the directorate first, then satker (and divisions) by their share of
+people with both usernames (`definitions.performance_key`); persons by `person_order`.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from db.attendance import ProfileRow, personnel_profiles
-from db.clients import Client, satker_of_directorate
+from db.attendance import ProfileRow, client_names, personnel_profiles, satker_of
+from db.clients import Client
 from db.pool import Executor
-from handlers.reports.attendance import Scope, default_scope
-from handlers.reports.sorting import division_name, division_sort_key, person_sort_key, satker_sort_key
+from handlers.reports.attendance import (
+    NO_DIVISION, Platform, Scope, default_scope, division_name, performance_key, person_order, population, share,
+    unit_order,
+)
 
 
 @dataclass(frozen=True)
@@ -30,24 +39,35 @@ class ProfileEntry:
     def complete(self) -> bool:
         return bool(self.instagram) and bool(self.tiktok)
 
+    def username(self, platform: Platform) -> str | None:
+        return self.instagram if platform is Platform.INSTAGRAM else self.tiktok
+
 
 @dataclass(frozen=True)
 class CompletenessCount:
-    total: int = 0
+    personnel: int = 0
     instagram_filled: int = 0
     tiktok_filled: int = 0
+    complete: int = 0               # both usernames
+
+    def username_filled(self, platform: Platform) -> int:
+        return self.instagram_filled if platform is Platform.INSTAGRAM else self.tiktok_filled
+
+    def tanpa_username(self, platform: Platform) -> int:
+        return self.personnel - self.username_filled(platform)
 
     @property
-    def instagram_missing(self) -> int:
-        return self.total - self.instagram_filled
-
-    @property
-    def tiktok_missing(self) -> int:
-        return self.total - self.tiktok_filled
+    def complete_share(self) -> float | None:
+        return share(self.complete, self.personnel)
 
     @classmethod
     def of(cls, people: list[ProfileEntry]) -> "CompletenessCount":
-        return cls(len(people), sum(bool(p.instagram) for p in people), sum(bool(p.tiktok) for p in people))
+        return cls(len(people), sum(bool(p.instagram) for p in people), sum(bool(p.tiktok) for p in people),
+                   sum(p.complete for p in people))
+
+
+def _performance(name: str, count: CompletenessCount) -> tuple:
+    return performance_key(count.complete_share, count.complete, count.personnel, name)
 
 
 @dataclass(frozen=True)
@@ -61,6 +81,7 @@ class SatkerCompleteness:
 @dataclass(frozen=True)
 class DivisionMissing:
     name: str
+    count: CompletenessCount        # everyone of the division
     people: list[ProfileEntry]      # only people missing IG and/or TikTok
 
 
@@ -69,7 +90,7 @@ class CompletenessReport:
     client: Client
     scope: Scope
     total: CompletenessCount
-    satkers: list[SatkerCompleteness]        # with personnel, directorate first then by name
+    satkers: list[SatkerCompleteness]        # with personnel: the directorate first, then by performance
     satkers_without_data: list[str]          # satker names without any personnel
     missing_by_division: list[DivisionMissing]
 
@@ -83,14 +104,28 @@ def _entry(r: ProfileRow) -> ProfileEntry:
                         r.instagram, r.tiktok)
 
 
+def _missing_by_division(entries: list[ProfileEntry]) -> list[DivisionMissing]:
+    groups: dict[str, list[ProfileEntry]] = {}
+    for e in entries:
+        groups.setdefault(e.division, []).append(e)
+    cache: dict = {}
+    divisions = [
+        DivisionMissing(name, CompletenessCount.of(members),
+                        sorted((p for p in members if not p.complete),
+                               key=lambda p: person_order(p.position, p.rank, p.name, p.nrp, cache)))
+        for name, members in groups.items()
+    ]
+    return unit_order([d for d in divisions if d.people], lambda d: _performance(d.name, d.count),
+                      last=lambda d: d.name == NO_DIVISION)
+
+
 async def build_completeness(db: Executor, client: Client, *, scope: Scope | None = None) -> CompletenessReport:
     scope = scope or default_scope(client)
-    role = client.role_name if scope is Scope.DIRECTORATE else None
-    rows = await personnel_profiles(db, client_ids=[client.id], role=role)
-    satker_clients = await satker_of_directorate(db, client) if scope is Scope.DIRECTORATE else []
+    rows = await personnel_profiles(db, population(client, scope))
+    satker = satker_of(await client_names(db), client.id) if scope is Scope.DIRECTORATE else []
 
     names = {client.id: (client.name, client.is_directorate)}
-    for c in satker_clients:
+    for c in satker:
         names.setdefault(c.id, (c.name, c.is_directorate))
     by_client: dict[str, list[ProfileEntry]] = {cid: [] for cid in names}
     entries = []
@@ -100,17 +135,9 @@ async def build_completeness(db: Executor, client: Client, *, scope: Scope | Non
         entries.append(e)
         by_client.setdefault(r.client_id, []).append(e)
 
-    order = sorted(by_client, key=lambda c: satker_sort_key(names[c][1], names[c][0]))
-    satkers = [SatkerCompleteness(c, names[c][0], names[c][1], CompletenessCount.of(by_client[c]))
-               for c in order if by_client[c]]
-    without = [names[c][0] for c in order if not by_client[c]]
-
-    missing: dict[str, list[ProfileEntry]] = {}
-    for e in entries:
-        if not e.complete:
-            missing.setdefault(e.division, []).append(e)
-    divisions = [
-        DivisionMissing(d, sorted(missing[d], key=lambda p: person_sort_key(p.position, p.rank, p.name, p.nrp)))
-        for d in sorted(missing, key=division_sort_key)
-    ]
-    return CompletenessReport(client, scope, CompletenessCount.of(entries), satkers, without, divisions)
+    filled = [SatkerCompleteness(c, names[c][0], names[c][1], CompletenessCount.of(people))
+              for c, people in by_client.items() if people]
+    satkers = unit_order(filled, lambda s: _performance(s.name, s.count), first=lambda s: s.client_id == client.id)
+    without = sorted(names[c][0] for c, people in by_client.items() if not people)
+    return CompletenessReport(client, scope, CompletenessCount.of(entries), satkers, without,
+                              _missing_by_division(entries))

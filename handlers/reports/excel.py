@@ -16,21 +16,26 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from core.chat_port import XLSX_MIMETYPE, Document
-from handlers.reports.attendance import AttendanceReport, Category, Platform
+from handlers.reports.attendance import (
+    BELUM, CAPAIAN, DONE, KURANG, LENGKAP, MISSING, PERSONNEL, SUDAH, TANPA_USERNAME, TASKS, TASKS_ASSIGNED,
+    TASKS_DONE, AttendanceReport, Figure, Platform, Tally,
+)
 from handlers.reports.formatting import id_time
-from handlers.reports.recaps import EngagementRanking
+from handlers.reports.recaps import EngagementRanking, UnitScore
 
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 
-CATEGORY_LABEL = {
-    Category.LENGKAP: "Lengkap",
-    Category.KURANG: "Kurang",
-    Category.BELUM: "Belum",
-    Category.TANPA_USERNAME: "Belum isi username",
-    Category.TANPA_TUGAS: "Tidak ada tugas",
-}
+
+def header(figure: Figure, platform: Platform | None = None, *, prefix: str = "") -> str:
+    """A column header from a figure's label: 'Capaian tugas (%)', 'Instagram – Belum melaksanakan'."""
+    label = figure.label_for(platform) + (" (%)" if figure.unit == "%" else "")
+    return f"{prefix} – {label}" if prefix else label
+
+
+def percent_cell(value: float | None):
+    return None if value is None else round(value, 1)
 
 
 def sheet_title(name: str, used: set[str]) -> str:
@@ -71,37 +76,42 @@ def _caption(title: str, report: AttendanceReport, now: datetime) -> str:
     return f"{title} {report.client.name}, {report.period.label()} (dibuat {id_time(now)})"
 
 
+SUMMARY_FIGURES = (PERSONNEL, LENGKAP, KURANG, BELUM, TANPA_USERNAME, TASKS_DONE, TASKS_ASSIGNED)
+
+
+def _summary_row(t: Tally, tasks: int) -> list:
+    return [t.personnel, tasks, *(t.value(f) for f in SUMMARY_FIGURES[1:]), percent_cell(t.capaian)]
+
+
 def _summary_sheet(wb: Workbook, report: AttendanceReport, used: set[str]) -> None:
+    """One row per satker (the directorate first, then by performance) and a TOTAL row."""
     ws = wb.active
     ws.title = sheet_title("Ringkasan", used)
-    rows = [
-        [i, s.name, s.tally.personnel, len(report.posts), s.tally.lengkap, s.tally.kurang, s.tally.belum,
-         s.tally.tanpa_username, round(s.tally.percent, 1)]
-        for i, s in enumerate(report.satkers, 1)
-    ]
-    t = report.tally
-    rows.append(["", "TOTAL", t.personnel, len(report.posts), t.lengkap, t.kurang, t.belum, t.tanpa_username,
-                 round(t.percent, 1)])
-    write_table(ws, ["No", "Satker", "Jumlah Personel", "Jumlah Post", "Lengkap", "Kurang", "Belum",
-                     "Belum Isi Username", "Capaian (%)"], rows, [6, 34, 16, 13, 10, 10, 10, 18, 13])
+    tasks = len(report.posts)
+    rows = [[i, s.name, *_summary_row(s.tally, tasks)] for i, s in enumerate(report.satkers, 1)]
+    rows.append(["", "TOTAL", *_summary_row(report.tally, tasks)])
+    headers = ["No", "Satker", header(PERSONNEL), header(TASKS),
+               *(header(f, report.platform) for f in SUMMARY_FIGURES[1:]), header(CAPAIAN)]
+    write_table(ws, headers, rows, [6, 34, 16, 13, 12, 12, 12, 18, 12, 12, 13])
 
 
 # --------------------------------------------------------------------------- option 19
 
+def _person_headers(report: AttendanceReport) -> list[str]:
+    return ["No", "Pangkat Nama", "Divisi / Satfung", f"Username {report.platform.label}"]
+
+
 def likes_recap_workbook(report: AttendanceReport, now: datetime) -> Document:
-    """Option 19: one sheet per satker; per person posts / done / not done."""
+    """Option 19: a summary sheet, then one sheet per satker; per person tasks / done / not done / status."""
     wb = Workbook()
     used: set[str] = set()
     _summary_sheet(wb, report, used)
-    day = report.period.label()
     for s in report.satkers:
         ws = wb.create_sheet(sheet_title(s.name, used))
-        rows = [
-            [i, p.display_name, p.division, p.username or "", p.tasks, p.done, p.missing, CATEGORY_LABEL[p.category]]
-            for i, p in enumerate(s.people, 1)
-        ]
-        write_table(ws, ["No", "Pangkat Nama", "Divisi / Satfung", "Username Instagram", f"{day} Jumlah Post",
-                         "Sudah Likes", "Belum Likes", "Status"], rows, [6, 34, 24, 24, 18, 12, 12, 18])
+        rows = [[i, p.display_name, p.division, p.username or "", p.tasks, p.done, p.missing, p.category.label]
+                for i, p in enumerate(s.people, 1)]
+        write_table(ws, [*_person_headers(report), header(TASKS), header(DONE), header(MISSING), "Status"],
+                    rows, [6, 34, 24, 24, 14, 16, 20, 18])
     return to_document(wb, _file_name("Rekap_Likes_Instagram", report.client.id, report.period.slug()),
                        _caption("Rekap likes Instagram", report, now))
 
@@ -109,7 +119,9 @@ def likes_recap_workbook(report: AttendanceReport, now: datetime) -> Document:
 # --------------------------------------------------------------------------- option 20
 
 def comments_recap_workbook(report: AttendanceReport, now: datetime) -> Document:
-    """Option 20: one sheet per satker; 1/0 per video and a total."""
+    """Option 20: a summary sheet, then one sheet per satker; 1/0 per video, tasks done, status.
+
+    Needs a report built `with_post_ids=True`."""
     wb = Workbook()
     used: set[str] = set()
     _summary_sheet(wb, report, used)
@@ -121,10 +133,9 @@ def comments_recap_workbook(report: AttendanceReport, now: datetime) -> Document
         rows = []
         for i, p in enumerate(s.people, 1):
             marks = [1 if post.post_id in p.done_post_ids else 0 for post in report.posts]
-            rows.append([i, p.display_name, p.division, p.username or "", *marks, p.done,
-                         CATEGORY_LABEL[p.category]])
-        write_table(ws, ["No", "Pangkat Nama", "Satfung", "Username TikTok", *video_headers, "Total", "Status"],
-                    rows, [6, 34, 24, 24, *([16] * len(video_headers)), 8, 18])
+            rows.append([i, p.display_name, p.division, p.username or "", *marks, p.done, p.category.label])
+        write_table(ws, [*_person_headers(report), *video_headers, header(DONE), "Status"],
+                    rows, [6, 34, 24, 24, *([16] * len(video_headers)), 16, 18])
     links = wb.create_sheet(sheet_title("Daftar Video", used))
     write_table(links, ["No", "Waktu Upload (WIB)", "Link"],
                 [[i, f"{p.posted_at.astimezone(now.tzinfo):%d/%m/%Y %H.%M}", p.url] for i, p in enumerate(report.posts, 1)],
@@ -140,29 +151,34 @@ def attendance_workbook(report: AttendanceReport, now: datetime) -> Document:
 
 # --------------------------------------------------------------------------- option 22
 
+RANKING_PLATFORM_FIGURES = (SUDAH, BELUM, TANPA_USERNAME)
+
+
+def _ranking_row(rank, u: UnitScore) -> list:
+    c = u.combined
+    per_platform = [t.value(f) for t in (u.instagram, u.tiktok) for f in RANKING_PLATFORM_FIGURES]
+    return [rank, u.name, u.personnel, *per_platform, c.tasks_done, c.tasks_assigned, percent_cell(c.capaian)]
+
+
 def ranking_workbook(ranking: EngagementRanking, now: datetime) -> Document:
-    """Option 22: one row per satker, Instagram and TikTok side by side, best first."""
+    """Option 22: the directorate's own row, then every satker by performance, then a TOTAL row."""
     wb = Workbook()
     ws = wb.active
     ws.title = "Ranking"
-    rows = [
-        [r.rank, r.name, r.personnel,
-         r.instagram.engaged, r.personnel - r.instagram.engaged - r.instagram.tanpa_username, r.instagram.tanpa_username,
-         r.tiktok.engaged, r.personnel - r.tiktok.engaged - r.tiktok.tanpa_username, r.tiktok.tanpa_username,
-         r.total_engaged, round(r.percent, 1)]
-        for r in ranking.rows
-    ]
-    write_table(ws, ["Peringkat", "Satker", "Jumlah Personel", "IG Sudah", "IG Belum", "IG Username Kosong",
-                     "TikTok Sudah", "TikTok Belum", "TikTok Username Kosong", "TOTAL Sudah", "Capaian (%)"],
-                rows, [10, 34, 16, 10, 10, 18, 13, 13, 22, 13, 13])
+    rows = [_ranking_row("-" if r.rank is None else r.rank, r.unit) for r in ranking.rows]
+    rows.append(_ranking_row("", ranking.total))
+    headers = ["Peringkat", "Satker", header(PERSONNEL),
+               *(header(f, p, prefix=p.label) for p in Platform for f in RANKING_PLATFORM_FIGURES),
+               header(TASKS_DONE), header(TASKS_ASSIGNED), header(CAPAIAN)]
+    write_table(ws, headers, rows, [10, 34, 16, 14, 14, 20, 14, 14, 20, 14, 14, 14])
     period = ranking.period
     info = wb.create_sheet("Keterangan")
     write_table(info, ["Keterangan", "Nilai"], [
         ["Client", ranking.client.name],
         ["Periode", period.label()],
-        ["Konten Instagram", len(ranking.attendance.instagram.posts)],
-        ["Konten TikTok", len(ranking.attendance.tiktok.posts)],
-        ["Sudah", "personel yang melaksanakan minimal satu tugas pada periode ini"],
+        [f"{TASKS.label} Instagram", len(ranking.attendance.instagram.posts)],
+        [f"{TASKS.label} TikTok", len(ranking.attendance.tiktok.posts)],
+        [CAPAIAN.label, "tugas terlaksana dibanding tugas personel yang sudah mengisi username (Instagram + TikTok)"],
         ["Dibuat", f"{now:%d/%m/%Y} {id_time(now)}"],
     ], [24, 70])
     return to_document(wb, _file_name("Ranking_Engagement", ranking.client.id, period.slug()),

@@ -2,7 +2,7 @@
 
 Each builder takes a `jobs.queue.kinds.ReportRequest` whose `params` are plain
 JSON (so they travel in a RabbitMQ message) and returns a `ReportFile`. They
-reuse the dirrequest engine (`handlers/reports/attendance.py`, `recaps.py`)
+reuse the dirrequest engine (`handlers/reports/attendance/`, `recaps.py`)
 and its Excel renderers (`handlers/reports/excel.py`); nothing here formats a
 report itself.
 
@@ -78,7 +78,7 @@ async def attendance_excel(request: ReportRequest) -> ReportFile:
     except ValueError:
         raise PoisonTask(f"attendance_excel: unknown platform or scope in {request.params!r}") from None
     report = await build_attendance(request.pool, await _client(request, client_id), period, platform, rules=rules,
-                                    scope=scope)
+                                    scope=scope, with_post_ids=platform is Platform.TIKTOK)
     if not report.has_tasks:
         return ReportFile.text_only(text.no_content_text(report, request.now))
     return _file(attendance_workbook(report, request.now))
@@ -89,9 +89,8 @@ async def ranking_excel(request: ReportRequest) -> ReportFile:
     client_id, period, rules = _params(request)
     client = await _client(request, client_id)
     ranking = await build_engagement_ranking(request.pool, client, period, rules=rules)
-    if not (ranking.attendance.instagram.has_tasks or ranking.attendance.tiktok.has_tasks):
-        return ReportFile.text_only(f"ℹ️ Belum ada konten Instagram maupun TikTok dari akun resmi *{client.name}* "
-                                    f"{text.period_phrase(period, request.now)}.")
+    if not ranking.attendance.has_tasks:
+        return ReportFile.text_only(text.no_content_both_text(client.name, period, request.now))
     return _file(ranking_workbook(ranking, request.now))
 
 

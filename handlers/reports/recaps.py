@@ -1,6 +1,11 @@
 """Recaps built on the attendance engine: the combined daily recap (21), the engagement
 ranking per satker (22) and the Kasatker compliance report (30). Data only; see
-text.py / excel.py for rendering."""
+text.py / excel.py for rendering.
+
+A unit's score on both platforms is the capaian of its Instagram and TikTok
+tallies added up (`definitions.CAPAIAN` of `ig + tt`); units are ordered by
+`definitions.performance_key` with the directorate itself first.
+"""
 
 from __future__ import annotations
 
@@ -9,43 +14,62 @@ from dataclasses import dataclass
 from db.clients import Client
 from db.pool import Executor
 from handlers.reports.attendance import (
-    AttendanceReport, AttendanceRules, CombinedAttendance, Period, Scope, Tally, build_combined_attendance,
+    NO_DIVISION, AttendanceReport, AttendanceRules, CombinedAttendance, Period, Scope, Tally,
+    build_combined_attendance, performance_key, unit_order,
 )
 
 
 @dataclass(frozen=True)
 class UnitScore:
-    """One satker (or division, for a single-satker client) in the combined recap."""
+    """One satker (or division, for a single-satker client) on both platforms."""
 
+    key: str                            # client id, or division name
     name: str
-    personnel: int
+    is_directorate: bool
     instagram: Tally
     tiktok: Tally
 
     @property
-    def actions(self) -> int:
-        return self.instagram.actions + self.tiktok.actions
+    def combined(self) -> Tally:
+        return self.instagram + self.tiktok
 
     @property
-    def expected(self) -> int:
-        return self.instagram.expected + self.tiktok.expected
+    def personnel(self) -> int:
+        return self.instagram.personnel
 
     @property
-    def backlog(self) -> int:
-        return max(self.expected - self.actions, 0)
+    def capaian(self) -> float | None:
+        return self.combined.capaian
 
     @property
-    def percent(self) -> float:
-        return self.actions * 100.0 / self.expected if self.expected else 0.0
+    def performance(self) -> tuple:
+        c = self.combined
+        return performance_key(c.capaian, c.tasks_done, self.personnel, self.name)
+
+
+def satker_units(attendance: CombinedAttendance) -> list[UnitScore]:
+    """Every satker of the report (with or without personnel), the directorate first, then by performance."""
+    ig, tt = attendance.instagram, attendance.tiktok
+    tt_by = {s.client_id: s.tally for s in tt.satkers}
+    units = [UnitScore(s.client_id, s.name, s.client_id == ig.client.id, s.tally, tt_by.get(s.client_id, Tally()))
+             for s in ig.satkers]
+    return unit_order(units, lambda u: u.performance, first=lambda u: u.is_directorate)
+
+
+def division_units(attendance: CombinedAttendance) -> list[UnitScore]:
+    tt_by = {d.name: d.tally for d in attendance.tiktok.divisions}
+    units = [UnitScore(d.name, d.name, False, d.tally, tt_by.get(d.name, Tally()))
+             for d in attendance.instagram.divisions]
+    return unit_order(units, lambda u: u.performance, last=lambda u: u.key == NO_DIVISION)
 
 
 @dataclass(frozen=True)
 class CombinedRecap:
     attendance: CombinedAttendance
     unit_kind: str                      # "satker" or "divisi"
-    units: list[UnitScore]              # every unit, best first
-    top: list[UnitScore]
-    bottom: list[UnitScore]
+    units: list[UnitScore]              # every unit in the one order
+    top: list[UnitScore]                # best first (the directorate's own staff not ranked)
+    bottom: list[UnitScore]             # worst first, never overlapping `top`
     backlog: list[UnitScore]            # largest backlog first (only units with backlog)
 
     @property
@@ -58,30 +82,25 @@ class CombinedRecap:
 
     @property
     def has_tasks(self) -> bool:
-        return self.attendance.instagram.has_tasks or self.attendance.tiktok.has_tasks
+        return self.attendance.has_tasks
 
     @property
-    def total_backlog(self) -> int:
-        return sum(u.backlog for u in self.units)
+    def total(self) -> Tally:
+        return self.attendance.instagram.tally + self.attendance.tiktok.tally
 
 
-def _units(ig: AttendanceReport, tt: AttendanceReport) -> tuple[str, list[UnitScore]]:
-    if len([s for s in ig.satkers if s.tally.personnel]) > 1:
-        tt_by = {s.client_id: s.tally for s in tt.satkers}
-        return "satker", [UnitScore(s.name, s.tally.personnel, s.tally, tt_by.get(s.client_id, Tally()))
-                          for s in ig.satkers if s.tally.personnel]
-    tt_by = {d.name: d.tally for d in tt.divisions}
-    return "divisi", [UnitScore(d.name, d.tally.personnel, d.tally, tt_by.get(d.name, Tally())) for d in ig.divisions]
+def _has_satkers(report: AttendanceReport) -> bool:
+    return len([s for s in report.satkers if s.tally.personnel]) > 1
 
 
 def combined_recap(attendance: CombinedAttendance, *, top_n: int = 5, backlog_n: int = 10) -> CombinedRecap:
-    kind, units = _units(attendance.instagram, attendance.tiktok)
-    ranked = sorted(units, key=lambda u: (-u.percent, -u.actions, u.name))
-    scored = [u for u in ranked if u.expected]
-    top = scored[:top_n]
-    bottom = list(reversed(scored[max(top_n, len(scored) - top_n):]))  # worst first, never overlapping top
-    backlog = sorted((u for u in units if u.backlog), key=lambda u: (-u.backlog, u.name))[:backlog_n]
-    return CombinedRecap(attendance, kind, ranked, top, bottom, backlog)
+    by_satker = _has_satkers(attendance.instagram)
+    units = satker_units(attendance) if by_satker else division_units(attendance)
+    ranked = [u for u in units if not u.is_directorate and u.capaian is not None]
+    top = ranked[:top_n]
+    bottom = list(reversed(ranked[max(top_n, len(ranked) - top_n):]))
+    backlog = sorted((u for u in units if u.combined.backlog), key=lambda u: (-u.combined.backlog, u.name))
+    return CombinedRecap(attendance, "satker" if by_satker else "divisi", units, top, bottom, backlog[:backlog_n])
 
 
 async def build_combined_recap(db: Executor, client: Client, period: Period, *,
@@ -93,29 +112,14 @@ async def build_combined_recap(db: Executor, client: Client, period: Period, *,
 
 @dataclass(frozen=True)
 class RankingRow:
-    rank: int
-    client_id: str
-    name: str
-    personnel: int
-    instagram: Tally
-    tiktok: Tally
-
-    @property
-    def total_engaged(self) -> int:
-        return self.instagram.engaged + self.tiktok.engaged
-
-    @property
-    def percent(self) -> float:
-        """People with ≥1 task done, over personnel, averaged over both platforms."""
-        if not self.personnel:
-            return 0.0
-        return (self.instagram.engaged + self.tiktok.engaged) * 50.0 / self.personnel
+    rank: int | None                    # None for the directorate's own row
+    unit: UnitScore
 
 
 @dataclass(frozen=True)
 class EngagementRanking:
     attendance: CombinedAttendance
-    rows: list[RankingRow]
+    rows: list[RankingRow]              # the directorate first, then satker ranked 1…n
 
     @property
     def period(self) -> Period:
@@ -125,15 +129,19 @@ class EngagementRanking:
     def client(self) -> Client:
         return self.attendance.instagram.client
 
+    @property
+    def total(self) -> UnitScore:
+        ig, tt = self.attendance.instagram, self.attendance.tiktok
+        return UnitScore("TOTAL", "TOTAL", False, ig.tally, tt.tally)
+
 
 def engagement_ranking(attendance: CombinedAttendance) -> EngagementRanking:
-    tt_by = {s.client_id: s.tally for s in attendance.tiktok.satkers}
-    raw = [(s.client_id, s.name, s.tally.personnel, s.tally, tt_by.get(s.client_id, Tally()))
-           for s in attendance.instagram.satkers]
-    rows = [RankingRow(0, *r) for r in raw]
-    rows.sort(key=lambda r: (-r.percent, -r.total_engaged, r.name))
-    return EngagementRanking(attendance, [RankingRow(i + 1, r.client_id, r.name, r.personnel, r.instagram, r.tiktok)
-                                          for i, r in enumerate(rows)])
+    rows, n = [], 0
+    for unit in satker_units(attendance):
+        if not unit.is_directorate:
+            n += 1
+        rows.append(RankingRow(None if unit.is_directorate else n, unit))
+    return EngagementRanking(attendance, rows)
 
 
 async def build_engagement_ranking(db: Executor, client: Client, period: Period, *,
@@ -152,22 +160,17 @@ class KasatkerBands:
     def from_settings(cls, attendance_settings) -> "KasatkerBands":
         return cls(attendance_settings.kasatker_active_percent, attendance_settings.kasatker_medium_percent)
 
-    def band(self, score: float) -> str:
-        if score >= self.active_percent - 1e-9:
+    def band(self, capaian: float | None) -> str:
+        if capaian is not None and capaian >= self.active_percent - 1e-9:
             return "aktif"
-        if score >= self.medium_percent - 1e-9:
+        if capaian is not None and capaian >= self.medium_percent - 1e-9:
             return "sedang"
         return "rendah"
 
 
 @dataclass(frozen=True)
 class SatkerCompliance:
-    client_id: str
-    name: str
-    personnel: int
-    instagram_percent: float | None     # None when the period has no Instagram tasks
-    tiktok_percent: float | None
-    score: float
+    unit: UnitScore
     band: str                           # aktif | sedang | rendah
 
 
@@ -175,31 +178,21 @@ class SatkerCompliance:
 class KasatkerReport:
     attendance: CombinedAttendance
     bands: KasatkerBands
-    satkers: list[SatkerCompliance]     # sorted: score desc, then name
+    satkers: list[SatkerCompliance]     # by performance; the directorate's own staff are not under supervision
 
     @property
     def has_tasks(self) -> bool:
-        return self.attendance.instagram.has_tasks or self.attendance.tiktok.has_tasks
+        return self.attendance.has_tasks
 
     def in_band(self, band: str) -> list[SatkerCompliance]:
         return [s for s in self.satkers if s.band == band]
 
 
 def kasatker_report(attendance: CombinedAttendance, bands: KasatkerBands) -> KasatkerReport:
-    ig, tt = attendance.instagram, attendance.tiktok
-    tt_by = {s.client_id: s.tally for s in tt.satkers}
-    out = []
-    for s in ig.satkers:
-        if s.is_directorate and s.client_id == ig.client.id and len(ig.satkers) > 1:
-            continue  # the directorate's own staff are not a satker under supervision
-        ig_pct = s.tally.engaged_percent if ig.has_tasks else None
-        tt_t = tt_by.get(s.client_id, Tally())
-        tt_pct = tt_t.engaged_percent if tt.has_tasks else None
-        shares = [p for p in (ig_pct, tt_pct) if p is not None]
-        score = sum(shares) / len(shares) if shares else 0.0
-        out.append(SatkerCompliance(s.client_id, s.name, s.tally.personnel, ig_pct, tt_pct, score, bands.band(score)))
-    out.sort(key=lambda c: (-c.score, c.name))
-    return KasatkerReport(attendance, bands, out)
+    units = satker_units(attendance)
+    if len(units) > 1:
+        units = [u for u in units if not u.is_directorate]
+    return KasatkerReport(attendance, bands, [SatkerCompliance(u, bands.band(u.capaian)) for u in units])
 
 
 async def build_kasatker_report(db: Executor, client: Client, period: Period, *, bands: KasatkerBands,

@@ -1,25 +1,50 @@
 """WhatsApp text renderers for the reports (Bahasa Indonesia, WIB, Indonesian numbers).
 
 Every function takes a typed result from a builder plus `now` (for the header
-time) and returns one string; the chat layer splits long texts.
+time) and returns one string; the chat layer splits long texts. Every figure is
+written `Label: value` with the label of `attendance.definitions` (`figure_text`),
+so a figure reads the same in every report and can be read back by tests.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from handlers.reports.attendance import AttendanceReport, Category, PersonAttendance, Period, Platform, PostRef
-from handlers.reports.completeness import CompletenessReport
+from core.clock import local_day
+from handlers.reports.attendance import (
+    BELUM, CAPAIAN, KURANG, LENGKAP, PERSONNEL, SUDAH, TANPA_USERNAME, TASKS, USERNAME_FILLED, AttendanceReport,
+    Category, Figure, PersonAttendance, Period, Platform, PostRef, Tally, division_label,
+)
+from handlers.reports.completeness import CompletenessCount, CompletenessReport
 from handlers.reports.formatting import greeting, id_number, id_percent, id_time, id_weekday_date
 from handlers.reports.recaps import CombinedRecap, KasatkerReport, UnitScore
-from handlers.reports.sorting import division_label
-from core.clock import local_day
 
-USERNAME_WORD = {Platform.INSTAGRAM: "Username Instagram", Platform.TIKTOK: "Username TikTok"}
+NO_VALUE = "-"
 
 
 def _n(value: int) -> str:
     return id_number(value)
+
+
+def percent_text(value: float | None) -> str:
+    return NO_VALUE if value is None else id_percent(value)
+
+
+def figure_value(figure: Figure, value) -> str:
+    if figure.unit == "%":
+        return percent_text(value)
+    return f"{_n(value)} pers" if figure.unit == "pers" else _n(value)
+
+
+def figure_text(figure: Figure, value, platform: Platform | None = None, *, bold: bool = False) -> str:
+    """'Jumlah personel: 8 pers' (or '*Jumlah personel:* 8 pers')."""
+    label = figure.label_for(platform)
+    return f"*{label}:* {figure_value(figure, value)}" if bold else f"{label}: {figure_value(figure, value)}"
+
+
+def capaian_text(t: Tally) -> str:
+    """'Capaian tugas: 62,5% (5/8 tugas)' — tugas terlaksana / tugas personel in brackets."""
+    return f"{figure_text(CAPAIAN, t.capaian)} ({_n(t.tasks_done)}/{_n(t.tasks_assigned)} tugas)"
 
 
 def period_phrase(period: Period, now: datetime) -> str:
@@ -39,6 +64,10 @@ def no_content_text(report: AttendanceReport, now: datetime) -> str:
             f"{period_phrase(report.period, now)}.")
 
 
+def no_content_both_text(client_name: str, period: Period, now: datetime) -> str:
+    return f"ℹ️ Belum ada konten Instagram maupun TikTok dari akun resmi *{client_name}* {period_phrase(period, now)}."
+
+
 def no_personnel_text(name: str) -> str:
     return f"ℹ️ Belum ada data personel aktif untuk *{name}*."
 
@@ -51,11 +80,13 @@ def _header(title: str, report: AttendanceReport, now: datetime) -> list[str]:
         f"*{report.client.name}*",
         f"Periode: {report.period.label()}",
         f"Dibuat: {id_weekday_date(local_day(now))}, pukul {id_time(now)}",
+        *([f"Data likes/komentar per: {id_weekday_date(local_day(report.data_fetched_at))}, pukul "
+           f"{id_time(report.data_fetched_at)}"] if report.data_fetched_at else []),
     ]
 
 
 def _links(posts: list[PostRef]) -> list[str]:
-    lines = [f"*Jumlah konten:* {_n(len(posts))}", "*Link konten:*"]
+    lines = [figure_text(TASKS, len(posts), bold=True), "*Link konten:*"]
     lines += [f"{i}. {p.url}" for i, p in enumerate(posts, 1)]
     return lines
 
@@ -68,15 +99,15 @@ def _criteria(report: AttendanceReport) -> list[str]:
             f"kurang > {id_number(r.partial_percent, 0)}%_"]
 
 
-def _totals(report: AttendanceReport) -> list[str]:
-    t = report.tally
+def _totals(t: Tally, platform: Platform) -> list[str]:
     return [
-        f"*Jumlah total personel:* {_n(t.personnel)} pers",
-        f"✅ *Sudah melaksanakan:* {_n(t.sudah)} pers",
-        f"- Lengkap: {_n(t.lengkap)} pers",
-        f"- Kurang lengkap: {_n(t.kurang)} pers",
-        f"❌ *Belum melaksanakan:* {_n(t.belum_total)} pers",
-        f"⚠️ *Belum mengisi {USERNAME_WORD[report.platform]}:* {_n(t.tanpa_username)} pers",
+        figure_text(PERSONNEL, t.personnel, bold=True),
+        "✅ " + figure_text(SUDAH, t.sudah, bold=True),
+        "- " + figure_text(LENGKAP, t.lengkap),
+        "- " + figure_text(KURANG, t.kurang),
+        "❌ " + figure_text(BELUM, t.belum, bold=True),
+        "⚠️ " + figure_text(TANPA_USERNAME, t.tanpa_username, platform, bold=True),
+        capaian_text(t),
     ]
 
 
@@ -99,6 +130,12 @@ def _title(report: AttendanceReport, kind: str) -> str:
     return f"{kind} {what}"
 
 
+def _sections(platform: Platform) -> list[tuple[Category, str, str]]:
+    """The four name lists: category, emoji, label."""
+    return [(Category.LENGKAP, "✅", LENGKAP.label), (Category.KURANG, "⚠️", KURANG.label),
+            (Category.BELUM, "❌", BELUM.label), (Category.TANPA_USERNAME, "⚠️❌", TANPA_USERNAME.label_for(platform))]
+
+
 # --------------------------------------------------------------------------- options 5 / 10
 
 def render_division_detail(report: AttendanceReport, now: datetime) -> str:
@@ -107,22 +144,14 @@ def render_division_detail(report: AttendanceReport, now: datetime) -> str:
     if early:
         return early
     lines = _header(_title(report, "Rekap Absensi"), report, now) + [""] + _links(report.posts) + [""]
-    lines += _totals(report) + _criteria(report)
-    sections = [
-        (Category.LENGKAP, "✅ Melaksanakan lengkap"),
-        (Category.KURANG, "⚠️ Melaksanakan kurang lengkap"),
-        (Category.BELUM, "❌ Belum melaksanakan"),
-        (Category.TANPA_USERNAME, f"⚠️ Belum mengisi {USERNAME_WORD[report.platform]}"),
-    ]
+    lines += _totals(report.tally, report.platform) + _criteria(report)
     for i, division in enumerate(report.divisions, 1):
         t = division.tally
-        lines += ["", f"*{i}. {division_label(division.name)}*",
-                  f"Akumulasi pelaksanaan: {_n(t.actions)} dari {_n(t.expected)} tugas ({id_percent(t.percent)})",
-                  f"Jumlah personel: {_n(t.personnel)} pers"]
-        for category, label in sections:
+        lines += ["", f"*{i}. {division_label(division.name)}*", figure_text(PERSONNEL, t.personnel), capaian_text(t)]
+        for category, emoji, label in _sections(report.platform):
             members = division.of_category(category)
             if members:
-                lines.append(f"{label} ({_n(len(members))} pers):")
+                lines.append(f"{emoji} {label} ({_n(len(members))} pers):")
                 lines += [_person_line(p) for p in members]
     lines += ["", "Terima kasih."]
     return "\n".join(lines)
@@ -136,16 +165,10 @@ def render_simple_lists(report: AttendanceReport, now: datetime) -> str:
     if early:
         return early
     lines = _header(_title(report, "Absensi"), report, now) + [""] + _links(report.posts) + [""]
-    lines += _totals(report) + _criteria(report)
-    sections = [
-        (Category.LENGKAP, "✅ *Melaksanakan lengkap"),
-        (Category.KURANG, "⚠️ *Melaksanakan kurang lengkap"),
-        (Category.BELUM, "❌ *Belum melaksanakan"),
-        (Category.TANPA_USERNAME, f"⚠️❌ *Belum mengisi {USERNAME_WORD[report.platform]}"),
-    ]
-    for category, label in sections:
+    lines += _totals(report.tally, report.platform) + _criteria(report)
+    for category, emoji, label in _sections(report.platform):
         members = sorted(report.of_category(category), key=lambda p: p.sort_key)
-        lines += ["", f"{label} ({_n(len(members))} pers):*"]
+        lines += ["", f"{emoji} *{label} ({_n(len(members))} pers):*"]
         lines += [_person_line(p, with_count=category is Category.KURANG) for p in members] or ["-"]
     return "\n".join(lines)
 
@@ -153,35 +176,37 @@ def render_simple_lists(report: AttendanceReport, now: datetime) -> str:
 # --------------------------------------------------------------------------- options 7 / 8
 
 def render_satker_summary(report: AttendanceReport, now: datetime) -> str:
-    """Per-satker totals for a directorate (options 7 and 8)."""
-    if not report.has_tasks:
-        return no_content_text(report, now)
-    if not report.people:
-        return no_personnel_text(report.client.name)
+    """Per-satker totals for a directorate (options 7 and 8): the directorate first, then by performance."""
+    early = _early_exit(report, now)
+    if early:
+        return early
     lines = _header(_title(report, "Rekap Akumulasi"), report, now) + [""] + _links(report.posts) + [""]
-    lines += _totals(report) + _criteria(report)
+    lines += _totals(report.tally, report.platform) + _criteria(report)
     for i, s in enumerate(report.satkers, 1):
         t = s.tally
         lines += ["", f"*{i}. {s.name}*"]
         if not t.personnel:
             lines.append("Belum ada data personel.")
             continue
-        lines += [
-            f"Jumlah personel: {_n(t.personnel)} pers",
-            f"Sudah melaksanakan: {_n(t.sudah)} pers (lengkap {_n(t.lengkap)}, kurang {_n(t.kurang)})",
-            f"Belum melaksanakan: {_n(t.belum_total)} pers",
-            f"Belum mengisi username: {_n(t.tanpa_username)} pers",
-            f"Capaian: {id_percent(t.percent)}",
-        ]
+        lines += [figure_text(PERSONNEL, t.personnel), figure_text(LENGKAP, t.lengkap), figure_text(KURANG, t.kurang),
+                  figure_text(BELUM, t.belum), figure_text(TANPA_USERNAME, t.tanpa_username, report.platform),
+                  capaian_text(t)]
     lines += ["", "Terima kasih."]
     return "\n".join(lines)
 
 
 # --------------------------------------------------------------------------- options 1 / 3
 
+def _completeness_block(c: CompletenessCount) -> list[str]:
+    return [figure_text(PERSONNEL, c.personnel)] + [
+        figure_text(fig, value(p), p)
+        for fig, value in ((USERNAME_FILLED, c.username_filled), (TANPA_USERNAME, c.tanpa_username))
+        for p in Platform
+    ]
+
+
 def render_completeness_recap(report: CompletenessReport, now: datetime) -> str:
     """Option 1: username completeness per satker."""
-    t = report.total
     lines = [
         f"{greeting(now)},",
         "",
@@ -189,22 +214,12 @@ def render_completeness_recap(report: CompletenessReport, now: datetime) -> str:
         f"per {id_weekday_date(local_day(now))}, pukul {id_time(now)}:",
         "",
     ]
-    if not t.total:
+    if not report.total.personnel:
         return "\n".join(lines + [no_personnel_text(report.client.name)])
-
-    def block(c) -> list[str]:
-        return [
-            f"Jumlah personel: {_n(c.total)}",
-            f"Sudah mengisi Instagram: {_n(c.instagram_filled)}",
-            f"Sudah mengisi TikTok: {_n(c.tiktok_filled)}",
-            f"Belum mengisi Instagram: {_n(c.instagram_missing)}",
-            f"Belum mengisi TikTok: {_n(c.tiktok_missing)}",
-        ]
-
-    lines += ["*Total*"] + block(t)
+    lines += ["*Total*"] + _completeness_block(report.total)
     lines += ["", "*Satker yang sudah input data:*"]
     for i, s in enumerate(report.satkers, 1):
-        lines += ["", f"*{i}. {s.name}*"] + block(s.count)
+        lines += ["", f"*{i}. {s.name}*"] + _completeness_block(s.count)
     if report.satkers_without_data:
         lines += ["", "*Satker yang belum input data:*"]
         lines += [f"{i}. {name}" for i, name in enumerate(report.satkers_without_data, 1)]
@@ -219,36 +234,36 @@ def render_missing_data(report: CompletenessReport, now: datetime) -> str:
         f"Mohon izin Komandan, melaporkan personel *{report.client.name}* yang datanya belum lengkap "
         f"per {id_weekday_date(local_day(now))}, pukul {id_time(now)}:",
     ]
-    if not report.total.total:
+    if not report.total.personnel:
         return "\n".join(head + ["", no_personnel_text(report.client.name)])
     if not report.missing_by_division:
-        return "\n".join(head + ["", f"✅ Semua {_n(report.total.total)} personel sudah mengisi username "
+        return "\n".join(head + ["", f"✅ Semua {_n(report.total.personnel)} personel sudah mengisi username "
                                      "Instagram dan TikTok. Tidak ada data yang kurang."])
-    lines = head + [f"Total belum lengkap: {_n(report.missing_count)} dari {_n(report.total.total)} personel."]
+    lines = head + [f"Total belum lengkap: {_n(report.missing_count)} dari {_n(report.total.personnel)} personel."]
+    lines += [figure_text(TANPA_USERNAME, report.total.tanpa_username(p), p) for p in Platform]
     for d in report.missing_by_division:
         lines += ["", f"*{division_label(d.name)}* ({_n(len(d.people))})"]
         for p in d.people:
-            gaps = []
-            if not p.instagram:
-                gaps.append("Instagram kosong")
-            if not p.tiktok:
-                gaps.append("TikTok kosong")
+            gaps = [f"{platform.label} kosong" for platform in Platform if not p.username(platform)]
             lines.append(f"- {p.display_name}: {', '.join(gaps)}")
     return "\n".join(lines)
 
 
 # --------------------------------------------------------------------------- option 21
 
-def _unit_line(i: int, u: UnitScore) -> str:
-    return f"{i}. {u.name} — {id_percent(u.percent)} ({_n(u.actions)}/{_n(u.expected)})"
+def unit_line(i: int, u: UnitScore) -> str:
+    """'1. POLRES A: 100,0% (4/4 tugas)' — the unit's capaian tugas on both platforms ('-' without tasks)."""
+    c = u.combined
+    if c.capaian is None:
+        return f"{i}. {u.name}: {NO_VALUE}"
+    return f"{i}. {u.name}: {percent_text(c.capaian)} ({_n(c.tasks_done)}/{_n(c.tasks_assigned)} tugas)"
 
 
 def render_combined_recap(recap: CombinedRecap, now: datetime) -> str:
     """Option 21: Instagram and TikTok together, links, top/bottom, backlog."""
     ig, tt = recap.attendance.instagram, recap.attendance.tiktok
     if not recap.has_tasks:
-        return (f"ℹ️ Belum ada konten Instagram maupun TikTok dari akun resmi *{recap.client.name}* "
-                f"{period_phrase(recap.period, now)}.")
+        return no_content_both_text(recap.client.name, recap.period, now)
     if not ig.people:
         return no_personnel_text(recap.client.name)
     lines = [
@@ -260,27 +275,23 @@ def render_combined_recap(recap: CombinedRecap, now: datetime) -> str:
         f"Dibuat: pukul {id_time(now)}",
     ]
     for number, rep in ((1, ig), (2, tt)):
-        t = rep.tally
         lines += ["", f"*{number}. {rep.platform.label}* ({rep.platform.action})"]
         if not rep.has_tasks:
             lines.append(f"Belum ada konten {rep.platform.label} {period_phrase(rep.period, now)}.")
             continue
-        lines += [f"Jumlah konten: {_n(len(rep.posts))}"]
+        lines += [figure_text(TASKS, len(rep.posts))]
         lines += [f"- {p.url}" for p in rep.posts]
-        lines += [
-            f"Personel: {_n(t.personnel)} | Lengkap: {_n(t.lengkap)} | Kurang: {_n(t.kurang)} | "
-            f"Belum: {_n(t.belum)} | Tanpa username: {_n(t.tanpa_username)}",
-            f"Capaian: {_n(t.actions)} dari {_n(t.expected)} tugas ({id_percent(t.percent)})",
-        ]
+        lines += _totals(rep.tally, rep.platform)
     unit = recap.unit_kind
+    lines += ["", "*Gabungan Instagram dan TikTok*", capaian_text(recap.total)]
     if recap.top:
-        lines += ["", f"*3. 🔥 {len(recap.top)} {unit} tertinggi*"]
-        lines += [_unit_line(i, u) for i, u in enumerate(recap.top, 1)]
+        lines += ["", f"*3. 🔥 {len(recap.top)} {unit} tertinggi* ({CAPAIAN.label})"]
+        lines += [unit_line(i, u) for i, u in enumerate(recap.top, 1)]
     if recap.bottom:
-        lines += ["", f"*4. ❄️ {len(recap.bottom)} {unit} terendah*"]
-        lines += [_unit_line(i, u) for i, u in enumerate(recap.bottom, 1)]
-    lines += ["", f"*5. Sisa tugas belum dikerjakan:* {_n(recap.total_backlog)}"]
-    lines += [f"{i}. {u.name} — {_n(u.backlog)} tugas" for i, u in enumerate(recap.backlog, 1)]
+        lines += ["", f"*4. ❄️ {len(recap.bottom)} {unit} terendah* ({CAPAIAN.label})"]
+        lines += [unit_line(i, u) for i, u in enumerate(recap.bottom, 1)]
+    lines += ["", f"*5. Sisa tugas:* {_n(recap.total.backlog)} tugas"]
+    lines += [f"{i}. {u.name}: {_n(u.combined.backlog)} tugas" for i, u in enumerate(recap.backlog, 1)]
     lines += ["", "Mohon arahan Komandan agar personel segera melaksanakan likes dan komentar. Terima kasih."]
     return "\n".join(lines)
 
@@ -290,8 +301,7 @@ def render_combined_recap(recap: CombinedRecap, now: datetime) -> str:
 def render_kasatker(report: KasatkerReport, now: datetime) -> str:
     ig = report.attendance.instagram
     if not report.has_tasks:
-        return (f"ℹ️ Belum ada konten Instagram maupun TikTok dari akun resmi *{ig.client.name}* "
-                f"{period_phrase(ig.period, now)}.")
+        return no_content_both_text(ig.client.name, ig.period, now)
     b = report.bands
     lines = [
         "*KEPADA YTH.* Para Kasatker jajaran",
@@ -299,8 +309,8 @@ def render_kasatker(report: KasatkerReport, now: datetime) -> str:
         "*PERIHAL:* Laporan kepatuhan pelaksanaan likes dan komentar",
         "",
         f"Periode {ig.period.label()} (dibuat pukul {id_time(now)}).",
-        "Nilai kepatuhan = rata-rata persentase personel yang sudah melaksanakan likes Instagram "
-        "dan komentar TikTok.",
+        f"Nilai kepatuhan = {CAPAIAN.label}: likes Instagram dan komentar TikTok yang terlaksana dibanding "
+        "tugas personel yang sudah mengisi username.",
         f"Kriteria: aktif ≥ {id_number(b.active_percent, 0)}%, sedang ≥ {id_number(b.medium_percent, 0)}%, "
         f"rendah < {id_number(b.medium_percent, 0)}%.",
     ]
@@ -310,13 +320,16 @@ def render_kasatker(report: KasatkerReport, now: datetime) -> str:
         if not members:
             lines.append("-")
         for i, s in enumerate(members, 1):
-            if not s.personnel:
+            u = s.unit
+            if not u.personnel:
                 note = " (belum ada data personel)"
-            elif s.score == 0:
+            elif u.capaian is None:
+                note = " (belum mengisi username)"
+            elif u.combined.tasks_done == 0:
                 note = " (belum ada pelaksanaan)"
             else:
                 note = ""
-            lines.append(f"{i}. {s.name}: {id_percent(s.score)}{note}")
+            lines.append(f"{unit_line(i, u)}{note}")
     lines += ["", "Mohon Kasatker dengan kepatuhan sedang dan rendah menindaklanjuti agar personel "
                   "melaksanakan tugas likes dan komentar. Terima kasih."]
     return "\n".join(lines)

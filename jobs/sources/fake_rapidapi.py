@@ -10,10 +10,13 @@ with the documented payload shapes and pagination, seeded from a `Scenario`:
     fake.remove_post("POLRES_A_IG0")       # the post disappears from listings; likers → 404
     await fake.stop()
 
-Calls ("endpoints"): `ig_posts`, `ig_likes`, `tt_info`, `tt_posts`, `tt_comments`.
+Calls ("endpoints"): `ig_posts`, `ig_likes`, `ig_info` (profile), `tt_info` (secUid + profile),
+`tt_posts`, `tt_comments`.
 Faults (`Fault.kind`): `429` (with `Retry-After`), `500`, `slow` (delay before answering),
 `truncated` (half a JSON body), `empty` (a page with no items that still promises more),
-`404`. A fault applies to `times` requests (None = until cleared), optionally only for
+`404`; hostile ones: `trickle` (headers, then one byte every `delay` seconds), `gzip_bomb`
+(a gzip body that inflates to `size` bytes), `huge_string` (a `size`-character string field),
+`flood` (a listing/likers/comments page with `size` made-up items). A fault applies to `times` requests (None = until cleared), optionally only for
 one `key` (account, shortcode, secUid/username or video id).
 
 Every request is recorded in `requests` (call, key, params) for assertions.
@@ -31,14 +34,14 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
 from core.clock import JAKARTA
+from jobs.sources.fake_faults import FAULT_KINDS, Fault, bomb, trickle
 from jobs.sources.loopback import LoopbackServer
 
-CALLS = ("ig_posts", "ig_likes", "tt_info", "tt_posts", "tt_comments")
-FAULT_KINDS = ("429", "500", "404", "slow", "truncated", "empty")
+CALLS = ("ig_posts", "ig_likes", "ig_info", "tt_info", "tt_posts", "tt_comments")
 
 
 @dataclass
@@ -61,6 +64,9 @@ class FakeAccount:
     username: str
     posts: list[FakePost] = field(default_factory=list)  # any order; served newest first
     secuid: str | None = None  # TikTok; default "SEC-<username>"
+    followers: int = 1200  # profile figures served by ig_info / tt_info
+    following: int = 35
+    display_name: str | None = None  # default: the username upper-cased
 
     def __post_init__(self) -> None:
         if self.platform == "tiktok" and not self.secuid:
@@ -79,6 +85,7 @@ class Scenario:
     comments_page_size: int | None = None  # when set, served whatever count was asked (the answer's cursor says so)
     videos_max_page: int = 35
     tiktok_shape: str = "data.itemList"  # or "data.items", "result.videos", "string"
+    quota_limit: int | None = None  # when set, answers carry x-ratelimit-requests-* (per product: limit - served)
 
     def account(self, platform: str, username: str) -> FakeAccount | None:
         for acc in self.accounts:
@@ -142,22 +149,6 @@ def _sample(rng: random.Random, pool: list[str], n: int) -> list[str]:
 
 
 @dataclass
-class Fault:
-    call: str
-    kind: str
-    key: str | None = None
-    times: int | None = 1  # None = until cleared
-    retry_after: float | None = None  # for 429; None = no header
-    delay: float = 0.0  # for slow
-    hits: int = 0
-
-    def matches(self, call: str, key: str | None) -> bool:
-        if self.call != call or (self.key is not None and self.key != key):
-            return False
-        return self.times is None or self.hits < self.times
-
-
-@dataclass
 class RecordedRequest:
     call: str
     key: str | None
@@ -176,11 +167,32 @@ class FakeRapidApi:
         self.app = Starlette(routes=[
             Route("/v1/posts", self._ig_posts),
             Route("/v1/likes", self._ig_likes),
+            Route("/v1/info", self._ig_info),
             Route("/api/user/info", self._tt_info),
             Route("/api/user/posts", self._tt_posts),
             Route("/api/post/comments", self._tt_comments),
         ])
-        self._server = LoopbackServer(self.app, host=host, port=port)
+        self.served = {"instagram": 0, "tiktok": 0}  # requests answered per product (each has its own quota)
+        self._server = LoopbackServer(_QuotaHeaders(self), host=host, port=port)
+
+    async def with_quota_headers(self, scope, receive, send) -> None:
+        """The app, with RapidAPI's x-ratelimit-* headers on every answer when the scenario has a quota."""
+        if scope["type"] != "http" or self.scenario.quota_limit is None:
+            await self.app(scope, receive, send)
+            return
+        product = "instagram" if scope["path"].startswith("/v1/") else "tiktok"
+        self.served[product] += 1
+        remaining = max(self.scenario.quota_limit - self.served[product], 0)
+
+        async def with_headers(message) -> None:
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": [*message.get("headers", []),
+                                                  (b"x-ratelimit-requests-limit", str(self.scenario.quota_limit).encode()),
+                                                  (b"x-ratelimit-requests-remaining", str(remaining).encode()),
+                                                  (b"x-ratelimit-requests-reset", b"86400")]}
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
 
     # ------------------------------------------------------------------ control
 
@@ -203,13 +215,13 @@ class FakeRapidApi:
         await self.stop()
 
     def fail(self, call: str, kind: str, *, key: str | None = None, times: int | None = 1,
-             retry_after: float | None = None, delay: float = 0.0) -> Fault:
+             retry_after: float | None = None, delay: float = 0.0, size: int = 0) -> Fault:
         """Inject a fault on `call` (see module docstring)."""
         if call not in CALLS:
             raise ValueError(f"unknown call {call!r} (known: {', '.join(CALLS)})")
         if kind not in FAULT_KINDS:
             raise ValueError(f"unknown fault {kind!r} (known: {', '.join(FAULT_KINDS)})")
-        fault = Fault(call, kind, key, times, retry_after, delay)
+        fault = Fault(call, kind, key, times, retry_after, delay, size)
         self.faults.append(fault)
         return fault
 
@@ -251,14 +263,27 @@ class FakeRapidApi:
             if fault.kind == "404":
                 rec.status = 404
                 return _json({"message": "not found"}, 404)
-            if fault.kind in ("truncated", "empty"):
+            if fault.kind == "trickle":
+                return StreamingResponse(trickle(fault.delay), media_type="application/json")
+            if fault.kind == "gzip_bomb":
+                return Response(bomb(fault.size), media_type="application/json",
+                                headers={"Content-Encoding": "gzip"})
+            if fault.kind in ("truncated", "empty", "huge_string", "flood"):
                 request.state.fault = fault.kind
+                request.state.fault_size = fault.size
         return None
+
+    @staticmethod
+    def flood_size(request: Request) -> int:
+        """How many made-up items a `flood` fault asks this page to carry (0: none)."""
+        return request.state.fault_size if getattr(request.state, "fault", None) == "flood" else 0
 
     def _finish(self, request: Request, payload: Any, empty_payload: Any) -> Response:
         fault = getattr(request.state, "fault", None)
         if fault == "empty":
             payload = empty_payload
+        if fault == "huge_string" and isinstance(payload, dict):
+            payload = {**payload, "note": "x" * request.state.fault_size}
         body = json.dumps(payload, separators=(",", ":")).encode()
         if fault == "truncated":
             body = body[: max(1, len(body) // 2)]
@@ -278,7 +303,7 @@ class FakeRapidApi:
         size = self.scenario.posts_page_size
         page = posts[start:start + size]
         more = start + size < len(posts)
-        items = [_ig_item(p, acc.username) for p in page]
+        items = [_ig_item(p, acc.username) for p in page + flood_posts(page, self.flood_size(request), "FAKE")]
         payload = {"data": {"items": items, "count": len(items)},
                    "pagination_token": str(start + size) if more else None, "has_more": more}
         empty = {"data": {"items": [], "count": 0}, "pagination_token": str(start), "has_more": True}
@@ -294,7 +319,7 @@ class FakeRapidApi:
         post = found[1]
         start = _int(request.query_params.get("cursor"), 0)
         size = self.scenario.likers_page_size
-        page = post.engagers[start:start + size]
+        page = post.engagers[start:start + size] + [f"bot{i:06d}" for i in range(self.flood_size(request))]
         more = start + size < len(post.engagers)
         payload = {"data": {"items": [{"username": u, "full_name": u.upper()} for u in page],
                             "next_cursor": str(start + size) if more else None, "has_more": more,
@@ -311,7 +336,23 @@ class FakeRapidApi:
         acc = self.scenario.account("tiktok", user)
         if acc is None:
             return self._finish(request, {"userInfo": {}, "statusCode": 10202}, {})
-        return self._finish(request, {"userInfo": {"user": {"uniqueId": acc.username, "secUid": acc.secuid}}}, {})
+        return self._finish(request, {"userInfo": {
+            "user": {"uniqueId": acc.username, "secUid": acc.secuid, "nickname": _display(acc),
+                     "signature": f"Akun resmi {_display(acc)}", "avatarLarger": f"https://cdn.example/{acc.username}.jpg"},
+            "stats": {"followerCount": acc.followers, "followingCount": acc.following, "videoCount": len(acc.posts)},
+        }}, {})
+
+    async def _ig_info(self, request: Request) -> Response:
+        account = (request.query_params.get("username_or_id_or_url") or "").strip().lstrip("@").lower()
+        if (resp := await self._guard(request, "ig_info", account)) is not None:
+            return resp
+        acc = self.scenario.account("instagram", account)
+        if acc is None:
+            return _json({"detail": f"user {account} not found"}, 404)
+        return self._finish(request, {"data": {
+            "username": acc.username, "full_name": _display(acc), "follower_count": acc.followers,
+            "following_count": acc.following, "media_count": len(acc.posts), "biography": f"Akun resmi {_display(acc)}",
+            "profile_pic_url_hd": f"https://cdn.example/{acc.username}.jpg"}}, {})
 
     async def _tt_posts(self, request: Request) -> Response:
         sec = (request.query_params.get("secUid") or "").strip()
@@ -325,7 +366,7 @@ class FakeRapidApi:
         size = min(_int(request.query_params.get("count"), 35) or 35, self.scenario.videos_max_page)
         page = posts[start:start + size]
         more = start + size < len(posts)
-        items = [_tt_item(p) for p in page]
+        items = [_tt_item(p) for p in page + flood_posts(page, self.flood_size(request), "9")]
         inner = {"itemList": items, "cursor": str(start + size) if more else str(start + len(page)),
                  "hasMore": more}
         shape = self.scenario.tiktok_shape
@@ -354,12 +395,34 @@ class FakeRapidApi:
         size = self.scenario.comments_page_size or min(_int(request.query_params.get("count"), 50) or 50,
                                                        self.scenario.comments_max_page)
         page = post.engagers[start:start + size]
+        page = page + [f"bot{i:06d}" for i in range(self.flood_size(request))]
         comments = [{"cid": f"{vid}-{start + i}", "text": "mantap", "user": {"unique_id": u, "nickname": u}}
                     for i, u in enumerate(page)]
         payload = {"data": {"comments": comments, "total": len(post.engagers), "cursor": start + len(page),
                             "has_more": 1 if start + size < len(post.engagers) else 0}}
         empty = {"data": {"comments": [], "total": len(post.engagers)}}
         return self._finish(request, payload, empty)
+
+
+def _display(acc: FakeAccount) -> str:
+    return acc.display_name or acc.username.upper()
+
+
+@dataclass
+class _QuotaHeaders:
+    """The fake as an ASGI 3 app (uvicorn reads an instance's async `__call__` as ASGI 3, not a bound method)."""
+
+    fake: "FakeRapidApi"
+
+    async def __call__(self, scope, receive, send) -> None:
+        await self.fake.with_quota_headers(scope, receive, send)
+
+
+def flood_posts(page: list[FakePost], n: int, prefix: str) -> list[FakePost]:
+    """`n` made-up posts published at the time of the page's newest post (today's tasks, if believed)."""
+    if not n or not page:
+        return []
+    return [FakePost(f"{prefix}{i:09d}", page[0].posted_at, caption="palsu") for i in range(n)]
 
 
 def _visible(posts: list[FakePost]) -> list[FakePost]:

@@ -16,16 +16,20 @@ A malformed item is skipped and counted; it never fails the call.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from db.profiles import Profile
 from jobs.sources.rapidapi import (
-    NO_PAGE, Engagers, ItemError, PostListing, collect_page, fetch_page, RapidApiClient, RapidApiError, as_int, as_text, as_timestamp, clean_username, dedupe,
+    LISTING_MARGIN, ImplausiblePage, MalformedItem, NO_PAGE, Engagers, ItemError, PostListing, collect_page, fetch_page, RapidApiClient, RapidApiError, as_int, as_text, as_timestamp, clean_username, dedupe,
     first_of, is_plain_username,
 )
 
 CLIENT = "instagram"
+SHORTCODE = re.compile(r"[A-Za-z0-9_-]{1,64}")
+POSTS_PAGE_MAX = 50 + LISTING_MARGIN  # the posts call takes no count; pages are 12 (up to 50 seen)
 
 
 @dataclass
@@ -48,8 +52,10 @@ def parse_post(item: Any) -> InstagramPost:
     if not isinstance(item, dict):
         raise ItemError(f"post item is {type(item).__name__}, not an object")
     code = item.get("code") or item.get("shortcode")
-    if not isinstance(code, str) or not code.strip():
+    if code is None or (isinstance(code, str) and not code.strip()):
         raise ItemError("post item without a shortcode")
+    if not isinstance(code, str) or not SHORTCODE.fullmatch(code.strip()):
+        raise MalformedItem(f"malformed shortcode {str(code)[:40]!r}")
     taken = as_timestamp(first_of(item, "taken_at", "taken_at_timestamp", "timestamp"))
     carousel = item.get("carousel_media")
     image = first_of(item, "image_versions.items.0.url", "display_url", "image_versions2.candidates.0.url")
@@ -111,8 +117,15 @@ async def account_posts(api: RapidApiClient, account: str, *, since: datetime) -
         items = body["data"].get("items")
         if not isinstance(items, list):
             items = []
-        reached_older = collect_page(items, parse_post, since=since, seen=seen, listing=listing,
-                                     posted_at=lambda p: p.taken_at, post_id=lambda p: p.shortcode)
+        try:
+            reached_older = collect_page(items, parse_post, since=since, seen=seen, listing=listing,
+                                         posted_at=lambda p: p.taken_at, post_id=lambda p: p.shortcode,
+                                         max_items=POSTS_PAGE_MAX)
+        except ImplausiblePage as exc:
+            if listing.pages == 1:
+                raise RapidApiError(CLIENT, call, f"implausible page: {exc}") from None
+            listing.reason = f"page {listing.pages} rejected: {exc}"
+            break
         has_more = bool(body.get("has_more", body["data"].get("has_more")))
         token = body.get("pagination_token") or body["data"].get("pagination_token") or body.get("end_cursor")
         if reached_older or not has_more:
@@ -176,3 +189,32 @@ async def post_likers(api: RapidApiClient, shortcode: str) -> Engagers:
             break
     result.usernames = dedupe(names)
     return result
+
+
+def parse_profile(account: str, data: Any) -> Profile:
+    """The figures of `GET /v1/info` (`data` object); missing fields stay None."""
+    if not isinstance(data, dict):
+        raise ItemError("profile answer has no data object")
+    return Profile(
+        username=clean_username(data.get("username")) or account,
+        display_name=as_text(data.get("full_name")),
+        followers=_count(first_of(data, "follower_count", "edge_followed_by.count")),
+        following=_count(first_of(data, "following_count", "edge_follow.count")),
+        post_count=_count(first_of(data, "media_count", "edge_owner_to_timeline_media.count")),
+        bio=as_text(data.get("biography")),
+        avatar_url=_url(first_of(data, "profile_pic_url_hd", "hd_profile_pic_url_info.url", "profile_pic_url")),
+    )
+
+
+def _count(value: Any) -> int | None:
+    return None if value is None else as_int(value)
+
+
+async def account_profile(api: RapidApiClient, account: str) -> Profile:
+    """Followers, following, posts, name, bio and avatar of an account (one call)."""
+    call = f"profile of {account}"
+    body = await api.get_json(call, "/v1/info", {"username_or_id_or_url": account})
+    try:
+        return parse_profile(account, body.get("data") if isinstance(body, dict) else None)
+    except ItemError as exc:
+        raise RapidApiError(CLIENT, call, str(exc)) from None

@@ -1,16 +1,19 @@
 """Shared plumbing for the RapidAPI clients (Instagram and TikTok).
 
-One `httpx.AsyncClient` (connection limits set by its owner, `jobs.fetch.fetch_deps`)
-serves every call. `RapidApiClient.get_json` adds the RapidAPI headers and a
-timeout, and retries — boundedly, with exponential backoff and jitter — on:
+One `httpx.AsyncClient` (connection limits set by its owner, `jobs.fetch_model.fetch_deps`)
+serves every call. `RapidApiClient.get_json` adds the RapidAPI headers, gives
+every attempt a total deadline and a decoded-body cap (`jobs/sources/bounded_http.py`),
+refuses a body holding a string over `[…] max_string_kb`, and retries —
+boundedly, with exponential backoff and jitter — on:
 
 * 429 Too Many Requests, waiting `Retry-After` (seconds or HTTP date) when given;
-* 5xx answers;
+* 5xx answers, and 2xx answers whose body is truncated or not JSON;
 * network errors and timeouts.
 
-Anything else that is not a usable JSON answer (other 4xx, a body that is not
-JSON, retries exhausted) raises `RapidApiError`, which names the client and the
-call. Sleeping goes through an injectable `sleep` so tests never wait.
+Anything else that is not a usable JSON answer (other 4xx, an oversized body,
+retries exhausted) raises `RapidApiError`, which names the client and the call.
+Sleeping goes through an injectable `sleep` so tests never wait; every answer's
+headers go to `on_response` (the quota meter).
 """
 
 from __future__ import annotations
@@ -28,6 +31,9 @@ from typing import Any, Awaitable, Callable
 import httpx
 
 from core.formats import match_username
+from jobs.sources.bounded_http import (
+    BodyTooLarge, BoundedResponse, DeadlinePassed, UnexpectedEncoding, bounded_get, longest_string_bytes,
+)
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +41,17 @@ Sleep = Callable[[float], Awaitable[None]]
 MAX_RETRY_AFTER_SECONDS = 120.0  # never honour a Retry-After longer than this
 MAX_BACKOFF_SECONDS = 30.0
 MAX_ERROR_BODY_CHARS = 300
+
+
+def missing_key_text(platform: str) -> str:
+    """The one sentence that names a missing RapidAPI key (doctor, the banner, the admin log, run notes)."""
+    return f"no RapidAPI key ([{platform}] key / CICERO_{platform.upper()}__KEY)"
+
+
+def missing_keys(settings) -> list[str]:
+    """The platforms (instagram, tiktok) whose RapidAPI key is not configured."""
+    return [name for name in ("instagram", "tiktok")
+            if (key := getattr(settings, name).key) is None or not key.get_secret_value()]
 
 
 class RapidApiError(Exception):
@@ -101,18 +118,24 @@ class RapidApiClient:
     max_pages: int = 20
     sleep: Sleep = asyncio.sleep
     rng: random.Random = field(default_factory=random.Random)
+    max_body_bytes: int = 20 * 2**20
+    max_string_bytes: int = 512 * 2**10
+    on_response: Callable[[str, httpx.Headers], None] | None = None  # the quota meter
     calls: int = 0  # HTTP requests made (for stats)
     retries: int = 0
 
     @classmethod
     def from_settings(cls, name: str, http: httpx.AsyncClient, section, *, sleep: Sleep = asyncio.sleep,
-                      rng: random.Random | None = None) -> "RapidApiClient":
+                      rng: random.Random | None = None,
+                      on_response: Callable[[str, httpx.Headers], None] | None = None) -> "RapidApiClient":
         key = section.key.get_secret_value() if section.key is not None else None
         return cls(
             name=name, http=http, base_url=section.base_url.rstrip("/"), host=section.host, key=key or None,
             timeout=section.timeout_seconds,
             policy=RetryPolicy(max_retries=section.max_retries, backoff_base=section.backoff_base_seconds),
             max_pages=section.max_pages, sleep=sleep, rng=rng or random.Random(),
+            max_body_bytes=int(section.max_body_mb * 2**20), max_string_bytes=section.max_string_kb * 2**10,
+            on_response=on_response,
         )
 
     def headers(self) -> dict[str, str]:
@@ -124,38 +147,50 @@ class RapidApiClient:
         }
 
     async def get_json(self, call: str, path: str, params: dict[str, Any]) -> Any:
-        """GET `path` with `params`; the decoded JSON body, or RapidApiError."""
+        """GET `path` with `params`; the decoded JSON body, or RapidApiError.
+
+        Every attempt has a total deadline (`timeout`) and a decoded-body cap; a
+        5xx, a 429, a network error, a timeout and a truncated or invalid JSON
+        body are retried (boundedly); a body over the cap, or holding a string
+        over the string cap, fails the call at once.
+        """
         if not self.key:
-            raise RapidApiError(self.name, call, f"no RapidAPI key configured ([{self.name}] key or "
-                                f"CICERO_{self.name.upper()}__KEY)")
+            raise RapidApiError(self.name, call, missing_key_text(self.name))
         url = f"{self.base_url}{path}"
         attempt = 0
         while True:
-            delay: float | None
-            problem: str
+            delay: float | None = None
             status: int | None = None
             try:
                 self.calls += 1
-                response = await self.http.get(url, params=params, headers=self.headers(), timeout=self.timeout)
-            except httpx.TimeoutException as exc:
-                problem, delay = f"timed out after {self.timeout:g}s ({exc.__class__.__name__})", None
+                response = await bounded_get(self.http, url, params=params, headers=self.headers(),
+                                             deadline_seconds=self.timeout, max_body_bytes=self.max_body_bytes)
+            except (httpx.TimeoutException, DeadlinePassed) as exc:
+                problem = f"timed out after {self.timeout:g}s ({exc.__class__.__name__})"
             except httpx.TransportError as exc:
-                problem, delay = f"network error: {exc.__class__.__name__}: {exc}", None
+                problem = f"network error: {exc.__class__.__name__}: {exc}"
+            except (BodyTooLarge, UnexpectedEncoding) as exc:
+                raise RapidApiError(self.name, call, f"answer refused: {exc}") from None
             else:
                 status = response.status_code
+                if self.on_response is not None:
+                    self.on_response(self.name, response.headers)
                 if status == 429:
                     problem = "rate limited (HTTP 429)"
                     delay = retry_after_seconds(response.headers.get("Retry-After"))
                     if delay is not None:
                         delay = min(delay, self.policy.max_retry_after)
                 elif status >= 500:
-                    problem, delay = f"server error HTTP {status}: {_snippet(response)}", None
+                    problem = f"server error HTTP {status}: {_snippet(response)}"
                 elif status >= 400:
                     raise RapidApiError(self.name, call, f"HTTP {status}: {_snippet(response)}", status=status)
                 elif status >= 300:
                     raise RapidApiError(self.name, call, f"unexpected redirect HTTP {status}", status=status)
                 else:
-                    return _decode(self.name, call, response)
+                    try:
+                        return self._decode(call, response)
+                    except _MalformedJson as exc:
+                        problem = str(exc)
             if attempt >= self.policy.max_retries:
                 raise RapidApiError(self.name, call, f"{problem}; gave up after {attempt + 1} attempt(s)",
                                     status=status, retryable=True)
@@ -166,21 +201,24 @@ class RapidApiClient:
             attempt += 1
             await self.sleep(wait)
 
+    def _decode(self, call: str, response: BoundedResponse) -> Any:
+        body = response.content
+        if len(body) > self.max_string_bytes and longest_string_bytes(body) > self.max_string_bytes:
+            raise RapidApiError(self.name, call, f"answer refused: a field is over {self.max_string_bytes:,} bytes",
+                                status=response.status_code)
+        try:
+            return json.loads(body)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise _MalformedJson(f"malformed JSON ({exc.__class__.__name__}: {exc}); "
+                                 f"body starts {_snippet(response)!r}") from None
 
-def _decode(client: str, call: str, response: httpx.Response) -> Any:
-    try:
-        return json.loads(response.content)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise RapidApiError(client, call, f"malformed JSON ({exc.__class__.__name__}: {exc}); "
-                            f"body starts {_snippet(response)!r}", status=response.status_code) from None
+
+class _MalformedJson(Exception):
+    """A 2xx body that is not JSON (truncated, garbled): retried like a 5xx."""
 
 
-def _snippet(response: httpx.Response) -> str:
-    try:
-        text = response.text
-    except Exception:  # undecodable body
-        return "<binary body>"
-    text = " ".join(text.split())
+def _snippet(response: BoundedResponse) -> str:
+    text = " ".join(response.text[:MAX_ERROR_BODY_CHARS * 4].split())
     return text[:MAX_ERROR_BODY_CHARS] + ("…" if len(text) > MAX_ERROR_BODY_CHARS else "")
 
 
@@ -198,7 +236,18 @@ def clean_username(raw: Any) -> str | None:
 
 
 class ItemError(ValueError):
-    """One payload item that cannot be used; the caller skips and counts it."""
+    """One payload item that cannot be used (not an object, no id): the caller skips and counts it."""
+
+
+class MalformedItem(ItemError):
+    """An item whose id or time is present but malformed: the whole page is not believed."""
+
+
+class ImplausiblePage(Exception):
+    """A listing page that cannot be a real answer (too many items, malformed ids or times)."""
+
+
+LISTING_MARGIN = 10  # items a listing page may carry beyond what was asked (pinned posts, API slack)
 
 
 def first_of(mapping: dict, *keys: str) -> Any:
@@ -236,18 +285,18 @@ def as_timestamp(value: Any) -> datetime:
         if seconds > 1e11:  # milliseconds
             seconds /= 1000.0
         if seconds <= 0:
-            raise ItemError(f"bad creation time {value!r}")
+            raise MalformedItem(f"bad creation time {value!r}")
         try:
             return datetime.fromtimestamp(seconds, tz=timezone.utc)
         except (OverflowError, OSError, ValueError):
-            raise ItemError(f"bad creation time {value!r}") from None
+            raise MalformedItem(f"bad creation time {value!r}") from None
     if isinstance(value, str):
         try:
             parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
         except ValueError:
-            raise ItemError(f"bad creation time {value!r}") from None
+            raise MalformedItem(f"bad creation time {value!r:.40}") from None
         return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
-    raise ItemError(f"bad creation time {value!r}")
+    raise MalformedItem(f"bad creation time {value!r:.40}")
 
 
 def as_text(value: Any) -> str | None:
@@ -305,19 +354,27 @@ def dedupe(names) -> list[str]:
 
 
 def collect_page(items: list, parse: Callable[[Any], Any], *, since: datetime, seen: dict,
-                 listing: PostListing, posted_at: Callable[[Any], datetime], post_id: Callable[[Any], str]) -> bool:
-    """Parse one listing page into `seen` (first sighting wins); count bad items in `listing.skipped`.
+                 listing: PostListing, posted_at: Callable[[Any], datetime], post_id: Callable[[Any], str],
+                 max_items: int) -> bool:
+    """Parse one listing page into `seen` (first sighting wins); count unusable items in `listing.skipped`.
 
     Returns True when an unpinned post older than `since` was reached, i.e. the
-    listing (served newest first) has covered everything since `since`.
+    listing (served newest first) has covered everything since `since`. Raises
+    ImplausiblePage — and adds nothing — for a page with more than `max_items`
+    items or with an item whose id or time is malformed.
     """
-    reached_older = False
+    if len(items) > max_items:
+        raise ImplausiblePage(f"{len(items):,} items on one page (at most {max_items} expected)")
+    parsed = []
     for item in items:
         try:
-            post = parse(item)
+            parsed.append(parse(item))
+        except MalformedItem as exc:
+            raise ImplausiblePage(f"malformed item: {exc}") from None
         except ItemError:
             listing.skipped += 1
-            continue
+    reached_older = False
+    for post in parsed:
         if posted_at(post) < since:
             if not post.is_pinned:
                 reached_older = True

@@ -24,8 +24,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from db.profiles import Profile
 from jobs.sources.rapidapi import (
-    NO_PAGE, Engagers, ItemError, PostListing, collect_page, fetch_page, RapidApiClient, RapidApiError, as_int, as_text, as_timestamp, clean_username, dedupe,
+    LISTING_MARGIN, ImplausiblePage, MalformedItem, NO_PAGE, Engagers, ItemError, PostListing, collect_page, fetch_page, RapidApiClient, RapidApiError, as_int, as_text, as_timestamp, clean_username, dedupe,
     first_of, is_plain_username, maybe_json,
 )
 
@@ -53,8 +54,10 @@ def parse_post(item: Any) -> TikTokPost:
     vid = first_of(item, "id", "video_id", "aweme_id")
     if isinstance(vid, int) and not isinstance(vid, bool):
         vid = str(vid)
-    if not isinstance(vid, str) or not vid.strip():
+    if vid is None or (isinstance(vid, str) and not vid.strip()):
         raise ItemError("video item without an id")
+    if not isinstance(vid, str) or not (vid.strip().isascii() and vid.strip().isdecimal()) or len(vid.strip()) > 32:
+        raise MalformedItem(f"malformed video id {str(vid)[:40]!r}")
     created = as_timestamp(first_of(item, "createTime", "create_time", "timestamp", "create_at"))
     cover = first_of(item, "video.cover", "cover", "video.originCover", "origin_cover")
     return TikTokPost(
@@ -84,14 +87,50 @@ def _video_list(body: dict, obj: dict) -> list | None:
     return None
 
 
-async def lookup_secuid(api: RapidApiClient, username: str) -> str:
-    """The secUid of a TikTok user; RapidApiError when the answer has none."""
+@dataclass(frozen=True)
+class UserInfo:
+    secuid: str
+    profile: Profile
+
+
+def parse_user_info(username: str, body: Any) -> UserInfo | None:
+    """`GET /api/user/info`: the secUid and the profile figures; None when the answer has no secUid."""
+    if not isinstance(body, dict):
+        return None
+    user = first_of(body, "userInfo.user", "data.user", "user")
+    stats = first_of(body, "userInfo.stats", "data.stats", "stats")
+    if not isinstance(user, dict):
+        return None
+    sec = user.get("secUid")
+    if not isinstance(sec, str) or not sec.strip():
+        return None
+    stats = stats if isinstance(stats, dict) else {}
+
+    def count(key: str) -> int | None:
+        return None if stats.get(key) is None else as_int(stats.get(key))
+
+    avatar = first_of(user, "avatarLarger", "avatarMedium", "avatarThumb")
+    return UserInfo(sec.strip(), Profile(
+        username=clean_username(user.get("uniqueId")) or username.lstrip("@"),
+        display_name=as_text(user.get("nickname")), followers=count("followerCount"),
+        following=count("followingCount"), post_count=count("videoCount"), bio=as_text(user.get("signature")),
+        avatar_url=avatar if isinstance(avatar, str) and avatar.strip() else None,
+    ))
+
+
+async def user_info(api: RapidApiClient, username: str) -> UserInfo:
+    """The secUid and profile figures of a TikTok user (one call); RapidApiError when it has no secUid."""
     call = f"secUid of {username}"
     body = await api.get_json(call, "/api/user/info", {"uniqueId": username.lstrip("@")})
-    sec = first_of(body, "userInfo.user.secUid", "data.user.secUid", "user.secUid") if isinstance(body, dict) else None
-    if not isinstance(sec, str) or not sec.strip():
+    info = parse_user_info(username, body)
+    if info is None:
         raise RapidApiError(CLIENT, call, "answer has no userInfo.user.secUid")
-    return sec.strip()
+    return info
+
+
+async def lookup_secuid(api: RapidApiClient, username: str) -> str:
+    """The secUid of a TikTok user; RapidApiError when the answer has none."""
+    return (await user_info(api, username)).secuid
 
 
 async def user_posts(api: RapidApiClient, secuid: str, *, since: datetime, label: str | None = None) -> PostListing:
@@ -112,8 +151,15 @@ async def user_posts(api: RapidApiClient, secuid: str, *, since: datetime, label
                 raise RapidApiError(CLIENT, call, "answer has no video list (itemList/items/videos)")
             listing.reason = f"page {listing.pages} has no video list"
             break
-        reached_older = collect_page(items, parse_post, since=since, seen=seen, listing=listing,
-                                     posted_at=lambda p: p.created_at, post_id=lambda p: p.video_id)
+        try:
+            reached_older = collect_page(items, parse_post, since=since, seen=seen, listing=listing,
+                                         posted_at=lambda p: p.created_at, post_id=lambda p: p.video_id,
+                                         max_items=POSTS_PAGE_SIZE + LISTING_MARGIN)
+        except ImplausiblePage as exc:
+            if listing.pages == 1:
+                raise RapidApiError(CLIENT, call, f"implausible page: {exc}") from None
+            listing.reason = f"page {listing.pages} rejected: {exc}"
+            break
         has_more = obj.get("hasMore", obj.get("has_more"))
         next_cursor = obj.get("cursor")
         if reached_older or not has_more:

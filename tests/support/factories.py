@@ -1,5 +1,8 @@
 """Test factories: clients, personnel, posts and engagements inserted with plain SQL.
 
+Like the application's writers, every insert that changes attendance keeps the
+attendance ledger (`db/attendance_ledger.py`) in step.
+
 Any test may use them:
 
     f = Factory(pool)
@@ -14,9 +17,12 @@ from __future__ import annotations
 import itertools
 from datetime import datetime
 
+import asyncpg
+
+from core.clock import JAKARTA
+from db import attendance_ledger
 from db.clients import Client, upsert_client
 from db.personnel import Personnel, upsert_personnel
-from core.clock import JAKARTA
 
 
 def wib(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0) -> datetime:
@@ -29,6 +35,13 @@ class Factory:
         self.db = db
         self._nrp = itertools.count(70010001)
 
+    async def _ledger(self, update, *args, **kw) -> None:
+        if isinstance(self.db, asyncpg.Pool):
+            async with self.db.acquire() as conn:
+                await update(conn, *args, **kw)
+        else:
+            await update(self.db, *args, **kw)
+
     async def client(self, id: str, *, type: str = "org", name: str | None = None, **kw) -> Client:
         kw.setdefault("instagram", id.lower().replace("_", ""))
         kw.setdefault("tiktok", id.lower().replace("_", ""))
@@ -37,33 +50,52 @@ class Factory:
     async def person(self, nrp: str | None = None, *, client_id: str, name: str | None = None, **kw) -> Personnel:
         nrp = nrp or str(next(self._nrp))
         p = Personnel(nrp=nrp, name=name or f"ORANG {nrp}", client_id=client_id, **kw)
-        await upsert_personnel(self.db, [p])
+        await self.people([p])
         return p
 
     async def people(self, rows: list[Personnel]) -> None:
         await upsert_personnel(self.db, rows)
+        await self._ledger(attendance_ledger.refresh_people, [p.nrp for p in rows])
 
     async def ig_post(self, shortcode: str, *, client_id: str, posted_at: datetime, removed: bool = False,
                       like_count: int = 0, caption: str | None = None) -> None:
+        """An Instagram post (stored once) that is a task of `client_id` (again for a shared post)."""
         await self.db.execute(
-            """INSERT INTO instagram_posts (shortcode, client_id, posted_at, like_count, caption, removed_at)
-               VALUES ($1, $2, $3, $4, $5, CASE WHEN $6 THEN now() END)""",
-            shortcode, client_id, posted_at, like_count, caption, removed,
+            """INSERT INTO instagram_posts (shortcode, posted_at, like_count, caption) VALUES ($1, $2, $3, $4)
+               ON CONFLICT (shortcode) DO NOTHING""",
+            shortcode, posted_at, like_count, caption,
         )
+        await self.task("instagram", shortcode, client_id=client_id, posted_at=posted_at, removed=removed)
 
     async def tt_post(self, video_id: str, *, client_id: str, posted_at: datetime, removed: bool = False,
                       comment_count: int = 0, caption: str | None = None) -> None:
         await self.db.execute(
-            """INSERT INTO tiktok_posts (video_id, client_id, posted_at, comment_count, caption, removed_at)
-               VALUES ($1, $2, $3, $4, $5, CASE WHEN $6 THEN now() END)""",
-            video_id, client_id, posted_at, comment_count, caption, removed,
+            """INSERT INTO tiktok_posts (video_id, posted_at, comment_count, caption) VALUES ($1, $2, $3, $4)
+               ON CONFLICT (video_id) DO NOTHING""",
+            video_id, posted_at, comment_count, caption,
         )
+        await self.task("tiktok", video_id, client_id=client_id, posted_at=posted_at, removed=removed)
+
+    async def task(self, platform: str, post_id: str, *, client_id: str, posted_at: datetime,
+                   removed: bool = False) -> None:
+        """The `client_posts` row making a stored post a task of `client_id`."""
+        await self.db.execute(
+            """INSERT INTO client_posts (platform, post_id, client_id, posted_at, removed_at, removed_reason)
+               VALUES ($1, $2, $3, $4, CASE WHEN $5 THEN now() END, CASE WHEN $5 THEN 'test' END)""",
+            platform, post_id, client_id, posted_at, removed,
+        )
+        await self._ledger(attendance_ledger.refresh_tasks, platform, [post_id], client_id=client_id)
 
     async def engagements(self, platform: str, post_id: str, usernames: list[str]) -> None:
-        await self.db.executemany(
-            "INSERT INTO engagements (platform, post_id, username) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-            [(platform, post_id, u) for u in usernames],
-        )
+        """Likes/comments through the application's merge site (per-post counts and the ledger stay right)."""
+        from db.engagements import merge_engagements
+
+        async def merge(conn) -> None:
+            async with conn.transaction():
+                merged = await merge_engagements(conn, platform, [(post_id, u) for u in usernames])
+                await attendance_ledger.record_engagements(conn, platform, merged.new_pairs)
+
+        await self._ledger(merge)
 
     async def likes(self, shortcode: str, usernames: list[str]) -> None:
         await self.engagements("instagram", shortcode, usernames)

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import AsyncIterator
 
 import httpx
+from pydantic import SecretStr
 
 from core.settings import Settings, load_settings
 from core.clock import ManualClock
@@ -64,3 +65,10 @@ async def fetch_env(pool, database_url: str, tmp_path, scenario: Scenario, now: 
             yield FetchEnv(fake, deps, clock, sleeps, settings)
     finally:
         await fake.stop()
+
+
+def settings_on_fake(settings: Settings, base_url: str) -> Settings:
+    """`settings` with both RapidAPI sources pointed at a loopback fake (key set, no backoff)."""
+    api = {"base_url": base_url, "key": SecretStr("k"), "backoff_base_seconds": 0}
+    return settings.model_copy(update={"instagram": settings.instagram.model_copy(update=api),
+                                       "tiktok": settings.tiktok.model_copy(update=api)})

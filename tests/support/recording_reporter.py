@@ -19,5 +19,8 @@ class RecordingReporter:
     async def error(self, text: str, **context: Any) -> None:
         self.records.append(("error", text, context))
 
+    async def summary(self, text: str, **context: Any) -> None:
+        self.records.append(("summary", text, context))
+
     def texts(self, level: str | None = None) -> list[str]:
         return [t for lv, t, _ in self.records if level is None or lv == level]

@@ -9,9 +9,11 @@ from bot.api.deps import ApiDeps, client_in_scope, get_deps, get_principal, may_
 from bot.api.errors import COMMON_ERRORS, ApiError
 from bot.api.render import client_profile
 from bot.api.schemas import ClientListResponse, ClientProfileResponse, ClientResponse, CreateClientBody
+from bot.api.routers.users import api_actor
 from bot.api.security import Principal
-from db.clients import Client, get_client, list_clients, upsert_client
+from db.clients import Client, get_client, list_clients
 from core.formats import FormatError, normalize_client_id
+from jobs import client_changes
 
 router = APIRouter(prefix="/api/clients", tags=["clients"], responses=COMMON_ERRORS)
 
@@ -59,11 +61,13 @@ async def create_client(body: CreateClientBody, principal: Principal = Depends(g
     if body.parent_client_id and await get_client(deps.db, body.parent_client_id) is None:
         raise ApiError(422, f"parent_client_id {body.parent_client_id} tidak ditemukan", "validation_error")
     try:
-        client = await upsert_client(deps.db, Client(
+        change = await client_changes.create_client(deps.db, api_actor(principal), Client(
             id=cid, name=body.nama, type=kind, instagram=body.client_insta, tiktok=body.client_tiktok,
             operator_phone=body.client_operator, regional_id=(body.regional_id or "").strip().upper() or None,
             parent_id=body.parent_client_id,
         ))
+    except client_changes.ClientExists:
+        raise ApiError(409, f"client {cid} sudah ada", "client_exists") from None
     except (FormatError, ValueError) as exc:
         raise ApiError(422, str(exc), "validation_error") from None
-    return JSONResponse({"success": True, "data": client_profile(client)}, status_code=201)
+    return JSONResponse({"success": True, "data": client_profile(change.after)}, status_code=201)

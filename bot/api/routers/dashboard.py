@@ -1,4 +1,4 @@
-"""GET /api/dashboard/stats: counts for the dashboard cards, same population and posts as the recaps."""
+"""GET /api/dashboard/stats: counts for the dashboard cards — the recaps' people counted (`personnel`) and tasks."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from bot.api.rekap import resolve_rekap_request
 from bot.api.routers.rekap_common import ScopeParams, scope_params
 from bot.api.schemas import StatsResponse
 from bot.api.security import Principal
-from db.api_queries import count_directory
-from db.attendance import posts_in_period
+from db.attendance import count_population, tasks_in_period
 from db.clients import list_clients
+from handlers.reports.attendance import population
 
 router = APIRouter(prefix="/api/dashboard", tags=["dashboard"], responses=COMMON_ERRORS)
 
@@ -23,10 +23,9 @@ async def stats(params: ScopeParams = Depends(scope_params), principal: Principa
     req = await resolve_rekap_request(deps, principal, client_id=params.client_id, role=params.role,
                                       scope=params.scope, regional_id=params.regional_id, period=params.period)
     start, end = req.period.bounds(deps.settings.tz)
-    ig = await posts_in_period(deps.db, "instagram", [req.client.id], start, end)
-    tt = await posts_in_period(deps.db, "tiktok", [req.client.id], start, end)
-    users = await count_directory(deps.db, client_ids=[req.client.id], role=req.holder_role,
-                                  regional_id=req.regional_id)
+    ig = await tasks_in_period(deps.db, "instagram", req.client.id, start, end)
+    tt = await tasks_in_period(deps.db, "tiktok", req.client.id, start, end)
+    users = await count_population(deps.db, population(req.client, req.scope, req.regional_id))
     clients = sum(1 for c in await list_clients(deps.db) if may_see(principal, c))
     return {"success": True, "data": {
         "client_id": req.client.id, "role": req.role or principal.role, "scope": req.scope_label,

@@ -3,6 +3,10 @@
 Other parts report by offering `health()` (sync or async) returning a dict with
 at least `status` ("ok", "degraded", "down", …); a part without it shows
 `{"status": "unknown"}`. Absent parts show `{"status": "not_running"}`.
+
+The top-level `status` is `degraded` while any component is down, logged out
+or degraded (WhatsApp disconnected, say) and `problems` names them; `success`
+is false only when the database itself does not answer.
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ log = logging.getLogger(__name__)
 router = APIRouter(prefix="/api", tags=["health"])
 
 PROBE_TIMEOUT_SECONDS = 2.0
+# a component in one of these states makes the whole service `degraded` (WhatsApp down, outbox stuck, …)
+PROBLEM_STATES = frozenset({"down", "logged_out", "degraded"})
 _SAFE_TYPES = (str, int, float, bool, type(None))
 
 
@@ -66,6 +72,8 @@ async def health(deps: ApiDeps = Depends(get_deps)):
             continue
         key = "whatsapp" if "whatsapp" in name.lower() else "scheduler" if "schedul" in name.lower() else name
         components[key] = await _peer(part)
-    degraded = components["database"]["status"] != "ok"
-    return {"success": not degraded, "status": "degraded" if degraded else "ok", "time": iso(deps.clock.now()),
-            "components": components}
+    problems = [name for name, c in components.items() if c["status"] in PROBLEM_STATES]
+    if components["database"]["status"] != "ok" and "database" not in problems:
+        problems.insert(0, "database")
+    return {"success": "database" not in problems, "status": "degraded" if problems else "ok",
+            "problems": problems, "time": iso(deps.clock.now()), "components": components}

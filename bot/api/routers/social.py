@@ -36,7 +36,7 @@ async def _rekap(request: Request, params: ScopeParams, principal: Principal, de
                                       scope=params.scope, regional_id=params.regional_id, period=params.period)
     body = await rekap_body(deps, req, platform)
     if accepts_gzip(request):
-        return Response(body.gzipped, media_type="application/json",
+        return Response(body.gzipped(), media_type="application/json",
                         headers={"Content-Encoding": "gzip", "Vary": "Accept-Encoding"})
     return Response(body.plain, media_type="application/json", headers={"Vary": "Accept-Encoding"})
 

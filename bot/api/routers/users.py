@@ -1,4 +1,4 @@
-"""GET /api/users/list, /api/users/{id}; POST /api/users/create; PUT /api/users/{id}.
+"""GET /api/users/list, /api/users/{id}; POST /api/users/create; PUT /api/users/{id} (a new `user_id` renames).
 
 There is no unscoped listing: the list is always one client (or one directorate
 with its role holders) the token may see. Writes take named fields only.
@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse
 
 from bot.api.deps import ApiDeps, client_in_scope, get_deps, get_principal, may_see, requested_client_id
 from bot.api.errors import COMMON_ERRORS, ApiError
+from bot.api.people import checked_roles, save_with_nrp
 from bot.api.render import user_row
 from bot.api.schemas import CreateUserBody, UpdateUserBody, UserListResponse, UserResponse
 from bot.api.security import DIRECTORATE_ROLES, Principal
@@ -122,6 +123,8 @@ async def create_user(body: CreateUserBody, principal: Principal = Depends(get_p
     person = replace(person, nrp=nrp, client_id=client.id, active=True)
     if not person.name:
         raise ApiError(422, "nama wajib diisi", "validation_error")
+    if body.roles is not None:
+        person = replace(person, roles=await checked_roles(deps, principal, client, person.roles, body.roles))
     if principal.role in DIRECTORATE_ROLES and principal.role not in person.roles:
         person = replace(person, roles=sorted({*person.roles, principal.role}))
     await save_personnel(deps.db, api_actor(principal), [person], action="personnel.update")
@@ -133,10 +136,9 @@ async def create_user(body: CreateUserBody, principal: Principal = Depends(get_p
 async def update_user(user_id: str, body: UpdateUserBody, principal: Principal = Depends(get_principal),
                       deps: ApiDeps = Depends(get_deps)):
     person = await _visible_person(deps, principal, user_id)
-    if body.user_id is not None and body.user_id.strip() and _nrp(deps, body.user_id) != person.nrp:
-        raise ApiError(422, "user_id tidak dapat diubah lewat endpoint ini", "validation_error")
+    new_nrp = _nrp(deps, body.user_id) if body.user_id is not None and body.user_id.strip() else person.nrp
     updated = _normalised(body, person, person.client_id)
     if body.status is not None:
         updated = replace(updated, active=body.status)
-    await save_personnel(deps.db, api_actor(principal), [updated], action="personnel.update")
-    return {"success": True, "data": user_row(await directory_row(deps.db, person.nrp))}
+    await save_with_nrp(deps.db, api_actor(principal), person.nrp, replace(updated, nrp=new_nrp))
+    return {"success": True, "data": user_row(await directory_row(deps.db, new_nrp))}

@@ -1,0 +1,122 @@
+"""The admin `jadwal` command: today's schedule with what actually happened at each fire time.
+
+Each past fire time is matched with the collection run the scheduler started
+for it (`job_runs`, trigger `schedule`, same phase, started before the next
+fire time): ✓ ran (with "sebagian" when some clients failed), ✗ failed or
+skipped with the reason, – missed (no run: the service was not running), ⏳
+running or just due; the next fire time is ▶.
+
+The reply is a header, then sections (`SECTIONS`: async functions of the
+context, the day and now returning lines), then the legend; report deliveries
+or other scheduled work are one more section.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Awaitable, Callable
+
+from core.clock import day_range, local_day
+from db.job_runs import JobRun, scheduled_runs_between
+from handlers.context import Command, HandlerContext
+from handlers.identity import ADMIN_ONLY
+from jobs.admin_text import PHASE_LABEL, client_error_text
+from jobs.schedule import FireTime, fire_times
+
+DAY_NAMES = ["Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"]
+JUST_DUE = timedelta(minutes=2)  # a fire time this recent with no run yet is "⏳", not missed
+LEGEND = "✓ sudah berjalan  ✗ gagal/dilewati  – terlewat  ▶ berikutnya"
+
+Section = Callable[[HandlerContext, date, datetime], Awaitable[list[str]]]
+
+
+def _at(day: date, fire: FireTime, tz) -> datetime:
+    hh, mm = (int(x) for x in fire.time.split(":"))
+    return datetime.combine(day, time(hh, mm), tzinfo=tz)
+
+
+def run_for_fire(runs: list[JobRun], phase: str, start: datetime, until: datetime) -> JobRun | None:
+    """The run the scheduler started for a fire time: same phase, in [start, until); a real run beats a skip."""
+    mine = [r for r in runs if r.phase == phase and start <= r.started_at < until]
+    real = [r for r in mine if r.status != "skipped"]
+    return (real or mine or [None])[-1]
+
+
+def problem_text(run: JobRun) -> str:
+    """Why a run failed or was partial, in Indonesian: the failing clients and the common cause."""
+    errors = [e for e in run.errors if isinstance(e, dict)]
+    clients = [str(e["client_id"]) for e in errors if e.get("client_id")]
+    causes = list(dict.fromkeys(client_error_text(e.get("error")) for e in errors))
+    cause = f" ({causes[0]})" if len(causes) == 1 else ""
+    if clients:
+        shown = ", ".join(clients[:3]) + ("…" if len(clients) > 3 else "")
+        return f"{len(clients)} client gagal: {shown}{cause}"
+    return causes[0] if causes else "tanpa keterangan"
+
+
+def skipped_text(run: JobRun) -> str:
+    note = (run.note or "").lower()
+    if "lock" in note or "in flight" in note:
+        return "dilewati: pengambilan lain masih berjalan"
+    return "dilewati"
+
+
+def fire_line(fire: FireTime, at: datetime, now: datetime, run: JobRun | None, next_mark: str) -> str:
+    label = f"{fire.time.replace(':', '.')} — {PHASE_LABEL.get(fire.phase, fire.phase)}"
+    if at > now:
+        return f"{next_mark} {label}"
+    if run is None:
+        return f"⏳ {label} (segera berjalan)" if now - at < JUST_DUE else f"– {label} (terlewat)"
+    if run.status == "running":
+        return f"⏳ {label} (sedang berjalan)"
+    if run.status == "ok":
+        return f"✓ {label}"
+    if run.status == "partial":
+        return f"✓ {label} — sebagian: {problem_text(run)}"
+    if run.status == "skipped":
+        return f"✗ {label} — {skipped_text(run)}"
+    if run.status in ("cancelled", "abandoned"):
+        return f"✗ {label} — dihentikan sebelum selesai (layanan berhenti)"
+    return f"✗ {label} — gagal: {problem_text(run)}"
+
+
+async def collection_section(ctx: HandlerContext, day: date, now: datetime) -> list[str]:
+    tz = ctx.clock.tz
+    times = fire_times(ctx.settings, day)
+    if not times:
+        return ["Tidak ada jadwal pengambilan data hari ini."]
+    start, end = day_range(day, tz)
+    runs = await scheduled_runs_between(ctx.pool, start, end + JUST_DUE)
+    moments = sorted({_at(day, f, tz) for f in times})
+    lines = []
+    marked_next = False
+    for fire in times:
+        at = _at(day, fire, tz)
+        until = next((m for m in moments if m > at), end + JUST_DUE)
+        mark = "•"
+        if at > now and not marked_next:
+            mark, marked_next = "▶", True
+        lines.append(fire_line(fire, at, now, run_for_fire(runs, fire.phase, at, until), mark))
+    return lines
+
+
+SECTIONS: tuple[Section, ...] = (collection_section,)
+
+
+async def jadwal_command(ctx: HandlerContext, args: str) -> None:
+    now = ctx.clock.now()
+    day = local_day(now, ctx.clock.tz)
+    header = f"🗓️ *Jadwal hari ini* — {DAY_NAMES[day.weekday()]}, {day.strftime('%d/%m/%Y')}"
+    if not ctx.settings.schedule.enabled:
+        header += "\n(jadwal otomatis sedang *nonaktif*)"
+    lines = [header, ""]
+    for section in SECTIONS:
+        lines += await section(ctx, day, now)
+    lines += ["", LEGEND]
+    await ctx.reply("\n".join(lines))
+
+
+COMMANDS: list[Command] = [
+    Command(id="jadwal", triggers=("jadwal",), help="jadwal pengambilan data hari ini dan hasilnya",
+            allowed=ADMIN_ONLY, handler=jadwal_command),
+]

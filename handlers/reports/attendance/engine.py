@@ -1,0 +1,352 @@
+"""The one attendance engine: who did their likes/comments tasks in a period, per person, division and satker.
+
+    period = Period.today(clock.now())
+    report = await build_attendance(db, client, period, Platform.INSTAGRAM,
+                                    rules=AttendanceRules.from_settings(settings.attendance))
+    report.tally.lengkap, report.satkers[0].divisions[0].people[0].category, ...
+
+Figures, categories and order are those of `definitions.py`. Scope:
+`Scope.CLIENT` = the client's own personnel; `Scope.DIRECTORATE` (default for a
+directorate client) = those plus every person carrying the directorate's role
+(`Client.role_name`) in any satker, grouped per satker (the satker list also
+includes the directorate's children without personnel). The tasks are always
+the client's own (`client_posts`); who did them is read from the attendance
+ledger, so a recap costs two indexed reads whatever the engagement volume.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from functools import cached_property
+from datetime import datetime
+from enum import Enum
+from typing import Iterator, NamedTuple, Sequence
+
+import asyncpg
+
+from core.clock import JAKARTA
+from db.attendance import (
+    ClientName, Population, PostRow, check_zone, read_attendance, satker_of,
+)
+from db.clients import Client
+from db.pool import Executor
+from db.posts import last_engagement_fetch
+from handlers.reports.attendance.definitions import (
+    NO_DIVISION, AttendanceRules, Category, Platform, Tally, division_name, performance_key, person_done,
+    person_order, share, unit_order,
+)
+from handlers.reports.attendance.periods import Period
+
+_TANPA_USERNAME = Category.TANPA_USERNAME
+
+
+class Scope(str, Enum):
+    CLIENT = "client"
+    DIRECTORATE = "directorate"
+
+
+def default_scope(client: Client) -> Scope:
+    return Scope.DIRECTORATE if client.is_directorate else Scope.CLIENT
+
+
+def population(client: Client, scope: Scope, regional_id: str | None = None) -> Population:
+    """The people a report of `client` in `scope` counts (`regional_id`: only personnel of that region's clients)."""
+    return Population(client_ids=(client.id,), role=client.role_name if scope is Scope.DIRECTORATE else None,
+                      regional_id=regional_id)
+
+
+# --------------------------------------------------------------------------- results
+
+@dataclass(frozen=True)
+class PostRef:
+    platform: Platform
+    post_id: str
+    client_id: str
+    posted_at: datetime
+    caption: str | None
+    url: str
+    like_count: int
+    comment_count: int
+    engagement_count: int | None = None   # engagement rows held; filled only by the manual-fetch reply
+
+
+class PersonAttendance(NamedTuple):
+    """One person on one platform (a named tuple: read-only, and cheap to build by the thousand)."""
+
+    nrp: str
+    name: str
+    rank: str | None
+    division: str
+    position: str | None
+    client_id: str
+    client_name: str
+    username: str | None
+    exception: bool
+    tasks: int
+    done: int
+    category: Category
+    done_post_ids: frozenset[str] | None = None   # only when built with `with_post_ids=True`
+    sort_key: tuple = ()                            # definitions.person_order
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.rank} {self.name}".strip() if self.rank else self.name
+
+    @property
+    def percent(self) -> float | None:
+        return share(self.done, self.tasks)
+
+    @property
+    def missing(self) -> int:
+        return self.tasks - self.done
+
+
+@dataclass(frozen=True)
+class DivisionAttendance:
+    name: str
+    people: list[PersonAttendance]
+    tally: Tally
+
+    def of_category(self, category: Category) -> list[PersonAttendance]:
+        return [p for p in self.people if p.category is category]
+
+
+@dataclass(frozen=True)
+class SatkerAttendance:
+    client_id: str
+    name: str
+    is_directorate: bool
+    divisions: list[DivisionAttendance]
+    tally: Tally
+
+    @property
+    def people(self) -> list[PersonAttendance]:
+        return [p for d in self.divisions for p in d.people]
+
+
+@dataclass(frozen=True)
+class AttendanceReport:
+    client: Client
+    platform: Platform
+    period: Period
+    scope: Scope
+    rules: AttendanceRules
+    posts: list[PostRef]
+    people: list[PersonAttendance]          # in satker order, then division order, then person order
+    satkers: list[SatkerAttendance]         # the directorate first, then by performance
+    tally: Tally
+    data_fetched_at: datetime | None = None  # when the period's likes/comments were last fetched
+
+    @cached_property
+    def divisions(self) -> list[DivisionAttendance]:
+        """All people grouped by division only (across satker), by performance; computed when first asked."""
+        return group_divisions(list(self.people))
+
+    @property
+    def task_count(self) -> int:
+        return len(self.posts)
+
+    @property
+    def has_tasks(self) -> bool:
+        return bool(self.posts)
+
+    def of_category(self, category: Category) -> list[PersonAttendance]:
+        return [p for p in self.people if p.category is category]
+
+
+# --------------------------------------------------------------------------- building
+
+def post_url(platform: Platform, post_id: str, account: str | None) -> str:
+    if platform is Platform.INSTAGRAM:
+        return f"https://www.instagram.com/p/{post_id}/"
+    return f"https://www.tiktok.com/@{account or 'tiktok'}/video/{post_id}"
+
+
+def _post_refs(platform: Platform, rows: list[PostRow], client: Client) -> list[PostRef]:
+    account = client.instagram if platform is Platform.INSTAGRAM else client.tiktok
+    return [PostRef(platform, r.post_id, r.client_id, r.posted_at, r.caption, post_url(platform, r.post_id, account),
+                    r.like_count, r.comment_count) for r in rows]
+
+
+class _People:
+    """Turns person rows into `PersonAttendance` tuples; the per-value work (division name, position and
+    rank order, done and category of each possible count) is done once per distinct value, not per person."""
+
+    def __init__(self, tasks: int, rules: AttendanceRules, all_post_ids: frozenset[str] | None):
+        self.tasks = tasks
+        self.all_post_ids = all_post_ids
+        counts = range(tasks + 1)
+        self.done_of = [person_done(tasks, n, has_username=True, exception=False) for n in counts]
+        self.exception_done = person_done(tasks, 0, has_username=True, exception=True)
+        self.category_of = [rules.category(tasks, done, has_username=True) for done in counts]
+        self.divisions: dict[str | None, str] = {}
+        self.order: dict = {}
+
+    def person(self, row: Sequence, client_name: str) -> PersonAttendance:
+        """`row` in `PersonTaskRow` order."""
+        nrp, name, rank, raw_division, position, client_id, exception, username, engaged, post_ids = row
+        if username is None:
+            done, category = 0, _TANPA_USERNAME
+        else:
+            done = self.exception_done if exception else self.done_of[min(engaged, self.tasks)]
+            category = self.category_of[done]
+        division = self.divisions.get(raw_division)
+        if division is None:
+            division = self.divisions[raw_division] = division_name(raw_division)
+        head = self.order.get((position, rank))
+        if head is None:
+            head = self.order[(position, rank)] = person_order(position, rank, "")[:2]
+        done_ids = None
+        if self.all_post_ids is not None:
+            done_ids = (frozenset() if username is None else self.all_post_ids if exception
+                        else frozenset(post_ids or ()))
+        return PersonAttendance(nrp, name, rank, division, position, client_id, client_name, username, exception,
+                                self.tasks, done, category, done_ids, (head[0], head[1], name.upper(), nrp))
+
+
+def _division(name: str, members: list[PersonAttendance]) -> DivisionAttendance:
+    members.sort(key=lambda p: p.sort_key)
+    return DivisionAttendance(name, members, Tally.of(members))
+
+
+def order_divisions(divisions: list[DivisionAttendance]) -> list[DivisionAttendance]:
+    return unit_order(divisions, lambda d: performance_key(d.tally.capaian, d.tally.tasks_done, d.tally.personnel,
+                                                           d.name),
+                      last=lambda d: d.name == NO_DIVISION)
+
+
+def group_divisions(people: list[PersonAttendance]) -> list[DivisionAttendance]:
+    groups: dict[str, list[PersonAttendance]] = {}
+    for p in people:
+        groups.setdefault(p.division, []).append(p)
+    return order_divisions([_division(name, members) for name, members in groups.items()])
+
+
+def order_satkers(satkers: list[SatkerAttendance], directorate_id: str) -> list[SatkerAttendance]:
+    return unit_order(satkers, lambda s: performance_key(s.tally.capaian, s.tally.tasks_done, s.tally.personnel,
+                                                         s.name),
+                      first=lambda s: s.client_id == directorate_id)
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cycle collector while a report is assembled.
+
+    Assembling allocates tens of thousands of small tuples, none of them in a cycle; the collector would
+    otherwise run every 700 allocations and walk every object of the process, a third of the time at
+    directorate scale. Use it only around code that does not await: nothing else runs meanwhile.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def assemble_report(
+    client: Client, platform: Platform, period: Period, scope: Scope, rules: AttendanceRules,
+    post_rows: list[PostRow], person_rows: Sequence[Sequence], clients: dict[str, ClientName],
+    satker: list[ClientName], *, with_post_ids: bool = False,
+) -> AttendanceReport:
+    """Pure part of the engine: rows in, categorised, grouped and ordered report out.
+
+    `person_rows` in `PersonTaskRow` order; `clients`: every client's name by id; `satker`: those listed
+    even without personnel."""
+    posts = _post_refs(platform, post_rows, client)
+    build = _People(len(posts), rules, frozenset(p.post_id for p in posts) if with_post_ids else None)
+    by_client: dict[str, dict[str, list[PersonAttendance]]] = {client.id: {}}
+    for c in satker:
+        by_client.setdefault(c.id, {})
+    client_name = {cid: c.name for cid, c in clients.items()}
+    for row in person_rows:
+        client_id = row[5]
+        groups = by_client.get(client_id)
+        if groups is None:
+            groups = by_client[client_id] = {}
+        person = build.person(row, client_name.get(client_id, client_id))
+        members = groups.get(person.division)
+        if members is None:
+            groups[person.division] = [person]
+        else:
+            members.append(person)
+    if scope is Scope.CLIENT:
+        by_client = {cid: groups for cid, groups in by_client.items() if groups or cid == client.id}
+
+    satkers = []
+    for cid, groups in by_client.items():
+        divisions = order_divisions([_division(name, members) for name, members in groups.items()])
+        known = clients.get(cid)
+        name, is_directorate = (client.name, client.is_directorate) if cid == client.id else \
+            (known.name, known.is_directorate) if known else (cid, False)
+        satkers.append(SatkerAttendance(cid, name, is_directorate, divisions, sum((d.tally for d in divisions), Tally())))
+    satkers = order_satkers(satkers, client.id)
+    ordered = [p for s in satkers for d in s.divisions for p in d.people]
+    return AttendanceReport(client=client, platform=platform, period=period, scope=scope, rules=rules, posts=posts,
+                            people=ordered, satkers=satkers, tally=sum((s.tally for s in satkers), Tally()))
+
+
+async def build_attendance(
+    db: Executor,
+    client: Client,
+    period: Period,
+    platform: Platform | str,
+    *,
+    rules: AttendanceRules | None = None,
+    scope: Scope | None = None,
+    regional_id: str | None = None,
+    with_post_ids: bool = False,
+    tz=JAKARTA,
+) -> AttendanceReport:
+    """The attendance of `client`'s personnel (or its directorate role) for `period` on `platform`.
+
+    `with_post_ids=True` fills `PersonAttendance.done_post_ids` (the per-post Excel); otherwise only counts.
+    """
+    platform = Platform(platform)
+    rules = rules or AttendanceRules()
+    scope = scope or default_scope(client)
+    start, end = period.bounds(tz)
+    rows = await read_attendance(db, platform.value, client.id, start, end, period.first, period.last,
+                                 population(client, scope, regional_id), with_post_ids=with_post_ids)
+    check_zone(rows.zone, tz.key)
+    satker = satker_of(rows.clients, client.id, regional_id) if scope is Scope.DIRECTORATE else []
+    fetched_at = await last_engagement_fetch(db, platform.value, [client.id], start, end)
+    with collector_paused():
+        report = assemble_report(client, platform, period, scope, rules, rows.posts, rows.people, rows.clients,
+                                 satker, with_post_ids=with_post_ids)
+    return replace(report, data_fetched_at=fetched_at)
+
+
+@dataclass(frozen=True)
+class CombinedAttendance:
+    """Instagram and TikTok attendance of the same client and period (recaps 21, 22, 30)."""
+
+    instagram: AttendanceReport
+    tiktok: AttendanceReport
+
+    def reports(self) -> list[AttendanceReport]:
+        return [self.instagram, self.tiktok]
+
+    @property
+    def has_tasks(self) -> bool:
+        return self.instagram.has_tasks or self.tiktok.has_tasks
+
+
+async def build_combined_attendance(
+    db: Executor, client: Client, period: Period, *, rules: AttendanceRules | None = None,
+    scope: Scope | None = None, tz=JAKARTA,
+) -> CombinedAttendance:
+    """Both platforms; on a pool the two run concurrently (one connection each)."""
+    if isinstance(db, asyncpg.Pool):
+        ig, tt = await asyncio.gather(
+            build_attendance(db, client, period, Platform.INSTAGRAM, rules=rules, scope=scope, tz=tz),
+            build_attendance(db, client, period, Platform.TIKTOK, rules=rules, scope=scope, tz=tz),
+        )
+    else:  # a single connection cannot run two statements at once
+        ig = await build_attendance(db, client, period, Platform.INSTAGRAM, rules=rules, scope=scope, tz=tz)
+        tt = await build_attendance(db, client, period, Platform.TIKTOK, rules=rules, scope=scope, tz=tz)
+    return CombinedAttendance(ig, tt)
