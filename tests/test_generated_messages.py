@@ -38,7 +38,8 @@ PERSONNEL = "6281400000004"
 UNKNOWN = "6289900000009"
 
 IDENTITIES = [(ADMIN, {Role.ADMIN}, "admin"), (OPERATOR, {Role.OPERATOR}, "operator"),
-              (DASHBOARD, {Role.DASHBOARD}, "dashboard"), (UNKNOWN, set(), "unknown")]
+              (DASHBOARD, {Role.DASHBOARD}, "dashboard"),
+              (UNKNOWN, {Role.UNREGISTERED} if hasattr(Role, "UNREGISTERED") else set(), "unknown")]
 if hasattr(Role, "PERSONNEL"):  # personnel talking to the bot themselves (issue 16)
     IDENTITIES.insert(3, (PERSONNEL, {Role.PERSONNEL}, "personnel"))
 
@@ -115,7 +116,7 @@ async def test_5000_generated_messages_raise_nothing(chat, phone, roles):
     assert [r.getMessage()[:200] for r in errors.records] == []
     assert reporter.texts("error") == []
     assert sum(outcomes.values()) == MESSAGES_PER_IDENTITY
-    if roles:
+    if phone != UNKNOWN:
         assert outcomes.get(Outcome.REPLIED, 0) > MESSAGES_PER_IDENTITY // 2  # known people get answers
     else:
-        assert outcomes.get(Outcome.REFUSED, 0) == 1  # one refusal; the rest is silence within the hour
+        assert outcomes.get(Outcome.REFUSED, 0) <= 1  # at most one refusal an hour; `daftar` may be answered
