@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from core.settings import ConfigError
-from db.embedded_handles import take_over_cleanup
+from db.embedded_handles import release_now, take_over_cleanup
 
 log = logging.getLogger(__name__)
 
@@ -101,4 +101,4 @@ def stop_embedded(data_dir: Path) -> None:
 
     with _start_lock(data_dir):
         server = pgserver.get_server(data_dir, cleanup_mode="stop")  # this process's handle when it has one
-    server.cleanup()
+    release_now(server)

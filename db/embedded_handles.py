@@ -62,6 +62,9 @@ def release_handle(data_dir: Path, system_user: str | None) -> None:
 
     data_dir = Path(data_dir).resolve()
     with PostgresServer._lock:
+        if not data_dir.is_dir():  # removed meanwhile (a temporary demo directory): nothing runs there
+            PostgresServer._instances.pop(data_dir, None)
+            return
         remaining = _live_pids(data_dir, without=os.getpid())
         DiskList(data_dir / HANDLES_FILE).put(remaining)
         PostgresServer._instances.pop(data_dir, None)
@@ -104,3 +107,14 @@ def take_over_cleanup(server: Any) -> None:
 
     server._cicero_release = release
     atexit.register(release)
+
+
+def release_now(server: Any) -> None:
+    """Give up `server` now instead of at exit (a data directory about to be removed)."""
+    release = getattr(server, "_cicero_release", None)
+    if release is None:
+        server.cleanup()
+        return
+    atexit.unregister(release)
+    server._cicero_release = None
+    release()
