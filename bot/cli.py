@@ -13,6 +13,9 @@ import asyncio
 import sys
 from typing import Sequence
 
+from rich.markup import escape
+
+from bot.api.part import ApiPortBusy
 from bot.commands import COMMAND_MODULES
 from bot.commands.common import CliContext, UserError, esc, load_cli_settings
 from core.settings import ConfigError
@@ -21,7 +24,8 @@ from db.embedded import EmbeddedDatabaseError
 
 EXIT_USER_ERROR = 2
 EXIT_CONFIG = 3
-EXIT_DATABASE = 4
+EXIT_DATABASE = 4  # also: the API port cannot be listened on (a needed resource is unavailable)
+EXIT_UNAVAILABLE = EXIT_DATABASE
 EXIT_UNEXPECTED = 70
 
 
@@ -62,6 +66,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (DatabaseUnavailable, EmbeddedDatabaseError) as exc:
         ctx.console.print(f"[bold red]Database error:[/] {esc(exc)}", highlight=False)
         return EXIT_DATABASE
+    except ApiPortBusy as exc:
+        ctx.console.print(f"[bold red]Unavailable:[/] {escape(str(exc))}", highlight=False)
+        return EXIT_UNAVAILABLE
     except UserError as exc:
         ctx.console.print(f"[bold red]Error:[/] {esc(exc)}", highlight=False)
         return EXIT_USER_ERROR

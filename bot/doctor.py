@@ -19,6 +19,7 @@ from jobs.sources.rapidapi import missing_key_text, missing_keys
 from db.migrate import migration_status
 from db.pool import Database, DatabaseUnavailable, open_database
 from db.embedded import EmbeddedDatabaseError
+from db.embedded_handles import orphaned_postmaster
 
 OK, WARN, FAIL = "ok", "warn", "fail"
 
@@ -52,6 +53,18 @@ def check_configuration(settings: Settings, file_found: bool, path: str) -> list
         out.append(Check(f"{name} key", WARN, f"{missing_key_text(name)}: {name} is not collected",
                          f"set CICERO_{name.upper()}__KEY, or [{name}] key_file"))
     return out
+
+
+def check_embedded_orphan(settings: Settings) -> list[Check]:
+    """An embedded PostgreSQL that runs with no cicero process using it (read before this run joins it)."""
+    pid = orphaned_postmaster(settings.database.data_dir)
+    if pid is None:
+        return []
+    return [Check("embedded postgres", WARN,
+                  f"an orphaned embedded PostgreSQL (pid {pid}) runs in {settings.database.data_dir} with no cicero "
+                  "process using it (a process ended without stopping it)",
+                  "it is stopped when the last cicero process using it exits (this doctor run, if nothing else "
+                  f"starts); to stop it now: kill {pid}")]
 
 
 async def check_database(db: Database) -> list[Check]:
@@ -122,7 +135,7 @@ async def check_broker(settings: Settings, timeout: float = 5.0) -> Check:
 
 
 async def run_checks(settings: Settings, file_found: bool, path: str) -> list[Check]:
-    checks = check_configuration(settings, file_found, path)
+    checks = check_configuration(settings, file_found, path) + check_embedded_orphan(settings)
     try:
         async with open_database(settings, migrate=False) as db:
             checks += await check_database(db)

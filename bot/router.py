@@ -21,6 +21,12 @@ deliberate silence):
 Error boundary (`_guarded_turn`): any exception in steps 2, 4 or 5 → a short
 Indonesian apology, an admin-log error with the chat and message id, and the
 conversation restored to its state before the message.
+
+Database outage (`db.pool.is_database_outage`, at any step, identity lookup
+included): no silence and no apology, but an answer from memory
+(`handlers/degraded.py`): admins (known from settings) get `help` and `status`
+marked degraded; anyone else gets one short notice per sender per
+`DEGRADED_REPEAT`.
 """
 
 from __future__ import annotations
@@ -39,7 +45,9 @@ from core.chat_port import ChatGateway, Document, IncomingMessage
 from core.clock import Clock
 from core.reporting import Reporter
 from core.settings import Settings
+from db.pool import is_database_outage
 from handlers.context import Collect, Command, Conversation, HandlerContext, Refused
+from handlers.degraded import degraded_reply
 from handlers.identity import Identity, Role, phone_or_none, resolve_identity
 from handlers.menus import open_menu, menu_input
 from handlers.registry import all_menus
@@ -49,6 +57,7 @@ log = logging.getLogger(__name__)
 audit = logging.getLogger("cicero.audit")
 
 REFUSAL_REPEAT = timedelta(hours=1)
+DEGRADED_REPEAT = timedelta(minutes=10)
 REFUSAL_MEMORY = 5000
 
 TEXT_REFUSAL = (
@@ -126,6 +135,7 @@ class Router:
         self.menus = all_menus(list(self.commands))
         self._triggers: dict[str, Command] = {t: c for c in self.commands for t in c.triggers}
         self._refused_at: dict[str, datetime] = {}
+        self._outage_since: datetime | None = None   # when the database was first seen unreachable
         self._menu_roles = {c.menu.id: c.allowed for c in self.commands if c.menu is not None}
         # what an unregistered number is told it may do (the first listed command open to it)
         self._registration = next((c for c in self.commands if Role.UNREGISTERED in c.allowed and not c.hidden
@@ -136,7 +146,11 @@ class Router:
     async def handle(self, msg: IncomingMessage) -> Outcome:
         """Process one message completely (replies included); never raises."""
         async with guarded("routing a WhatsApp message", log, chat=msg.chat_id, message_id=msg.message_id) as g:
-            return await self._route(msg)
+            outcome = await self._route(msg)
+            self._outage_since = None
+            return outcome
+        if is_database_outage(g.error):
+            return await self._answer_degraded(msg, g.error)
         await self._report_error(msg, g.error)  # even identity lookup failed
         return Outcome.ERROR
 
@@ -214,6 +228,8 @@ class Router:
             await turn()
         if not g.failed:
             return Outcome.REPLIED if outgoing.sent else Outcome.NO_REPLY
+        if is_database_outage(g.error):
+            return await self._answer_degraded(msg, g.error)
         await self._report_error(msg, g.error)
         if restore is not None:
             async with guarded("restoring the conversation", log, chat=msg.chat_id):
@@ -221,6 +237,25 @@ class Router:
         async with guarded("sending the apology", log, chat=msg.chat_id):
             await self.gateway.send_text(msg.chat_id, TEXT_APOLOGY)
         return Outcome.ERROR
+
+    async def _answer_degraded(self, msg: IncomingMessage, error: BaseException) -> Outcome:
+        """The database is unreachable: answer from memory (see the module docstring), never raise."""
+        now = self.clock.now()
+        self._outage_since = self._outage_since or now
+        if msg.is_group or not msg.text.strip():
+            return Outcome.GROUP if msg.is_group else Outcome.EMPTY
+        phone = msg.sender_phone or phone_or_none(msg.chat_id if msg.chat_id.endswith("@s.whatsapp.net") else None)
+        text, for_admin = degraded_reply(self.settings, msg.text, phone=phone, now=now, since=self._outage_since,
+                                         state=self.gateway.connection_state(), error=error.__class__.__name__)
+        who = f"degraded:{phone or msg.sender_key}"
+        if not for_admin:
+            last = self._refused_at.get(who)
+            if last is not None and now - last < DEGRADED_REPEAT:
+                return Outcome.REFUSED_RECENTLY
+            self._refused_at[who] = now
+        async with guarded("sending the degraded-service answer", log, chat=msg.chat_id) as g:
+            await self.gateway.send_text(msg.chat_id, text)
+        return Outcome.ERROR if g.failed else Outcome.REPLIED
 
     async def _after_expiry(self, ctx: HandlerContext, text: str) -> bool:
         """Tell the person their menu expired; True when the message is a command to run now."""

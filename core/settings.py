@@ -12,8 +12,8 @@ Docker secrets).
 
 from __future__ import annotations
 
+import ipaddress
 import os
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -21,7 +21,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
+from pydantic_settings.exceptions import SettingsError
 
+from core.config_sources import (
+    config_file_problem, describe_validation_errors, env_value_problems, read_secret_file, toml_problems,
+)
 from core.formats import FormatError, normalize_group_id, normalize_phone
 
 DEFAULT_CONFIG_PATH = Path("config.toml")
@@ -43,17 +47,14 @@ class Section(BaseModel):
 
     @model_validator(mode="after")
     def _read_secret_files(self) -> "Section":
-        for name, _field in type(self).model_fields.items():
-            if not name.endswith("_file") or getattr(self, name) is None:
-                continue
+        for name in type(self).model_fields:
             target = name[: -len("_file")]
-            if target in type(self).model_fields and not _secret_value(getattr(self, target)):
-                path = Path(getattr(self, name))
-                try:
-                    value = path.read_text(encoding="utf-8").strip()
-                except OSError as exc:
-                    raise ValueError(f"{name}: cannot read secret file {path}: {exc.strerror}") from None
-                setattr(self, target, SecretStr(value))
+            if not name.endswith("_file") or target not in type(self).model_fields or getattr(self, name) is None:
+                continue
+            if target in self.model_fields_set and _secret_value(getattr(self, target)):
+                raise ValueError(f"{target} and {name} are both set: keep one (the file is read whenever "
+                                 f"{name} is set)")
+            setattr(self, target, SecretStr(read_secret_file(Path(getattr(self, name)), name)))
         return self
 
 
@@ -283,6 +284,8 @@ class PersonnelSettings(Section):
     bind_window_minutes: int = Field(60, ge=1, le=24 * 60, description="… within this many minutes")
     bind_lockout_minutes: int = Field(60, ge=1, le=7 * 24 * 60, description="how long the lock lasts")
     near_miss_days: int = Field(7, ge=1, le=90, description="engagers of this many days offered as 'did you mean'")
+    nrp_length: int = Field(
+        8, ge=0, le=20, description="NRPs shorter than this get leading zeros back on every input path (0: off)")
 
     @field_validator("reminder_times")
     @classmethod
@@ -307,8 +310,31 @@ class ApiSettings(Section):
     jwt_secret_file: Path | None = None
     jwt_expiry_hours: float = Field(12.0, gt=0, le=24 * 30)
     cors_origins: list[str] = Field(default_factory=lambda: ["http://localhost:3000"])
-    login_max_failures: int = Field(5, ge=1, le=100)
+    login_max_failures: int = Field(
+        5, ge=1, le=100, description="failures of one account from one address before that pair is locked")
     login_lockout_minutes: int = Field(15, ge=1, le=24 * 60)
+    login_address_max_failures: int = Field(
+        20, ge=1, le=10_000, description="failures from one address (any accounts) before the address is locked")
+    max_body_bytes: int = Field(1024 * 1024, ge=1024, le=100 * 1024 * 1024,
+                                description="largest request body; larger ones get 413 before they are parsed")
+    max_header_bytes: int = Field(16 * 1024, ge=1024, le=1024 * 1024,
+                                  description="largest request line + headers; larger requests are refused")
+    max_list_items: int = Field(100, ge=1, le=10_000,
+                                description="most query parameter values in one request (a repeated list parameter)")
+    trusted_proxies: list[str] = Field(
+        default_factory=list, description="addresses/networks whose X-Forwarded-For is believed (default: none)")
+    retry_after_seconds: int = Field(30, ge=1, le=3600, description="Retry-After of a 503 while the database is down")
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, values: list[str]) -> list[str]:
+        out = []
+        for i, raw in enumerate(values):
+            try:
+                out.append(str(ipaddress.ip_network(raw.strip(), strict=False)))
+            except ValueError:
+                raise ValueError(f"item {i}: {raw!r} is not an IP address or network (e.g. 10.0.0.0/8)") from None
+        return out
 
     def uses_example_secret(self) -> bool:
         return self.jwt_secret.get_secret_value() in ("", EXAMPLE_JWT_SECRET)
@@ -395,9 +421,14 @@ def config_path_from(cli_value: str | os.PathLike | None, environ: dict[str, str
 def load_settings(path: Path | None = None, **overrides: Any) -> LoadedSettings:
     """Read TOML + env into a validated Settings, or raise ConfigError naming each bad key."""
     path = path or config_path_from(None)
-    file_found = path.is_file()
+    problem = config_file_problem(path)
+    if problem:
+        raise ConfigError([problem], path)
+    file_found = path.exists()
     if file_found:
-        _check_toml(path)
+        problems = toml_problems(path, set(Settings.model_fields))
+        if problems:
+            raise ConfigError(problems, path)
     settings_cls = Settings
     if file_found:
         settings_cls = type(
@@ -406,61 +437,10 @@ def load_settings(path: Path | None = None, **overrides: Any) -> LoadedSettings:
     try:
         settings = settings_cls(**overrides)
     except ValidationError as exc:
-        raise ConfigError(_describe_errors(exc), path if file_found else None) from None
+        raise ConfigError(describe_validation_errors(exc), path if file_found else None) from None
+    except SettingsError as exc:  # an environment value pydantic-settings could not even parse
+        raise ConfigError(env_value_problems(Settings, os.environ) or [str(exc)]) from None
     return LoadedSettings(settings=settings, path=path, file_found=file_found)
-
-
-def _check_toml(path: Path) -> None:
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError([f"not valid TOML: {exc}"], path) from None
-    except OSError as exc:
-        raise ConfigError([f"cannot read file: {exc.strerror}"], path) from None
-    known = set(Settings.model_fields)
-    problems = []
-    for key, value in data.items():
-        if key not in known:
-            problems.append(f"[{key}]: unknown section (known: {', '.join(sorted(known))})")
-        elif not isinstance(value, dict):
-            problems.append(f"{key}: must be a [{key}] table, not a plain value")
-    if problems:
-        raise ConfigError(problems, path)
-
-
-def _env_name(key: str, environ: dict[str, str] | None = None) -> str | None:
-    """The `CICERO_<SECTION>__<KEY>` variable that set `section.key`, when one did (names are case-insensitive)."""
-    environ = os.environ if environ is None else environ
-    parts = key.split(".")
-    if len(parts) < 2:
-        return None
-    wanted = "CICERO_" + "__".join(parts).upper()
-    return next((name for name in environ if name.upper() == wanted), None)
-
-
-def _describe_errors(exc: ValidationError) -> list[str]:
-    """`key: why` per problem; list items are counted from 1; a value from the environment names its variable."""
-    problems = []
-    for err in exc.errors():
-        loc = [str(p) for p in err["loc"]]
-        key = ".".join(p for p in loc if not p.isdigit() and p not in ("function-after", "list[str]"))
-        items = [int(p) + 1 for p in loc if p.isdigit()]
-        msg = err["msg"]
-        if msg.startswith("Value error, "):
-            msg = msg[len("Value error, ") :]
-        if err["type"] == "extra_forbidden":
-            msg = "unknown key (check the spelling against config.example.toml)"
-        elif err["type"] not in ("value_error", "assertion_error"):
-            got = err.get("input")
-            if got is not None and not isinstance(got, (dict, list)):
-                msg = f"{msg} (got {got!r})"
-        if items:
-            msg = f"item {items[0]}: {msg}"
-        env = _env_name(key)
-        if env:
-            msg += f" (from the environment variable {env})"
-        problems.append(f"{key or '(top level)'}: {msg}")
-    return problems
 
 
 def effective_rows(settings: Settings) -> list[tuple[str, str, str]]:

@@ -117,10 +117,20 @@ async def set_account_active(db: Executor, account_id: int, active: bool) -> Non
 
 
 async def account_session(db: Executor, account_id: int, jti: str) -> AccountSession | None:
-    """Current role, client scope and revocation state of a token's account, or None if it is gone."""
+    """Current role, client scope and revocation state of a token's account, or None if it is gone.
+
+    The role is the one the account acts with: an account whose only client is a
+    directorate takes that directorate's role (`DITBINMAS` → `ditbinmas`), whatever
+    role it was stored with, as the original's dashboard login did — so an
+    account carried over as `admin` with one directorate client is that
+    directorate, not a full admin.
+    """
     row = await db.fetchrow(
         """
-        SELECT a.active, a.role,
+        SELECT a.active,
+               coalesce((SELECT lower(min(c.id)) FROM dashboard_account_clients ac
+                         JOIN clients c ON c.id = ac.client_id WHERE ac.account_id = a.id
+                         HAVING count(*) = 1 AND bool_and(c.type = 'direktorat')), a.role) AS role,
                coalesce(array(SELECT client_id FROM dashboard_account_clients WHERE account_id = a.id
                               ORDER BY client_id), '{}'::text[]) AS client_ids,
                EXISTS (SELECT 1 FROM api_revoked_tokens WHERE jti = $2) AS revoked

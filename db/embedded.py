@@ -3,7 +3,8 @@
 pgserver runs a real PostgreSQL 16 from a wheel, listening on a Unix socket in
 the data directory with trust auth. Several processes on the same data
 directory share one server (pgserver reference-counts handles and the last one
-stops it). As root, pgserver creates a system user `pgserver`, chowns the data
+stops it — the postmaster running then, even one another process restarted after
+a crash: `db/embedded_handles.py`). As root, pgserver creates a system user `pgserver`, chowns the data
 directory to it and adds o+rx to the data directory's parents; see README.
 """
 
@@ -16,6 +17,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
+
+from core.settings import ConfigError
+from db.embedded_handles import release_now, take_over_cleanup
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +53,13 @@ def _start_lock(data_dir: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def usable_directory(data_dir: Path) -> None:
+    """Raise OSError unless files can be created beside and inside `data_dir` (not e.g. under /proc)."""
+    probe = data_dir.parent / f".{data_dir.name}.probe-{os.getpid()}"
+    probe.write_text("")
+    probe.unlink()
+
+
 def start_embedded(data_dir: Path, cleanup: str = "stop") -> EmbeddedServer:
     """Start (or join) the embedded server for `data_dir`."""
     data_dir = Path(data_dir).resolve()
@@ -56,7 +67,12 @@ def start_embedded(data_dir: Path, cleanup: str = "stop") -> EmbeddedServer:
         import pgserver
     except ImportError as exc:  # pragma: no cover - a broken install
         raise EmbeddedDatabaseError(f"pgserver is not installed ({exc}); run `make run` to install") from None
-    data_dir.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        data_dir.parent.mkdir(parents=True, exist_ok=True)
+        usable_directory(data_dir)
+    except OSError as exc:
+        raise ConfigError([f"database.data_dir: cannot use {data_dir} for the embedded PostgreSQL: "
+                           f"{exc.strerror or exc}; choose a writable directory or set [database] url"]) from None
     os.environ.setdefault("XDG_RUNTIME_DIR", str(data_dir.parent))
     logging.getLogger("pgserver").setLevel(logging.WARNING)
     try:
@@ -67,6 +83,8 @@ def start_embedded(data_dir: Path, cleanup: str = "stop") -> EmbeddedServer:
             f"could not start the embedded PostgreSQL in {data_dir}: {exc}. "
             f"Check the log at {data_dir / 'log'} or set [database] url."
         ) from None
+    if cleanup == "stop":  # stop whatever postmaster serves data_dir when the last user leaves
+        take_over_cleanup(server)
     return EmbeddedServer(data_dir=data_dir, admin_uri=server.get_uri(), handle=server)
 
 
@@ -83,4 +101,4 @@ def stop_embedded(data_dir: Path) -> None:
 
     with _start_lock(data_dir):
         server = pgserver.get_server(data_dir, cleanup_mode="stop")  # this process's handle when it has one
-    server.cleanup()
+    release_now(server)

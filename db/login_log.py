@@ -1,7 +1,7 @@
 """Queries for `login_log` (every API login, good or bad) and revoked API tokens.
 
 Throttling reads this table: the failures of one actor (an account or a client
-operator) or one address since a given instant. Times are passed in by the
+operator) from one address, or of one address, since a given instant. Times are passed in by the
 caller (from the injectable clock), never taken from the database's `now()`.
 """
 
@@ -47,18 +47,19 @@ async def record_login(
     )
 
 
-async def failures_of_actor_since(db: Executor, actor: str, since: datetime) -> FailureWindow:
-    """Credential failures of `actor` after `since` and after its last successful login."""
+async def failures_of_pair_since(db: Executor, actor: str, ip: str | None, since: datetime) -> FailureWindow:
+    """Credential failures of `actor` from address `ip` after `since` and after that pair's last success."""
     rows = await db.fetch(
         """
         SELECT logged_at FROM login_log
-        WHERE actor = $1 AND NOT success AND logged_at >= $2
-          AND coalesce(reason, '') <> ALL($3::text[])
-          AND logged_at > coalesce((SELECT max(logged_at) FROM login_log WHERE actor = $1 AND success),
+        WHERE actor = $1 AND ip IS NOT DISTINCT FROM $2 AND NOT success AND logged_at >= $3
+          AND coalesce(reason, '') <> ALL($4::text[])
+          AND logged_at > coalesce((SELECT max(logged_at) FROM login_log
+                                    WHERE actor = $1 AND ip IS NOT DISTINCT FROM $2 AND success),
                                    '-infinity'::timestamptz)
-        ORDER BY logged_at DESC LIMIT $4
+        ORDER BY logged_at DESC LIMIT $5
         """,
-        actor, since, list(THROTTLE_REASONS), MAX_FAILURES_READ,
+        actor, ip, since, list(THROTTLE_REASONS), MAX_FAILURES_READ,
     )
     return FailureWindow([r["logged_at"] for r in rows])
 

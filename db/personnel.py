@@ -81,6 +81,17 @@ async def refresh_statistics(db: Executor) -> None:
     await db.execute("ANALYZE personnel")
 
 
+async def personnel_with_irregular_nrp(db: Executor, *, length: int, client_id: str | None = None) -> list[Personnel]:
+    """Active rows whose NRP is not plain ASCII digits of at least `length` (stored before the digit rules)."""
+    rows = await db.fetch(
+        """SELECT * FROM personnel
+           WHERE active AND (nrp !~ '^[0-9]+$' OR length(nrp) < $1) AND ($2::text IS NULL OR client_id = $2)
+           ORDER BY nrp""",
+        length, client_id,
+    )
+    return [personnel_from_row(r) for r in rows]
+
+
 async def rename_nrp(db: Executor, old: str, new: str) -> bool:
     """Give person `old` the NRP `new`; every table that references personnel follows (ON UPDATE CASCADE).
     False when `old` does not exist; asyncpg.UniqueViolationError when `new` is taken."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import socket
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +29,30 @@ Executor = Union[asyncpg.Pool, asyncpg.Connection]
 
 class DatabaseUnavailable(RuntimeError):
     """The database cannot be reached or used; the message is for an operator."""
+
+
+# Errors that mean "the server is gone or refusing work", not "this statement is wrong".
+_OUTAGE_TYPES = (
+    DatabaseUnavailable,
+    asyncpg.PostgresConnectionError,        # connection lost mid-query, rejected, failed
+    asyncpg.CannotConnectNowError,          # starting up / shutting down / in recovery
+    asyncpg.AdminShutdownError,
+    asyncpg.CrashShutdownError,
+    asyncpg.TooManyConnectionsError,
+    ConnectionError,                        # refused, reset, aborted (TCP)
+    TimeoutError,                           # connect or acquire deadline (asyncio.TimeoutError too)
+    socket.gaierror,
+)
+_CLOSED_CONNECTION_TEXT = ("connection is closed", "connection was closed", "pool is closing")
+
+
+def is_database_outage(exc: BaseException) -> bool:
+    """Whether `exc` says PostgreSQL is unreachable (answer "try again later"), not that a query is wrong."""
+    if isinstance(exc, _OUTAGE_TYPES):
+        return True
+    if isinstance(exc, FileNotFoundError) and exc.filename is None:
+        return True  # the Unix socket of a stopped server is gone (embedded PostgreSQL)
+    return isinstance(exc, asyncpg.InterfaceError) and any(t in str(exc) for t in _CLOSED_CONNECTION_TEXT)
 
 
 @dataclass

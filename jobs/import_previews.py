@@ -24,6 +24,7 @@ from pathlib import Path
 
 import asyncpg
 
+from core.formats import DEFAULT_NRP_LENGTH
 from db.audit import Actor
 from db.import_previews import delete_previews_before, store_preview, take_preview
 from db.personnel import refresh_statistics
@@ -89,23 +90,25 @@ def _sheet(source: str, stored: dict) -> SheetRows:
 
 
 async def preview_import(pool: asyncpg.Pool, actor: Actor, client_id: str, sheet: SheetRows, *,
-                         at: datetime) -> CheckedImport:
+                         at: datetime, nrp_length: int = DEFAULT_NRP_LENGTH) -> CheckedImport:
     """Dry-run the import and keep the sheet for `apply_import`; SheetError for a sheet without the columns."""
     async with pool.acquire() as conn, conn.transaction():
         await delete_previews_before(conn, at - PREVIEW_LIFETIME)
-        report = await import_personnel(conn, client_id, sheet, actor=actor, dry_run=True)
+        report = await import_personnel(conn, client_id, sheet, actor=actor, dry_run=True, nrp_length=nrp_length)
         preview_id = await store_preview(conn, client_id=client_id, requested_by=actor.name, source=sheet.source,
                                          sheet=_stored(sheet), at=at)
     return CheckedImport(preview_id, client_id, report, len(sheet.rows))
 
 
-async def apply_import(pool: asyncpg.Pool, actor: Actor, preview_id: int, *, at: datetime) -> ImportReport | None:
+async def apply_import(pool: asyncpg.Pool, actor: Actor, preview_id: int, *, at: datetime,
+                       nrp_length: int = DEFAULT_NRP_LENGTH) -> ImportReport | None:
     """Write the previewed sheet (once); None when the preview is gone (applied, expired or someone else's)."""
     async with pool.acquire() as conn, conn.transaction():
         preview = await take_preview(conn, preview_id, requested_by=actor.name)
         if preview is None or preview.created_at < at - PREVIEW_LIFETIME:
             return None
-        report = await import_personnel(conn, preview.client_id, _sheet(preview.source, preview.sheet), actor=actor)
+        report = await import_personnel(conn, preview.client_id, _sheet(preview.source, preview.sheet), actor=actor,
+                                        nrp_length=nrp_length)
     await refresh_statistics(pool)
     return report
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from core.formats import FormatError, normalize_nrp, normalize_phone, normalize_username
+from core.formats import (
+    DEFAULT_NRP_LENGTH, FormatError, clean_personnel_text, normalize_nrp, normalize_phone, normalize_username,
+)
 from db.audit import Actor
 from db.personnel import Personnel, personnel_by_nrps
 from jobs.personnel_changes import save_personnel
@@ -67,17 +69,19 @@ def header_map(headers: list[str]) -> dict[str, str]:
     return mapping
 
 
-def _upper(value: str) -> str | None:
-    value = " ".join(value.split())
-    return value.upper() or None
+def parse_row(line: int, cells: dict[str, str], client_id: str, *, nrp_length: int = DEFAULT_NRP_LENGTH) -> Personnel:
+    """One sheet row as a Personnel (optional blanks as None); raises FormatError.
 
-
-def parse_row(line: int, cells: dict[str, str], client_id: str) -> Personnel:
-    """One sheet row as a Personnel (optional blanks as None); raises FormatError."""
+    Text cells are held to the same limits as the API (`core.formats.PERSONNEL_TEXT_LIMITS`,
+    no formula prefix); a name that spans lines is refused, since in a CSV it is
+    usually an unclosed quote that swallowed the rows after it.
+    """
     if cells.get("user_id", "").strip().lower() in ("user_id", "nrp") or cells.get("nama", "").strip().lower() == "nama":
         raise FormatError("baris header berulang")
-    nrp = normalize_nrp(cells.get("user_id") or None)
-    name = _upper(cells.get("nama", ""))
+    nrp = normalize_nrp(cells.get("user_id") or None, length=nrp_length)
+    if "\n" in cells.get("nama", "") or "\r" in cells.get("nama", ""):
+        raise FormatError("nama berisi pindah baris (tanda kutip yang tidak ditutup?)")
+    name = clean_personnel_text("name", cells.get("nama"))
     if not name:
         raise FormatError("nama kosong")
     wa = cells.get("whatsapp", "").strip()
@@ -85,13 +89,19 @@ def parse_row(line: int, cells: dict[str, str], client_id: str) -> Personnel:
         nrp=nrp,
         name=name,
         client_id=client_id,
-        rank=_upper(cells.get("title", "")),
-        division=_upper(cells.get("divisi", "")),
-        position=_upper(cells.get("jabatan", "")),
+        rank=clean_personnel_text("rank", cells.get("title")),
+        division=clean_personnel_text("division", cells.get("divisi")),
+        position=clean_personnel_text("position", cells.get("jabatan")),
         instagram=normalize_username(cells.get("insta") or None),
         tiktok=normalize_username(cells.get("tiktok") or None),
         whatsapp=normalize_phone(wa) if wa else None,
     )
+
+
+def _shown(cell: str, limit: int = 60) -> str:
+    """A rejected cell as the report shows it: one line, at most `limit` characters."""
+    text = " ".join(cell.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def merge(stored: Personnel | None, incoming: Personnel) -> Personnel:
@@ -108,7 +118,7 @@ def merge(stored: Personnel | None, incoming: Personnel) -> Personnel:
 
 
 async def import_personnel(db: Executor, client_id: str, sheet: SheetRows, *, actor: Actor,
-                           dry_run: bool = False) -> ImportReport:
+                           dry_run: bool = False, nrp_length: int = DEFAULT_NRP_LENGTH) -> ImportReport:
     """Validate every row, merge with stored personnel, and (unless dry run) write in one batch."""
     mapping = header_map(sheet.headers)
     report = ImportReport(client_id=client_id, dry_run=dry_run)
@@ -117,9 +127,10 @@ async def import_personnel(db: Executor, client_id: str, sheet: SheetRows, *, ac
     for line, raw in sheet.rows:
         cells = {mapping[h]: v for h, v in raw.items() if h in mapping}
         try:
-            person = parse_row(line, cells, client_id)
+            person = parse_row(line, cells, client_id, nrp_length=nrp_length)
         except FormatError as exc:
-            report.outcomes.append(RowOutcome(line, cells.get("user_id", ""), cells.get("nama", ""), "rejected", str(exc)))
+            report.outcomes.append(RowOutcome(line, _shown(cells.get("user_id", "")), _shown(cells.get("nama", "")),
+                                              "rejected", str(exc)))
             continue
         if person.nrp in seen:
             report.outcomes.append(

@@ -177,22 +177,51 @@ async def test_failures_are_slowed_down_then_locked_out(http, clock, settings):
 
 
 async def test_one_address_trying_many_accounts_is_locked_out(http, clock, settings):
-    for i in range(settings.api.login_max_failures):
-        clock.advance(seconds=61)
-        assert (await _fail(http, f"tebak{i}")).status_code == 401
+    failures = 0
+    while failures < settings.api.login_address_max_failures:  # as fast as the slow-down allows
+        r = await _fail(http, f"tebak{failures}")
+        if r.status_code == 429:
+            assert reason(r) == "throttled"
+            clock.advance(seconds=int(r.headers["retry-after"]))
+            continue
+        assert r.status_code == 401
+        failures += 1
     clock.advance(seconds=61)
     r = await http.post("/api/auth/dashboard-login", json={"username": "op_kediri", "password": PASSWORD})
     assert r.status_code == 429 and reason(r) == "locked"
 
 
-async def test_operator_login_failures_lock_the_client(http, clock, settings):
-    for _ in range(settings.api.login_max_failures):
+async def test_wrong_passwords_from_one_address_do_not_lock_the_user_out_elsewhere(world, settings, clock):
+    """The attack: an outsider sends wrong passwords for op_kediri until it locks; the real user is elsewhere."""
+    deps = api_deps(settings, world, clock)
+    async with api_client(deps, client_address=("203.0.113.66", 4444)) as attacker:
+        for _ in range(settings.api.login_max_failures):
+            clock.advance(seconds=61)
+            assert (await _fail(attacker)).status_code == 401
         clock.advance(seconds=61)
-        r = await http.post("/api/auth/login", json={"client_id": "POLRES_KEDIRI", "client_operator": BLITAR_OPERATOR})
-        assert r.status_code == 401
-    clock.advance(seconds=61)
-    r = await http.post("/api/auth/login", json={"client_id": "POLRES_KEDIRI", "client_operator": KEDIRI_OPERATOR})
-    assert r.status_code == 429 and reason(r) == "locked"
+        r = await attacker.post("/api/auth/dashboard-login", json={"username": "op_kediri", "password": PASSWORD})
+        assert r.status_code == 429 and reason(r) == "locked"  # the pair is locked, even with the right password
+    async with api_client(deps, client_address=("198.51.100.7", 5555)) as office:
+        r = await office.post("/api/auth/dashboard-login", json={"username": "op_kediri", "password": PASSWORD})
+        assert r.status_code == 200, r.text
+
+
+async def test_operator_login_failures_lock_the_client_from_that_address_only(world, settings, clock):
+    deps = api_deps(settings, world, clock)
+    async with api_client(deps, client_address=("203.0.113.66", 4444)) as attacker:
+        for _ in range(settings.api.login_max_failures):
+            clock.advance(seconds=61)
+            r = await attacker.post("/api/auth/login",
+                                    json={"client_id": "POLRES_KEDIRI", "client_operator": BLITAR_OPERATOR})
+            assert r.status_code == 401
+        clock.advance(seconds=61)
+        r = await attacker.post("/api/auth/login",
+                                json={"client_id": "POLRES_KEDIRI", "client_operator": KEDIRI_OPERATOR})
+        assert r.status_code == 429 and reason(r) == "locked"
+    async with api_client(deps, client_address=("198.51.100.7", 5555)) as operator:
+        r = await operator.post("/api/auth/login",
+                                json={"client_id": "POLRES_KEDIRI", "client_operator": KEDIRI_OPERATOR})
+        assert r.status_code == 200, r.text
 
 
 def test_example_secret_is_refused_outside_development(tmp_path, settings):

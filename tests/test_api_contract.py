@@ -222,9 +222,12 @@ async def test_user_create_get_and_update(http, op, world):
     # body keys are never column names; unknown keys are ignored
     r = await http.put("/api/users/75029999", headers=op, json={"client_id": "POLRES_BLITAR", "password_hash": "x"})
     assert r.status_code == 200 and r.json()["data"]["client_id"] == "POLRES_KEDIRI"
-    # a person of another client is invisible and cannot be taken over
-    assert (await http.get("/api/users/77010001", headers=op)).status_code == 403
-    assert (await http.put("/api/users/77010001", headers=op, json={"nama": "X"})).status_code == 403
+    # a person of another client is invisible (404, like an unknown NRP: nothing names the owner) and
+    # cannot be taken over
+    for r in (await http.get("/api/users/77010001", headers=op),
+              await http.put("/api/users/77010001", headers=op, json={"nama": "X"})):
+        assert r.status_code == 404 and r.json()["reason"] == "user_not_found", r.text
+        assert "BLITAR" not in r.text
     taken = await http.post("/api/users/create", headers=op, json={
         "client_id": "POLRES_KEDIRI", "nama": "RUDI", "user_id": "77010001"})
     assert taken.status_code == 409

@@ -10,7 +10,7 @@ import asyncpg
 import httpx
 import pytest
 
-from bot.api.part import ApiPart
+from bot.api.part import ApiPart, ApiPortBusy
 from bot.api.security import verify_password
 from bot.cli import main
 from db.pool import _init_connection
@@ -53,7 +53,7 @@ async def test_busy_port_is_a_clear_error(pool, settings):
     await first.start()
     try:
         second = ApiPart(api_deps(settings, pool, noon_clock()), host="127.0.0.1", port=first.port)
-        with pytest.raises(RuntimeError, match=r"cannot listen on 127\.0\.0\.1"):
+        with pytest.raises(ApiPortBusy, match=r"api\.port: .*cannot listen on 127\.0\.0\.1"):
             await second.start()
     finally:
         await first.stop()

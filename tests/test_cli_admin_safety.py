@@ -49,14 +49,14 @@ async def test_clients_add_on_an_existing_id_refuses_unless_replace(cli, pool):
 async def test_users_add_says_when_it_moves_a_person_and_list_refuses_an_unknown_client(cli, pool):
     await cli("clients", "add", "POLRES_A", "--name", "A", "--type", "org")
     await cli("clients", "add", "POLRES_B", "--name", "B", "--type", "org")
-    assert (await cli("users", "add", "1001", "--client", "POLRES_A", "--name", "Ani"))[0] == 0
-    code, out = await cli("users", "add", "1001", "--client", "POLRES_B", "--name", "Ani")
-    assert code == 0 and "moved: 1001 was in POLRES_A; now in POLRES_B" in out
-    code, out = await cli("users", "add", "1001", "--client", "POLRES_B", "--name", "Ani")
+    assert (await cli("users", "add", "87001001", "--client", "POLRES_A", "--name", "Ani"))[0] == 0
+    code, out = await cli("users", "add", "87001001", "--client", "POLRES_B", "--name", "Ani")
+    assert code == 0 and "moved: 87001001 was in POLRES_A; now in POLRES_B" in out
+    code, out = await cli("users", "add", "87001001", "--client", "POLRES_B", "--name", "Ani")
     assert code == 0 and "moved" not in out
     code, out = await cli("users", "list", "--client", "NOPE")
     assert code == 2 and "client NOPE tidak ditemukan" in out
-    assert (await audit_rows(pool, entity_id="1001"))[0].action == "personnel.move"
+    assert (await audit_rows(pool, entity_id="87001001"))[0].action == "personnel.move"
 
 
 async def test_dashboard_roles_are_checked_and_no_terminal_is_a_clear_error(cli, pool, monkeypatch):

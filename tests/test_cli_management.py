@@ -52,6 +52,6 @@ async def test_stored_values_are_normalised(cli, pool):
     await asyncio.to_thread(cli, "clients", "add", "POLRES_X", "--name", "Polres X", "--type", "org",
                             "--operator", "0812 9999 0000")
     await asyncio.to_thread(cli, "users", "add", "1", "--client", "polres_x", "--name", "a", "--tiktok", "@TikTok.A")
-    row = await pool.fetchrow("SELECT * FROM personnel WHERE nrp = '1'")
+    row = await pool.fetchrow("SELECT * FROM personnel WHERE nrp = '00000001'")  # padded to [personnel] nrp_length
     assert row["tiktok"] == "tiktok.a" and row["client_id"] == "POLRES_X"
     assert await pool.fetchval("SELECT operator_phone FROM clients WHERE id = 'POLRES_X'") == "6281299990000"

@@ -79,8 +79,8 @@ async def test_adding_a_person_validates_every_field_and_is_recorded(world, pool
     await world.say("oprrequest", OPERATOR_A)
     await world.say("7", OPERATOR_A)
     assert (await world.last("12ab", OPERATOR_A)).startswith("❌ NRP harus berupa angka")
-    assert "sudah terdaftar di *POLRES A*: BRIPDA BUDI" in await world.last("1001", OPERATOR_A)
-    assert "Ketik *Nama*" in await world.last("3001", OPERATOR_A)
+    assert "sudah terdaftar di *POLRES A*: BRIPDA BUDI" in await world.last("87001001", OPERATOR_A)
+    assert "Ketik *Nama*" in await world.last("87003001", OPERATOR_A)
     assert "Nama harus berisi huruf" in await world.last("12345", OPERATOR_A)
     assert "tidak boleh diawali '='" in await world.last("=HYPERLINK()", OPERATOR_A)
     assert "Ketik *Pangkat*" in await world.last("eko  prasetyo", OPERATOR_A)
@@ -90,18 +90,18 @@ async def test_adding_a_person_validates_every_field_and_is_recorded(world, pool
     summary = await world.last("-", OPERATOR_A)
     assert "Nama: EKO PRASETYO" in summary and "Pangkat: BRIPKA" in summary and "Jabatan: -" in summary
     saved = await world.say("ya", OPERATOR_A)
-    assert saved[0].startswith("✅ BRIPKA EKO PRASETYO (NRP 3001) ditambahkan ke *POLRES A*.")
-    person = await get_personnel(pool, "3001")
+    assert saved[0].startswith("✅ BRIPKA EKO PRASETYO (NRP 87003001) ditambahkan ke *POLRES A*.")
+    person = await get_personnel(pool, "87003001")
     assert (person.client_id, person.name, person.division, person.position) == (
         "POLRES_A", "EKO PRASETYO", "SAT LANTAS", None)
-    (row,) = await audit_rows(pool, entity_id="3001")
+    (row,) = await audit_rows(pool, entity_id="87003001")
     assert (row.actor, row.channel, row.action) == (OPERATOR_A, "whatsapp", "personnel.create")
 
 
 async def test_updating_fields_with_the_same_checks_as_personnel(world, pool):
     await world.say("oprrequest", OPERATOR_A)
     await world.say("8", OPERATOR_A)
-    fields = await world.last("1003", OPERATOR_A)
+    fields = await world.last("87001003", OPERATOR_A)
     assert "Ubah data *IPDA CICI*" in fields and "5. Instagram: -" in fields
     await world.say("5", OPERATOR_A)
     assert "sudah dipakai personel lain di *POLRES B*" in await world.last("@dodi", OPERATOR_A)
@@ -110,9 +110,9 @@ async def test_updating_fields_with_the_same_checks_as_personnel(world, pool):
     assert "Ubah data *IPDA CICI*" in changed[-1]
     await world.say("3", OPERATOR_A)
     await world.say("sat intelkam", OPERATOR_A)
-    person = await get_personnel(pool, "1003")
+    person = await get_personnel(pool, "87001003")
     assert (person.instagram, person.division) == ("cici.rahma", "SAT INTELKAM")
-    actions = {r.action for r in await audit_rows(pool, entity_id="1003")}
+    actions = {r.action for r in await audit_rows(pool, entity_id="87001003")}
     assert actions == {"personnel.update_username", "personnel.update"}
     assert MENU_HEAD in await world.last("back", OPERATOR_A)
 
@@ -123,35 +123,35 @@ async def test_deactivation_takes_effect_in_the_next_recap(world, pool):
     (before,) = await option(world, "1", "1")
     assert "*Jumlah personel:* 3 pers" in before and "IPDA CICI" in before
     await world.say("9", OPERATOR_A)
-    assert "saat ini *aktif*. Nonaktifkan?" in await world.last("1003", OPERATOR_A)
+    assert "saat ini *aktif*. Nonaktifkan?" in await world.last("87001003", OPERATOR_A)
     done = await world.say("ya", OPERATOR_A)
-    assert done[0] == "✅ IPDA CICI (NRP 1003) dinonaktifkan; tidak dihitung lagi dalam absensi."
+    assert done[0] == "✅ IPDA CICI (NRP 87001003) dinonaktifkan; tidak dihitung lagi dalam absensi."
     (after,) = await option(world, "1", "1")
     assert "*Jumlah personel:* 2 pers" in after and "CICI" not in after
-    (row,) = await audit_rows(pool, entity_id="1003")
+    (row,) = await audit_rows(pool, entity_id="87001003")
     assert row.action == "personnel.deactivate" and row.after == {"active": False}
     # history is kept: the row stays, inactive, and can come back
     await world.say("9", OPERATOR_A)
-    assert "saat ini *nonaktif*. Aktifkan kembali?" in await world.last("1003", OPERATOR_A)
+    assert "saat ini *nonaktif*. Aktifkan kembali?" in await world.last("87001003", OPERATOR_A)
     await world.say("ya", OPERATOR_A)
-    assert (await get_personnel(pool, "1003")).active
+    assert (await get_personnel(pool, "87001003")).active
 
 
 async def test_check_nrp_and_request_an_exception(world, pool):
     await world.say("oprrequest", OPERATOR_A)
-    (card,) = await option(world, "10", "1001")
+    (card,) = await option(world, "10", "87001001")
     assert "🔎 *Data Personel*" in card and "Instagram: @budi" in card and "Pengecualian: tidak" in card
     await world.say("11", OPERATOR_A)
-    await world.say("1001", OPERATOR_A)
+    await world.say("87001001", OPERATOR_A)
     assert "minimal 5 karakter" in await world.last("ok", OPERATOR_A)
     (sent,) = await option(world, "Bertugas jaga malam, tidak sempat")
     assert sent.startswith("📨 Permintaan #") and "Admin akan memutuskan" in sent
     (request,) = await pending_requests(pool, ["POLRES_A"])
-    assert (request.nrp, request.exception, request.requested_by) == ("1001", True, OPERATOR_A)
-    assert not (await get_personnel(pool, "1001")).exception  # only an admin decides
-    (again,) = await option(world, "11", "1001", "Alasan yang sama lagi")
+    assert (request.nrp, request.exception, request.requested_by) == ("87001001", True, OPERATOR_A)
+    assert not (await get_personnel(pool, "87001001")).exception  # only an admin decides
+    (again,) = await option(world, "11", "87001001", "Alasan yang sama lagi")
     assert again.startswith("ℹ️ Sudah ada permintaan pengecualian")
-    (card,) = await option(world, "10", "1001")
+    (card,) = await option(world, "10", "87001001")
     assert "Permintaan pengecualian menunggu admin: tandai pengecualian" in card
 
 
@@ -159,12 +159,12 @@ async def test_an_operator_never_reaches_another_clients_personnel(world, pool):
     await world.say("oprrequest", OPERATOR_A)
     for number in ("10", "8", "9", "11"):
         await world.say(number, OPERATOR_A)
-        assert (await world.last("2001", OPERATOR_A)).startswith("❌ NRP 2001 tidak ditemukan di *POLRES A*.")
+        assert (await world.last("87002001", OPERATOR_A)).startswith("❌ NRP 87002001 tidak ditemukan di *POLRES A*.")
         await world.say("back", OPERATOR_A)
     await world.say("7", OPERATOR_A)
-    assert "sudah terdaftar di satker lain" in await world.last("2001", OPERATOR_A)
-    assert (await get_personnel(pool, "2001")).client_id == "POLRES_B"
-    assert await audit_rows(pool, entity_id="2001") == []
+    assert "sudah terdaftar di satker lain" in await world.last("87002001", OPERATOR_A)
+    assert (await get_personnel(pool, "87002001")).client_id == "POLRES_B"
+    assert await audit_rows(pool, entity_id="87002001") == []
     # the other operator sees only their own client
     assert "Client: *POLRES B*" in await world.last("oprrequest", OPERATOR_B)
 
@@ -200,5 +200,5 @@ async def test_a_super_admin_number_gets_the_operator_menu_of_its_client(world, 
     await upsert_client(pool, b)
     menu = await world.last("oprrequest", "6281255550000")
     assert "Client: *POLRES B*" in menu and "Ganti client" not in menu
-    (card,) = await option(world, "10", "2001", phone="6281255550000")
+    (card,) = await option(world, "10", "87002001", phone="6281255550000")
     assert "BRIPTU DODI" in card

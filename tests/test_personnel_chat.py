@@ -41,7 +41,7 @@ async def test_a_personnel_number_gets_its_own_menu_and_nothing_else(world):
     assert await world.last("dirrequest", BUDI_PHONE) == "❌ Anda tidak memiliki akses ke perintah *dirrequest*."
     await world.say("userrequest", BUDI_PHONE)
     profile = (await world.say("1", BUDI_PHONE))[0]
-    assert "NRP: 1001" in profile and "Instagram: @budi" in profile and "TikTok: @budi.tt" in profile
+    assert "NRP: 87001001" in profile and "Instagram: @budi" in profile and "TikTok: @budi.tt" in profile
 
 
 # ---------------------------------------------------------------------------- binding
@@ -50,13 +50,13 @@ async def test_binding_a_new_number_by_nrp_with_confirmation(world, pool):
     refusal = await world.last("apa ini", NEW_PHONE)
     assert "tidak terdaftar" in refusal and "ketik *daftar*" in refusal
     assert "ketik *NRP* Anda" in await world.last("daftar", NEW_PHONE)
-    confirm = await world.last("1002", NEW_PHONE)
+    confirm = await world.last("87001002", NEW_PHONE)
     assert "Apakah ini Anda?" in confirm and "*AIPTU ANI*" in confirm and "Satker: POLRES A" in confirm
     assert (await world.last("mungkin", NEW_PHONE)).startswith("Balas *ya* atau *tidak*.")
     bound = await world.last("ya", NEW_PHONE)
     assert bound.startswith("✅ Nomor ini sekarang terhubung dengan *AIPTU ANI* (POLRES A).")
-    assert (await get_personnel(pool, "1002")).whatsapp == NEW_PHONE
-    (row,) = await audit_rows(pool, entity_id="1002")
+    assert (await get_personnel(pool, "87001002")).whatsapp == NEW_PHONE
+    (row,) = await audit_rows(pool, entity_id="87001002")
     assert (row.actor, row.channel, row.action) == (NEW_PHONE, "whatsapp", "personnel.bind_whatsapp")
     assert row.before == {"whatsapp": None} and row.after == {"whatsapp": NEW_PHONE}
     assert "*AIPTU ANI* — POLRES A" in await world.last("menu", NEW_PHONE)
@@ -69,13 +69,14 @@ async def test_a_greeting_from_an_unknown_number_starts_the_binding(world):
 
 async def test_wrong_nrps_count_down_and_a_typo_does_not(world):
     await world.say("daftar", NEW_PHONE)
-    assert (await world.last("99999", NEW_PHONE)).startswith(
-        "❌ NRP 99999 tidak ditemukan di daftar personel aktif. Sisa percobaan: 4.")
+    assert (await world.last("87099999", NEW_PHONE)).startswith(
+        "❌ NRP 87099999 tidak ditemukan di daftar personel aktif. Sisa percobaan: 4.")
     assert (await world.last("abc", NEW_PHONE)).startswith("❌ NRP harus berupa angka")
-    assert (await world.last("٣٣٣", NEW_PHONE)).startswith("❌ NRP harus berupa angka")
-    assert "Sisa percobaan: 3." in await world.last("88888", NEW_PHONE)
+    # superscripts are not digits (other scripts' decimal digits are, since issue 18: `٣` is 3)
+    assert (await world.last("³³³", NEW_PHONE)).startswith("❌ NRP harus berupa angka")
+    assert "Sisa percobaan: 3." in await world.last("87088888", NEW_PHONE)
     # declining the person shown counts too: it was somebody else's NRP
-    await world.say("1002", NEW_PHONE)
+    await world.say("87001002", NEW_PHONE)
     assert "Sisa percobaan: 2." in await world.last("tidak", NEW_PHONE)
 
 
@@ -94,32 +95,32 @@ async def test_five_wrong_nrps_lock_the_number_for_an_hour_even_across_a_restart
     assert (await world.last("daftar", NEW_PHONE)).startswith("🔒")
     world.clock.advance(minutes=2)
     assert "ketik *NRP* Anda" in await world.last("daftar", NEW_PHONE)
-    assert "Apakah ini Anda?" in await world.last("1002", NEW_PHONE)
+    assert "Apakah ini Anda?" in await world.last("87001002", NEW_PHONE)
 
 
 async def test_a_second_binding_of_a_bound_nrp_is_refused_and_the_operator_told_once(world, pool):
     await world.say("daftar", NEW_PHONE)
-    refused = await world.last("1001", NEW_PHONE)
+    refused = await world.last("87001001", NEW_PHONE)
     assert refused.startswith("❌ NRP ini sudah terhubung dengan nomor WhatsApp lain. Operator *POLRES A*")
     assert "BRIPDA BUDI" not in refused  # the stranger learns nothing about the person
-    assert (await get_personnel(pool, "1001")).whatsapp == BUDI_PHONE
+    assert (await get_personnel(pool, "87001001")).whatsapp == BUDI_PHONE
     await world.say("daftar", NEW_PHONE)
-    await world.say("1001", NEW_PHONE)
+    await world.say("87001001", NEW_PHONE)
     told = [m for m in await list_messages(pool) if m.kind == "binding_refused"]
     assert len(told) == 1 and told[0].recipient == OPERATOR_A
-    assert f"Nomor {NEW_PHONE} mencoba menautkan NRP 1001 (BRIPDA BUDI)" in told[0].body
+    assert f"Nomor {NEW_PHONE} mencoba menautkan NRP 87001001 (BRIPDA BUDI)" in told[0].body
     assert f"terhubung dengan nomor {BUDI_PHONE}" in told[0].body
 
 
 async def test_one_number_per_person_an_inactive_holder_gives_the_number_up(world, pool):
     from tests.support.factories import Factory
-    await Factory(pool).person("1009", client_id="POLRES_A", name="PENSIUN", whatsapp=NEW_PHONE, active=False)
+    await Factory(pool).person("87001009", client_id="POLRES_A", name="PENSIUN", whatsapp=NEW_PHONE, active=False)
     await world.say("daftar", NEW_PHONE)
-    await world.say("1002", NEW_PHONE)
+    await world.say("87001002", NEW_PHONE)
     assert (await world.last("ya", NEW_PHONE)).startswith("✅")
-    assert (await get_personnel(pool, "1009")).whatsapp is None
-    assert (await get_personnel(pool, "1002")).whatsapp == NEW_PHONE
-    (released,) = await audit_rows(pool, entity_id="1009")
+    assert (await get_personnel(pool, "87001009")).whatsapp is None
+    assert (await get_personnel(pool, "87001002")).whatsapp == NEW_PHONE
+    (released,) = await audit_rows(pool, entity_id="87001009")
     assert released.action == "personnel.release_whatsapp"
 
 
@@ -134,8 +135,8 @@ async def test_username_update_by_profile_url_is_recorded(world, pool):
     done = await world.say("https://www.instagram.com/Budi.Baru/?hl=id", BUDI_PHONE)
     assert done[0].startswith("✅ Username Instagram Anda sekarang *@budi.baru*.")
     assert done[-1] == TEXT_HINT
-    assert (await get_personnel(pool, "1001")).instagram == "budi.baru"
-    (row,) = await audit_rows(pool, entity_id="1001")
+    assert (await get_personnel(pool, "87001001")).instagram == "budi.baru"
+    (row,) = await audit_rows(pool, entity_id="87001001")
     assert (row.actor, row.channel, row.action) == (BUDI_PHONE, "whatsapp", "personnel.update_username")
     assert row.before == {"instagram": "budi"} and row.after == {"instagram": "budi.baru"}
     await world.say("4", BUDI_PHONE)
@@ -149,7 +150,7 @@ async def test_a_username_held_by_another_active_person_is_refused_naming_the_sa
     assert same.startswith("❌ Username Instagram @budi sudah dipakai personel lain di *POLRES A*.")
     other = await world.last("dodi", CICI_PHONE)
     assert other.startswith("❌ Username Instagram @dodi sudah dipakai personel lain di *POLRES B*.")
-    assert (await get_personnel(pool, "1003")).instagram is None
+    assert (await get_personnel(pool, "87001003")).instagram is None
     assert "Kirim username Instagram Anda" in other  # still asking
 
 
@@ -162,7 +163,7 @@ async def test_a_near_miss_of_a_recent_engager_is_offered(world, pool):
     assert "1. Ya, pakai *@cici.rahma*" in offer and "2. Tidak, tetap pakai *@cici_rahma*" in offer
     assert (await world.last("7", CICI_PHONE)).startswith("Pilihan tidak valid. Balas angka 1 sampai 2.")
     assert (await world.say("1", CICI_PHONE))[0].startswith("✅ Username Instagram Anda sekarang *@cici.rahma*.")
-    assert (await get_personnel(pool, "1003")).instagram == "cici.rahma"
+    assert (await get_personnel(pool, "87001003")).instagram == "cici.rahma"
     # a name nobody near engaged with is taken as typed; keeping the typed one after an offer too
     await world.say("4", CICI_PHONE)
     assert (await world.say("cici.tt", CICI_PHONE))[0].startswith("✅ Username TikTok Anda sekarang *@cici.tt*.")
@@ -175,7 +176,7 @@ async def test_changing_the_whatsapp_number_moves_the_menu_to_the_new_number(wor
     assert "Ganti nomor WhatsApp Anda menjadi *6281399990001*?" in await world.last("081399990001", CICI_PHONE)
     moved = await world.last("ya", CICI_PHONE)
     assert moved.startswith("✅ Nomor WhatsApp Anda sekarang *6281399990001*.")
-    assert (await get_personnel(pool, "1003")).whatsapp == NEW_PHONE
+    assert (await get_personnel(pool, "87001003")).whatsapp == NEW_PHONE
     assert "*IPDA CICI*" in await world.last("menu", NEW_PHONE)
     assert "ketik *NRP* Anda" in await world.last("menu", CICI_PHONE)  # the old number is a stranger now
 
@@ -211,7 +212,7 @@ async def test_cek_tugas_tells_a_person_without_usernames_exactly_what_to_set(wo
 async def test_identity_of_a_personnel_number(world, pool):
     identity = await world.router.resolve_identity(world.gateway.message("x", phone="0813-0000-0001"))
     assert identity.roles == {Role.PERSONNEL} and identity.known
-    assert (identity.personnel_nrp, identity.personnel_client_id) == ("1001", "POLRES_A")
+    assert (identity.personnel_nrp, identity.personnel_client_id) == ("87001001", "POLRES_A")
     stranger = await world.router.resolve_identity(world.gateway.message("x", phone=NEW_PHONE))
     assert stranger.roles == {Role.UNREGISTERED} and not stranger.known
     b = await get_client(pool, "POLRES_A")
@@ -230,15 +231,15 @@ async def test_a_menu_opened_in_a_role_closes_when_the_role_is_gone(world, pool)
     assert refused.startswith("❌ Maaf, nomor Anda tidak terdaftar")
     await world.say("menu", BUDI_PHONE)
     await save_personnel(pool, Actor("test", "cli"),
-                         [dataclasses.replace(await get_personnel(pool, "1001"), active=False)],
+                         [dataclasses.replace(await get_personnel(pool, "87001001"), active=False)],
                          action="personnel.deactivate")
     (refused,) = await world.say("1", BUDI_PHONE)  # a deactivated person's open menu shows nothing more
-    assert refused.startswith("❌ Maaf, nomor Anda tidak terdaftar") and "NRP: 1001" not in refused
+    assert refused.startswith("❌ Maaf, nomor Anda tidak terdaftar") and "NRP: 87001001" not in refused
 
 
 async def test_the_binding_survives_a_restart_between_nrp_and_confirmation(world, pool):
     await world.say("daftar", NEW_PHONE)
-    await world.say("1002", NEW_PHONE)
+    await world.say("87001002", NEW_PHONE)
     restarted = Router(settings=world.settings, pool=pool, clock=world.clock, reporter=world.reporter,
                        gateway=world.gateway, commands=all_commands())
     await start_chat(world.gateway, restarted)

@@ -53,11 +53,14 @@ def test_refused_with_a_reason(platform, typed, why):
 
 def test_nrp_phone_rank_and_yes_no():
     assert parse_nrp(" 87020123 ") == "87020123"
-    for bad in ("٣٣٣", "12a", "1" * 21, "", "9" * 5000):
+    # digits of other scripts are the same digits; a lost leading zero comes back (issue 18)
+    assert parse_nrp("٨٧٠٢٠١٢٣") == parse_nrp("８７０２０１２３") == "87020123"
+    assert parse_nrp("1234567") == "01234567" and parse_nrp("1234567", length=0) == "1234567"
+    for bad in ("³³³", "12a", "1" * 21, "", "9" * 5000):
         with pytest.raises(FormatError):
             parse_nrp(bad)
-    assert parse_phone("0812-3456-7890") == "6281234567890"
-    for bad in ("٠٨١٢٣٤٥٦٧٨٩٠", "halo", "123"):
+    assert parse_phone("0812-3456-7890") == parse_phone("٠٨١٢٣٤٥٦٧٨٩٠") == "6281234567890"
+    for bad in ("halo", "123"):
         with pytest.raises(FormatError):
             parse_phone(bad)
     assert parse_rank("bripda") == "BRIPDA" and parse_rank("Komisaris Besar Polisi") == "KOMISARIS BESAR POLISI"

@@ -35,7 +35,7 @@ async def test_notifwa_switches_reminders_and_is_recorded(world, pool):
     assert (await world.last("notifwa#off", BUDI_PHONE)).startswith("🔕 Pengingat tugas *nonaktif*")
     assert await world.last("notifwa kadang", BUDI_PHONE) == (
         "Ketik *notifwa on* untuk menyalakan atau *notifwa off* untuk mematikan pengingat tugas.")
-    rows = await audit_rows(pool, entity_id="1001")
+    rows = await audit_rows(pool, entity_id="87001001")
     assert [(r.action, r.before, r.after) for r in reversed(rows)] == [
         ("personnel.reminders", {"reminders": False}, {"reminders": True}),
         ("personnel.reminders", {"reminders": True}, {"reminders": False})]
@@ -56,7 +56,7 @@ async def test_reminders_go_once_per_slot_and_never_to_someone_done(world, pool)
     run = await first.run(at(17, 5))
     assert (run.opted_in, run.queued, run.done) == (2, 1, 1)           # BUDI has done everything
     await first.run(at(17, 5))                                           # a repeated fire adds nothing
-    assert await reminders(pool) == [(CICI_PHONE, "reminder:1003:2026-11-25:17:05")]
+    assert await reminders(pool) == [(CICI_PHONE, "reminder:87001003:2026-11-25:17:05")]
 
     # what CICI receives, through the outbox and the gateway
     world.gateway.take()
@@ -86,8 +86,8 @@ async def test_a_person_with_tasks_left_gets_the_second_slot_too_and_opted_out_p
     jobs = jobs_of(world, pool)
     await jobs["5 17 * * *"].run(at(17, 5))
     await jobs["35 17 * * *"].run(at(17, 35))
-    assert await reminders(pool) == [(CICI_PHONE, "reminder:1003:2026-11-25:17:05"),
-                                     (CICI_PHONE, "reminder:1003:2026-11-25:17:35")]
+    assert await reminders(pool) == [(CICI_PHONE, "reminder:87001003:2026-11-25:17:05"),
+                                     (CICI_PHONE, "reminder:87001003:2026-11-25:17:35")]
     await world.say("notifwa off", CICI_PHONE)
     world.clock.advance(days=1)
     await jobs["5 17 * * *"].run(at(17, 5).replace(day=26))

@@ -24,7 +24,7 @@ SEED = 16
 WORDS = [
     "menu", "halo", "userrequest", "daftar", "oprrequest", "dirrequest", "help", "status", "notifwa",
     "notifwa on", "notifwa off", "notifwa#on", "batal", "back", "kembali", "0", "ya", "tidak", "Ya", "TIDAK",
-    "1001", "1002", "1003", "2001", "3001", "99999999", "87020123", "-", "–",
+    "87001001", "87001002", "87001003", "87002001", "87003001", "99999999", "87020123", "-", "–",
     "@budi", "budi", "budi_", "cici.rahma", "dodi", "budi..x", ".budi", "a" * 31, "x",
     "instagram.com/budi.baru", "https://www.instagram.com/p/IGA/", "https://www.tiktok.com/@budi.tt/video/1",
     "tiktok.com/@new.tt", "vm.tiktok.com/ZMabc/", "081234567890", "+62 812-3456-7890", "0813-0000-0001",

@@ -1,4 +1,9 @@
-"""`create_app(deps)`: the FastAPI application with CORS, JSON errors and every router."""
+"""`create_app(deps)`: the FastAPI application with CORS, request limits, JSON errors and every router.
+
+Middleware, outermost first: CORS (so even a refusal can be read by the
+dashboard), then `RequestGuard` (`bot/api/limits.py`: client address, body and
+query limits, security headers). Both wrap every router, including ones added later.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from bot.api.deps import ApiDeps
 from bot.api.errors import install_error_handlers
+from bot.api.limits import Limits, RequestGuard
 from bot.api.routers import auth, clients, dashboard, health, social, users
 from bot.api.routers import anev, client_pages, complaints, home, people_roles, post_pages, signup
 
@@ -24,7 +30,8 @@ def create_app(deps: ApiDeps) -> FastAPI:
         openapi_url="/openapi.json",
     )
     app.state.deps = deps
-    app.add_middleware(
+    app.add_middleware(RequestGuard, limits=Limits.from_settings(deps.settings.api))
+    app.add_middleware(  # added last: the outermost layer
         CORSMiddleware,
         allow_origins=list(deps.settings.api.cors_origins),
         allow_credentials=True,
@@ -32,7 +39,7 @@ def create_app(deps: ApiDeps) -> FastAPI:
         allow_headers=CORS_HEADERS,
         max_age=600,
     )
-    install_error_handlers(app)
+    install_error_handlers(app, retry_after_seconds=deps.settings.api.retry_after_seconds)
     for router in (client_pages.router, home.router, post_pages.insta, post_pages.tiktok, people_roles.users,
                    people_roles.user_roles, anev.router, signup.router, complaints.router):  # pages, before clients
         app.include_router(router)

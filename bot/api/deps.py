@@ -85,10 +85,28 @@ async def get_principal(request: Request, deps: ApiDeps = Depends(get_deps)) -> 
             raise _unauthorized("invalid_token", "Sesi sudah diakhiri (logout); silakan login ulang")
         principal = Principal(principal.kind, principal.subject, principal.username, session.role,
                               tuple(session.client_ids), principal.jti, principal.expires_at)
-    elif await is_token_revoked(deps.db, principal.jti):
-        raise _unauthorized("invalid_token", "Sesi sudah diakhiri (logout); silakan login ulang")
+    else:
+        principal = await _current_operator(deps, principal)
     request.state.principal = principal
     return principal
+
+
+async def _current_operator(deps: ApiDeps, principal: Principal) -> Principal:
+    """An operator-login token as its client stands now: still active, the number still its operator's."""
+    if await is_token_revoked(deps.db, principal.jti):
+        raise _unauthorized("invalid_token", "Sesi sudah diakhiri (logout); silakan login ulang")
+    client = await get_client(deps.db, principal.subject)
+    if client is None or not client.active:
+        raise _unauthorized("invalid_token", "Client tidak aktif atau sudah dihapus; silakan login ulang")
+    if principal.username not in {p for p in [client.operator_phone, *client.super_phones] if p}:
+        raise _unauthorized("invalid_token", "Nomor operator client sudah berubah; silakan login ulang")
+    return Principal(principal.kind, client.id, principal.username, operator_login_role(client), (client.id,),
+                     principal.jti, principal.expires_at)
+
+
+def operator_login_role(client: Client) -> str:
+    """The role of an operator login: a directorate's own role, else `operator`."""
+    return client.role_name if client.is_directorate else "operator"
 
 
 def may_see(principal: Principal, client: Client) -> bool:

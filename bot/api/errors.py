@@ -2,7 +2,9 @@
 
 The dashboard shows `message` and, on 401/403, looks at `reason`
 (`missing_token`, `expired_token`, `invalid_token` log the user out).
-Nothing here ever returns HTML or a traceback.
+Nothing here ever returns HTML or a traceback. While PostgreSQL is unreachable
+(`db.pool.is_database_outage`) every route answers 503 `service_unavailable`
+with `Retry-After`, instead of a 500.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from db.pool import is_database_outage
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +63,9 @@ COMMON_ERRORS = {
         (400, "bad request"), (401, "missing, expired, forged or revoked token"),
         (403, "client outside the token's scope or role not allowed"), (404, "not found"),
         (409, "conflict with existing data"),
+        (413, "request body larger than [api] max_body_bytes"),
         (422, "invalid parameters or body"), (429, "too many failed logins"), (500, "server error"),
+        (503, "database unreachable; retry after Retry-After seconds"),
     ]
 }
 
@@ -79,7 +85,13 @@ def _describe_validation(exc: RequestValidationError) -> tuple[str, list[dict]]:
     return f"Parameter tidak valid: {where}: {first['msg']}", errors
 
 
-def install_error_handlers(app: FastAPI) -> None:
+TEXT_OUTAGE = "Layanan sedang terganggu (database tidak terjangkau); coba lagi sebentar lagi"
+TEXT_SERVER_ERROR = "Terjadi kesalahan di server; coba lagi nanti"
+# Exception types that may be a database outage; each is checked with `is_database_outage`.
+OUTAGE_CANDIDATES = (OSError, asyncpg.PostgresError, asyncpg.InterfaceError)
+
+
+def install_error_handlers(app: FastAPI, *, retry_after_seconds: int = 30) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
         return error_response(exc.status, exc.message, exc.reason, headers=exc.headers)
@@ -102,7 +114,19 @@ def install_error_handlers(app: FastAPI) -> None:
         log.info("rejected input on %s: %s", request.url.path, exc.__class__.__name__)
         return error_response(422, "Input tidak valid (karakter atau nilai tidak didukung)", "validation_error")
 
+    async def _maybe_outage(request: Request, exc: Exception) -> JSONResponse:
+        if is_database_outage(exc):
+            log.warning("database unreachable on %s %s: %s", request.method, request.url.path,
+                        exc.__class__.__name__)
+            return error_response(503, TEXT_OUTAGE, "service_unavailable",
+                                  headers={"Retry-After": str(retry_after_seconds)})
+        log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+        return error_response(500, TEXT_SERVER_ERROR, "server_error")
+
+    for candidate in OUTAGE_CANDIDATES:
+        app.add_exception_handler(candidate, _maybe_outage)
+
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return error_response(500, "Terjadi kesalahan di server; coba lagi nanti", "server_error")
+        return error_response(500, TEXT_SERVER_ERROR, "server_error")

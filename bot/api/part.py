@@ -1,14 +1,18 @@
 """`ApiPart`: the HTTP API served by uvicorn inside the service loop (`cicero run`, `cicero api`).
 
-The socket is bound in `start()`, so a busy port is one clear error at start-up.
-uvicorn does not install signal handlers here: the host process owns SIGINT/SIGTERM
-and stops parts in order.
+The socket is bound in `start()`, so a busy port is one clear error at start-up
+(`ApiPortBusy`, exit 4). uvicorn does not install signal handlers here: the host
+process owns SIGINT/SIGTERM and stops parts in order. The HTTP server is h11
+with `[api] max_header_bytes` as its limit for a request line + headers, and it
+does not read `X-Forwarded-For` itself (`bot/api/limits.py` does, for
+`[api] trusted_proxies` only).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import os
 import secrets
@@ -16,8 +20,10 @@ import socket
 from pathlib import Path
 from typing import Any, Callable
 
+import h11
 import uvicorn
 from pydantic import SecretStr
+from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from bot.api.app import create_app
 from bot.api.deps import ApiDeps
@@ -27,6 +33,25 @@ log = logging.getLogger(__name__)
 
 START_TIMEOUT_SECONDS = 10.0
 STOP_TIMEOUT_SECONDS = 10.0
+
+
+class ApiPortBusy(Exception):
+    """The API's address cannot be listened on; the message names it and what to change."""
+
+
+class _JsonH11Protocol(H11Protocol):
+    """uvicorn's h11 server, answering requests it cannot parse (headers too large…) with JSON."""
+
+    def send_400_response(self, msg: str) -> None:
+        body = json.dumps({"success": False, "message": "Permintaan HTTP tidak valid atau header terlalu besar",
+                           "reason": "bad_request"}).encode()
+        event = h11.Response(status_code=400, reason=b"Bad Request", headers=[
+            (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+            (b"connection", b"close")])
+        self.transport.write(self.conn.send(event))
+        self.transport.write(self.conn.send(h11.Data(data=body)))
+        self.transport.write(self.conn.send(h11.EndOfMessage()))
+        self.transport.close()
 
 
 def check_api_settings(settings: Settings) -> None:
@@ -45,7 +70,11 @@ def check_api_settings(settings: Settings) -> None:
             "set CICERO_API__JWT_SECRET or [api] jwt_secret_file"
         ])
     path = generated_secret_path(settings)
-    api.jwt_secret = SecretStr(load_or_create_secret(path))
+    try:
+        api.jwt_secret = SecretStr(load_or_create_secret(path))
+    except OSError as exc:
+        raise ConfigError([f"database.data_dir: cannot keep the generated JWT secret in {path}: {exc.strerror}; "
+                           "choose a writable data_dir or set CICERO_API__JWT_SECRET"]) from None
     log.warning("no [api] jwt_secret configured: using the generated one in %s "
                 "(set CICERO_API__JWT_SECRET to choose your own)", path)
 
@@ -109,8 +138,8 @@ class ApiPart:
             sock.bind((self.host, self.port))
         except OSError as exc:
             sock.close()
-            raise RuntimeError(f"HTTP API cannot listen on {self.host}:{self.port}: {exc.strerror}; "
-                               "change [api] port or stop the other process") from None
+            raise ApiPortBusy(f"api.port: the HTTP API cannot listen on {self.host}:{self.port}: {exc.strerror}; "
+                              "change [api] port (CICERO_API__PORT) or stop the other process") from None
         sock.listen(2048)
         sock.setblocking(False)
         self.port = sock.getsockname()[1]
@@ -119,7 +148,9 @@ class ApiPart:
     async def start(self) -> None:
         sock = self._bind()
         config = uvicorn.Config(self.app, log_level="warning", access_log=False, lifespan="off",
-                                timeout_graceful_shutdown=5, backlog=2048)
+                                timeout_graceful_shutdown=5, backlog=2048, http=_JsonH11Protocol,
+                                h11_max_incomplete_event_size=self.deps.settings.api.max_header_bytes,
+                                proxy_headers=False, server_header=False)
         self._server = _HostedServer(config)
         self._task = asyncio.create_task(self._server.serve(sockets=[sock]), name="api-server")
         loop = asyncio.get_running_loop()

@@ -2,9 +2,11 @@
 
 Tokens are checked against the injectable clock, not the wall clock, so tests
 can move time with `ManualClock`. A token names its kind (`dashboard` account or
-`client_operator` login), its role and client scope; dashboard tokens are
-re-checked against the account on every request (deactivation and scope changes
-apply at once), and every token can be revoked by logout (`api_revoked_tokens`).
+`client_operator` login), its role and client scope. Every token is re-checked
+on every request (`bot/api/deps.get_principal`): a dashboard token against its
+account (deactivation, scope and role changes apply at once), an operator token
+against its client (deactivated client, or a number that is no longer its
+operator's → 401), and every token can be revoked by logout (`api_revoked_tokens`).
 """
 
 from __future__ import annotations

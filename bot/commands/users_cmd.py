@@ -1,4 +1,4 @@
-"""`cicero users add|list` and `cicero import-users`: personnel management."""
+"""`cicero users add|list|dedupe` and `cicero import-users`: personnel management."""
 
 from __future__ import annotations
 
@@ -7,9 +7,12 @@ import time
 from jobs.personnel_changes import save_personnel
 from bot.commands.common import CliContext, UserError, cli_actor, database, esc, table
 from db.clients import get_client
-from core.formats import FormatError, normalize_nrp, normalize_optional_phone, normalize_username
+from core.formats import (
+    FormatError, clean_personnel_text, normalize_client_id, normalize_nrp, normalize_optional_phone, normalize_username,
+)
 from db.personnel import Personnel, get_personnel, personnel_of_client
 from db.personnel import refresh_statistics as refresh_personnel_statistics
+from jobs.personnel_dedupe import find_duplicates, merge_duplicates
 from jobs.personnel_import import import_personnel
 from jobs.sources.sheet import SheetError, read_source
 
@@ -33,6 +36,10 @@ def register(subparsers) -> None:
     lst = sub.add_parser("list", help="list personnel of a client")
     lst.add_argument("--client", required=True)
     lst.set_defaults(handler=list_users)
+    dd = sub.add_parser("dedupe", help="merge personnel stored under another spelling of the same NRP")
+    dd.add_argument("--client", help="only this client's personnel")
+    dd.add_argument("--dry-run", action="store_true", help="report without writing")
+    dd.set_defaults(handler=dedupe_users)
 
     imp = subparsers.add_parser("import-users", help="import personnel from a Google Sheet URL, .csv or .xlsx")
     imp.add_argument("source", help="Google Sheet URL, path to .csv or .xlsx")
@@ -45,11 +52,14 @@ def register(subparsers) -> None:
 async def add_user(ctx: CliContext) -> int:
     a = ctx.args
     try:
-        nrp = normalize_nrp(a.nrp)
+        nrp = normalize_nrp(a.nrp, length=ctx.settings.personnel.nrp_length)
+        name = clean_personnel_text("name", a.name)
+        if not name:
+            raise FormatError("nama kosong")
         person = Personnel(
-            nrp=nrp, name=" ".join(a.name.split()).upper(), client_id=a.client.upper(),
-            rank=a.rank and a.rank.upper(), division=a.division and a.division.upper(),
-            position=a.position and a.position.upper(), instagram=normalize_username(a.instagram),
+            nrp=nrp, name=name, client_id=normalize_client_id(a.client),
+            rank=clean_personnel_text("rank", a.rank), division=clean_personnel_text("division", a.division),
+            position=clean_personnel_text("position", a.position), instagram=normalize_username(a.instagram),
             tiktok=normalize_username(a.tiktok), whatsapp=normalize_optional_phone(a.whatsapp),
             exception=a.exception, roles=sorted({r.strip().lower() for r in a.role if r.strip()}),
         )
@@ -97,7 +107,8 @@ async def import_users(ctx: CliContext) -> int:
         try:
             sheet = await read_source(a.source)
             async with db.pool.acquire() as conn, conn.transaction():
-                report = await import_personnel(conn, client_id, sheet, actor=cli_actor(), dry_run=a.dry_run)
+                report = await import_personnel(conn, client_id, sheet, actor=cli_actor(), dry_run=a.dry_run,
+                                                nrp_length=ctx.settings.personnel.nrp_length)
             if not a.dry_run:
                 await refresh_personnel_statistics(db.pool)
         except SheetError as exc:
@@ -114,3 +125,23 @@ async def import_users(ctx: CliContext) -> int:
         ctx.console.print(table("Rows" if a.verbose else "Rejected rows", ["row", "nrp", "name", "outcome", "reason"],
                                 [[o.line, o.nrp, o.name, o.outcome, o.reason] for o in shown]))
     return 1 if report.rejected else 0
+
+
+async def dedupe_users(ctx: CliContext) -> int:
+    a = ctx.args
+    client_id = normalize_client_id(a.client) if a.client else None
+    async with database(ctx) as db:
+        groups = await find_duplicates(db.pool, nrp_length=ctx.settings.personnel.nrp_length, client_id=client_id)
+        merged = 0 if a.dry_run else await merge_duplicates(db.pool, cli_actor(), groups)
+    if not groups:
+        ctx.console.print("no near-duplicate NRPs found")
+        return 0
+    done = "would merge" if a.dry_run else "merged"
+    rows = [[g.nrp, ", ".join(p.nrp for p in g.irregular), ", ".join(sorted({p.client_id for p in g.rows})),
+             g.rows[0].name, g.problem or done] for g in groups]
+    ctx.console.print(table(f"{len(groups)} near-duplicate NRP(s)", ["nrp", "also stored as", "client", "name",
+                                                                     "outcome"], rows))
+    mode = " (dry run: nothing written)" if a.dry_run else ""
+    problems = sum(1 for g in groups if g.problem)
+    ctx.console.print(f"dedupe{mode}: {merged} merged, {problems} to check by hand")
+    return 1 if problems else 0

@@ -70,7 +70,8 @@ async def check(ctx: HandlerContext, client_id: str, link: str) -> bool:
     await ctx.reply(f"⏳ Memeriksa data personel untuk {client_id}…")
     try:
         sheet = await read_sheet(ctx, link)
-        checked = await preview_import(ctx.pool, ctx.identity.actor, client_id, sheet, at=ctx.clock.now())
+        checked = await preview_import(ctx.pool, ctx.identity.actor, client_id, sheet, at=ctx.clock.now(),
+                                       nrp_length=ctx.settings.personnel.nrp_length)
     except (SheetError, DocumentError) as exc:
         await ctx.reply(f"❌ Data tidak dapat dibaca: {exc}")
         return False
@@ -125,7 +126,8 @@ async def on_confirm(ctx: HandlerContext, _choice: Choice | None, text: str) -> 
     if not ctx.identity.may_manage(client_id):
         await cancel_import(ctx.pool, ctx.identity.actor, preview_id)
         raise Refused(f"❌ Client *{client_id}* di luar kewenangan Anda.")
-    report = await apply_import(ctx.pool, ctx.identity.actor, preview_id, at=ctx.clock.now())
+    report = await apply_import(ctx.pool, ctx.identity.actor, preview_id, at=ctx.clock.now(),
+                                nrp_length=ctx.settings.personnel.nrp_length)
     if report is None:
         await ctx.reply("⚠️ Pemeriksaan ini sudah kedaluwarsa atau sudah disimpan. Kirim ulang *import*.")
         return

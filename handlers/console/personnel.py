@@ -71,7 +71,7 @@ async def nrp_prompt(ctx: HandlerContext) -> str:
 
 async def on_nrp(ctx: HandlerContext, _choice: Choice | None, text: str) -> None:
     try:
-        nrp = normalize_nrp(text)
+        nrp = normalize_nrp(text, length=ctx.settings.personnel.nrp_length)
     except FormatError as exc:
         raise InvalidInput(f"❌ {exc}") from None
     person = await get_personnel(ctx.pool, nrp)

@@ -123,7 +123,7 @@ async def nrp_prompt(ctx: HandlerContext, _client: Client) -> str:
 
 async def on_nrp(ctx: HandlerContext, client: Client, text: str) -> None:
     try:
-        nrp = parse_nrp(text)
+        nrp = parse_nrp(text, length=ctx.settings.personnel.nrp_length)
     except FormatError as exc:
         raise InvalidInput(f"❌ {exc}") from None
     action = ctx.conversation.data.get("action")

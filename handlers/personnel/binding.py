@@ -121,7 +121,7 @@ async def on_nrp(ctx: HandlerContext, _choice: Choice | None, text: str) -> None
     if await _lock_text(ctx):
         await _locked_out(ctx)
     try:
-        nrp = parse_nrp(text)
+        nrp = parse_nrp(text, length=ctx.settings.personnel.nrp_length)
     except FormatError as exc:
         raise InvalidInput(f"❌ {exc}") from None
     person, client = await _active_person(ctx, nrp)

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from core.formats import FormatError, clean_text, normalize_nrp, normalize_phone
+from core.formats import DEFAULT_NRP_LENGTH, FormatError, clean_text, normalize_nrp, normalize_phone
 from db.personnel_contacts import phone_holders, similar_recent_engagers, username_holders
 from db.pool import Executor
 from handlers.reports.attendance import RANKS, Platform, rank_order
@@ -124,10 +124,9 @@ def username_taken_text(platform: Platform, username: str, satker: str) -> str:
 # --------------------------------------------------------------------------- other fields
 
 def parse_phone(raw: str) -> str:
+    """A WhatsApp number; digits of any script (`٠٨١٢…`, `０８１２…`) are read as ASCII (`core.formats`)."""
     text = _bounded(raw)
     try:
-        if not text.isascii():
-            raise FormatError(text)
         return normalize_phone(text)
     except FormatError:
         raise FormatError("Nomor WhatsApp tidak valid. Contoh: 081234567890 atau 6281234567890.") from None
@@ -139,12 +138,11 @@ async def phone_taken_by(db: Executor, phone: str, *, nrp: str | None) -> str | 
     return holders[0].client_name if holders else None
 
 
-def parse_nrp(raw: str) -> str:
+def parse_nrp(raw: str, *, length: int = DEFAULT_NRP_LENGTH) -> str:
+    """An NRP as stored: ASCII digits (from any script), padded to `length` (`[personnel] nrp_length`)."""
     text = _bounded(raw)
     try:
-        if not text.isascii():  # `٣٣٣` is "digits" to Python, not an NRP
-            raise FormatError(text)
-        return normalize_nrp(text)
+        return normalize_nrp(text, length=length)
     except FormatError:
         raise FormatError("NRP harus berupa angka (maksimal 20 digit), contoh: 87020123.") from None
 

@@ -3,6 +3,12 @@
 A Google Sheet is read through its public CSV export (`/export?format=csv&gid=…`)
 on the same scheme and host as the URL given, so tests can serve a fake sheet
 on loopback. Every failure is a `SheetError` whose message an operator can act on.
+
+CSV is read strictly: a quote that is never closed (which would swallow the
+rows after it into one cell) is an error naming the row where it opened, not a
+silently merged row. Text may be UTF-8 (with or without BOM), UTF-16 (Excel's
+"Unicode Text", tab-separated) or cp1252; a source over `MAX_SHEET_BYTES` is
+refused before it is parsed.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+MAX_SHEET_BYTES = 20 * 1024 * 1024
 _SHEET_ID = re.compile(r"/spreadsheets/d/([\w-]+)")
 _GID = re.compile(r"[?&#]gid=(\d+)")
 
@@ -60,15 +67,21 @@ async def read_source(source: str, *, http: httpx.AsyncClient | None = None, tim
     if not path.exists():
         raise SheetError(f"file {source} tidak ditemukan")
     suffix = path.suffix.lower()
-    if suffix == ".csv":
-        try:
-            raw = path.read_bytes()
-        except OSError as exc:
-            raise SheetError(f"file {source} tidak dapat dibaca: {exc.strerror}") from None
-        return parse_csv(_decode(raw, source), source)
+    if suffix in (".csv", ".tsv", ".txt"):
+        return parse_csv(_decode(_read_bounded(path, source), source), source)
     if suffix in (".xlsx", ".xlsm"):
         return parse_xlsx(path)
     raise SheetError(f"format {suffix or '(tanpa ekstensi)'} tidak didukung: gunakan URL Google Sheet, .csv atau .xlsx")
+
+
+def _read_bounded(path: Path, source: str) -> bytes:
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_SHEET_BYTES + 1)
+    except OSError as exc:
+        raise SheetError(f"file {source} tidak dapat dibaca: {exc.strerror}") from None
+    _check_size(len(raw), source)
+    return raw
 
 
 async def fetch_sheet_csv(sheet_url: str, *, http: httpx.AsyncClient | None = None, timeout: float = 30.0) -> str:
@@ -76,7 +89,8 @@ async def fetch_sheet_csv(sheet_url: str, *, http: httpx.AsyncClient | None = No
     own = http is None
     client = http or httpx.AsyncClient(timeout=timeout, follow_redirects=True)
     try:
-        resp = await client.get(url)
+        async with client.stream("GET", url) as resp:
+            content = await _bounded_body(resp, sheet_url)
     except httpx.HTTPError as exc:
         raise SheetError(f"Google Sheet tidak dapat dihubungi ({exc.__class__.__name__}): periksa jaringan") from None
     finally:
@@ -93,27 +107,66 @@ async def fetch_sheet_csv(sheet_url: str, *, http: httpx.AsyncClient | None = No
     ctype = resp.headers.get("content-type", "")
     if "html" in ctype:
         raise SheetError("Google Sheet mengembalikan halaman HTML, bukan CSV: pastikan sheet dapat dibuka publik")
-    return _decode(resp.content, sheet_url)
+    return _decode(content, sheet_url)
+
+
+async def _bounded_body(resp: httpx.Response, source: str) -> bytes:
+    """The response body, refused as soon as it passes MAX_SHEET_BYTES."""
+    chunks, size = [], 0
+    async for chunk in resp.aiter_bytes():
+        size += len(chunk)
+        _check_size(size, source)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _check_size(size: int, source: str) -> None:
+    if size > MAX_SHEET_BYTES:
+        raise SheetError(f"{source}: lebih dari {MAX_SHEET_BYTES // (1024 * 1024)} MB; bagi menjadi beberapa file")
+
+
+_BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
 
 
 def _decode(raw: bytes, source: str) -> str:
-    for encoding in ("utf-8-sig", "cp1252"):
+    """Text of a CSV: by BOM (UTF-8, UTF-16), UTF-16 without BOM (NUL bytes), else UTF-8, else cp1252."""
+    encodings = [enc for bom, enc in _BOMS if raw.startswith(bom)]
+    if not encodings and b"\x00" in raw[:4096]:
+        head = raw[:4096]
+        encodings = ["utf-16-le" if head[1::2].count(0) > head[0::2].count(0) else "utf-16-be"]
+    for encoding in encodings or ["utf-8", "cp1252"]:
         try:
-            return raw.decode(encoding)
+            text = raw.decode(encoding)
         except UnicodeDecodeError:
             continue
+        if "\x00" in text:
+            break
+        return text
     raise SheetError(f"{source}: encoding teks tidak dikenali (simpan sebagai CSV UTF-8)")
 
 
 def parse_csv(text: str, source: str) -> SheetRows:
+    sample = text[:4096]
+    delimiter = max(("\t", ";", ","), key=lambda d: (sample.count(d), d == ","))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    table: list[tuple[int, list[str]]] = []
+    start = 1  # the line the row being read began on
     try:
-        sample = text[:4096]
-        delimiter = ";" if sample.count(";") > sample.count(",") else ","
-        reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-        table = [row for row in reader]
+        for row in reader:
+            table.append((start, row))
+            start = reader.line_num + 1
     except csv.Error as exc:
-        raise SheetError(f"{source}: CSV rusak: {exc}") from None
+        raise SheetError(f"{source}: CSV rusak di baris {start}: {_csv_problem(exc)}") from None
     return _rows_from_table(table, source)
+
+
+def _csv_problem(exc: csv.Error) -> str:
+    text = str(exc)
+    if "unexpected end of data" in text or "expected after" in text:
+        return f"tanda kutip (\") yang dibuka di baris ini tidak ditutup dengan benar ({text})"
+    if "field larger than field limit" in text:
+        return "sel terlalu panjang"
+    return text
 
 
 def parse_xlsx(path: Path) -> SheetRows:
@@ -121,12 +174,14 @@ def parse_xlsx(path: Path) -> SheetRows:
     from openpyxl.utils.exceptions import InvalidFileException
 
     try:
+        _check_size(path.stat().st_size, str(path))
         wb = load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
         raise SheetError(f"{path}: bukan file Excel yang valid ({exc.__class__.__name__})") from None
     try:
         ws = wb.worksheets[0]
-        table = [["" if v is None else _cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
+        table = [(i, ["" if v is None else _cell_text(v) for v in row])
+                 for i, row in enumerate(ws.iter_rows(values_only=True), start=1)]
     finally:
         wb.close()
     return _rows_from_table(table, str(path))
@@ -138,8 +193,9 @@ def _cell_text(value) -> str:
     return str(value)
 
 
-def _rows_from_table(table: list[list[str]], source: str) -> SheetRows:
-    numbered = [(i + 1, row) for i, row in enumerate(table) if any(str(c).strip() for c in row)]
+def _rows_from_table(table: list[tuple[int, list[str]]], source: str) -> SheetRows:
+    """`table` is (line number, cells) per row; blank rows are dropped, the first one left is the header."""
+    numbered = [(line, row) for line, row in table if any(str(c).strip() for c in row)]
     if not numbered:
         raise SheetError(f"{source}: sheet kosong")
     headers = [str(h).strip() for h in numbered[0][1]]

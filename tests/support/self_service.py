@@ -52,12 +52,12 @@ async def build_people(pool) -> Factory:
     f = Factory(pool)
     await f.client("POLRES_A", name="POLRES A", instagram="polresa", tiktok="polresa", operator_phone=OPERATOR_A)
     await f.client("POLRES_B", name="POLRES B", instagram="polresb", tiktok="polresb", operator_phone=OPERATOR_B)
-    await f.person("1001", client_id="POLRES_A", name="BUDI", rank="BRIPDA", division="SAT BINMAS",
+    await f.person("87001001", client_id="POLRES_A", name="BUDI", rank="BRIPDA", division="SAT BINMAS",
                    instagram="budi", tiktok="budi.tt", whatsapp=BUDI_PHONE)
-    await f.person("1002", client_id="POLRES_A", name="ANI", rank="AIPTU", division="SAT BINMAS", instagram="ani")
-    await f.person("1003", client_id="POLRES_A", name="CICI", rank="IPDA", division="SAT SAMAPTA",
+    await f.person("87001002", client_id="POLRES_A", name="ANI", rank="AIPTU", division="SAT BINMAS", instagram="ani")
+    await f.person("87001003", client_id="POLRES_A", name="CICI", rank="IPDA", division="SAT SAMAPTA",
                    whatsapp=CICI_PHONE)
-    await f.person("2001", client_id="POLRES_B", name="DODI", rank="BRIPTU", division="SAT BINMAS", instagram="dodi")
+    await f.person("87002001", client_id="POLRES_B", name="DODI", rank="BRIPTU", division="SAT BINMAS", instagram="dodi")
     return f
 
 

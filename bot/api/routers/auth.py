@@ -6,7 +6,7 @@ import asyncio
 
 from fastapi import APIRouter, Depends, Request
 
-from bot.api.deps import ApiDeps, get_deps, get_principal
+from bot.api.deps import ApiDeps, get_deps, get_principal, operator_login_role
 from bot.api.errors import COMMON_ERRORS, ApiError
 from bot.api.login import Attempt, ThrottlePolicy, check_throttle, log_attempt
 from bot.api.schemas import (
@@ -18,7 +18,7 @@ from bot.api.security import (
     verify_password_async,
 )
 from db.clients import get_client
-from db.dashboard_accounts import account_for_login, set_password_hash
+from db.dashboard_accounts import account_for_login, account_session, set_password_hash
 from core.formats import FormatError, normalize_client_id, normalize_phone
 from db.login_log import revoke_token
 
@@ -55,7 +55,7 @@ async def operator_login(body: OperatorLoginBody, request: Request, deps: ApiDep
     allowed = {p for p in [client.operator_phone, *client.super_phones] if p}
     if phone not in allowed:
         await fail("bad_operator", "Login gagal: nomor bukan operator client ini")
-    role = client.role_name if client.is_directorate else "operator"
+    role = operator_login_role(client)
     issued = issue_token(deps.jwt_secret, now=now, lifetime=deps.token_lifetime, kind=KIND_CLIENT_OPERATOR,
                          subject=client.id, role=role, client_ids=[client.id], username=phone,
                          extra={"nama": client.name})
@@ -82,18 +82,19 @@ async def dashboard_login(body: DashboardLoginBody, request: Request, deps: ApiD
         await fail(401, "bad_credentials", "Login gagal: username atau password salah")
     if not account.active:
         await fail(403, "inactive_account", "Akun belum disetujui atau dinonaktifkan")
-    if not account.client_ids and account.role != ADMIN_ROLE:
+    role = (await account_session(deps.db, account.id, "")).role  # the role it acts with (one directorate → it)
+    if not account.client_ids and role != ADMIN_ROLE:
         await fail(403, "no_clients", "Akun belum memiliki client yang diizinkan")
     if needs_rehash(password_hash) and len(body.password) >= MIN_PASSWORD_LENGTH:
         await set_password_hash(deps.db, account.id, await asyncio.to_thread(hash_password, body.password))
     issued = issue_token(deps.jwt_secret, now=now, lifetime=deps.token_lifetime, kind=KIND_DASHBOARD,
-                         subject=str(account.id), role=account.role, client_ids=account.client_ids,
+                         subject=str(account.id), role=role, client_ids=account.client_ids,
                          username=account.username, extra={"user_id": str(account.id)})
     await log_attempt(deps.db, attempt, success=True, reason=None, now=now)
     return {"success": True, "token": issued.token,
             "user": {"user_id": str(account.id), "username": account.username,
                      "client_id": account.client_ids[0] if account.client_ids else None,
-                     "role": account.role, "client_ids": account.client_ids}}
+                     "role": role, "client_ids": account.client_ids}}
 
 
 @router.post("/logout", response_model=OkResponse, summary="End this token's session")

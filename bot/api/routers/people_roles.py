@@ -23,9 +23,9 @@ from db.clients import get_client
 from db.personnel import get_personnel
 from jobs.personnel_changes import NrpTaken, rename_personnel, save_personnel
 
-def _nrp_of(raw: str, field: str) -> str:
+def _nrp_of(raw: str, field: str, length: int) -> str:
     try:
-        return normalize_nrp(raw)
+        return normalize_nrp(raw, length=length)
     except FormatError as exc:
         raise ApiError(422, f"{field}: {exc}", "validation_error") from None
 
@@ -48,7 +48,8 @@ async def set_roles(user_id: str, body: RolesBody, principal: Principal = Depend
 @user_roles.put("/update", response_model=UserChangeResponse,
                 summary="Change a person's NRP everywhere it is referenced (one transaction)")
 async def rename(body: RenameBody, principal: Principal = Depends(get_principal), deps: ApiDeps = Depends(get_deps)):
-    old, new = _nrp_of(body.old_user_id, "old_user_id"), _nrp_of(body.new_user_id, "new_user_id")
+    length = deps.settings.personnel.nrp_length
+    old, new = _nrp_of(body.old_user_id, "old_user_id", length), _nrp_of(body.new_user_id, "new_user_id", length)
     if old != new and await get_personnel(deps.db, old) is None and await get_personnel(deps.db, new) is not None:
         # the dashboard renames with PUT /api/users/{old} first, then calls this: already done
         person = await _visible_person(deps, principal, new)

@@ -19,7 +19,9 @@ from bot.api.schemas import CreateUserBody, UpdateUserBody, UserListResponse, Us
 from bot.api.security import DIRECTORATE_ROLES, Principal
 from db.api_queries import directory, directory_row
 from db.clients import get_client
-from core.formats import FormatError, normalize_nrp, normalize_optional_phone, normalize_username
+from core.formats import (
+    FormatError, clean_personnel_text, normalize_nrp, normalize_optional_phone, normalize_username,
+)
 from db.audit import Actor
 from db.personnel import Personnel, get_personnel
 from jobs.personnel_changes import save_personnel
@@ -32,27 +34,33 @@ def api_actor(principal: Principal) -> Actor:
     return Actor(principal.username or principal.actor, "api")
 
 
-def _upper(value: str | None) -> str | None:
-    text = " ".join((value or "").split()).upper()
-    return text or None
-
-
-def _nrp(raw: str) -> str:
+def _nrp(deps: ApiDeps, raw: str) -> str:
     try:
-        return normalize_nrp(raw)
+        return normalize_nrp(raw, length=deps.settings.personnel.nrp_length)
     except FormatError as exc:
         raise ApiError(422, str(exc), "validation_error") from None
 
 
+def _user_not_found(nrp: str) -> ApiError:
+    return ApiError(404, f"user {nrp[:30]} tidak ditemukan", "user_not_found")
+
+
 async def _visible_person(deps: ApiDeps, principal: Principal, user_id: str) -> Personnel:
+    """The person if the caller may see them; 404 otherwise — also for another client's person, so the
+    answer never tells whether (or where) an NRP exists outside the caller's scope."""
     try:
-        nrp = normalize_nrp(user_id)
+        nrp = normalize_nrp(user_id, length=deps.settings.personnel.nrp_length)
     except FormatError:
-        raise ApiError(404, f"user {user_id[:30]} tidak ditemukan", "user_not_found") from None
+        raise _user_not_found(user_id) from None
     person = await get_personnel(deps.db, nrp)
     if person is None:
-        raise ApiError(404, f"user {nrp} tidak ditemukan", "user_not_found")
-    await client_in_scope(deps, principal, person.client_id)
+        raise _user_not_found(nrp)
+    try:
+        await client_in_scope(deps, principal, person.client_id)
+    except ApiError as exc:
+        if exc.status == 403:
+            raise _user_not_found(nrp) from None
+        raise
     return person
 
 
@@ -76,20 +84,24 @@ async def get_user(user_id: str, principal: Principal = Depends(get_principal), 
     return {"success": True, "data": user_row(await directory_row(deps.db, person.nrp))}
 
 
+_TEXT_FIELDS = {"name": "nama", "rank": "title", "division": "divisi", "position": "jabatan"}
+
+
 def _normalised(body, existing: Personnel | None, client_id: str) -> Personnel:
     try:
         insta = normalize_username(body.insta) if body.insta is not None else None
         tiktok = normalize_username(body.tiktok) if body.tiktok is not None else None
         whatsapp = normalize_optional_phone(body.whatsapp) if body.whatsapp is not None else None
+        text = {f: clean_personnel_text(f, getattr(body, key)) for f, key in _TEXT_FIELDS.items()}
     except FormatError as exc:
         raise ApiError(422, str(exc), "validation_error") from None
     base = existing or Personnel(nrp="", name="", client_id=client_id)
     return replace(
         base,
-        name=_upper(body.nama) or base.name,
-        rank=_upper(body.title) if body.title is not None else base.rank,
-        division=_upper(body.divisi) if body.divisi is not None else base.division,
-        position=_upper(body.jabatan) if body.jabatan is not None else base.position,
+        name=text["name"] or base.name,
+        rank=text["rank"] if body.title is not None else base.rank,
+        division=text["division"] if body.divisi is not None else base.division,
+        position=text["position"] if body.jabatan is not None else base.position,
         instagram=insta if body.insta is not None else base.instagram,
         tiktok=tiktok if body.tiktok is not None else base.tiktok,
         whatsapp=whatsapp if body.whatsapp is not None else base.whatsapp,
@@ -101,7 +113,7 @@ def _normalised(body, existing: Personnel | None, client_id: str) -> Personnel:
 async def create_user(body: CreateUserBody, principal: Principal = Depends(get_principal),
                       deps: ApiDeps = Depends(get_deps)):
     client = await client_in_scope(deps, principal, body.client_id)
-    nrp = _nrp(body.user_id)
+    nrp = _nrp(deps, body.user_id)
     existing = await get_personnel(deps.db, nrp)
     if existing is not None:
         owner = await get_client(deps.db, existing.client_id)
@@ -124,7 +136,7 @@ async def create_user(body: CreateUserBody, principal: Principal = Depends(get_p
 async def update_user(user_id: str, body: UpdateUserBody, principal: Principal = Depends(get_principal),
                       deps: ApiDeps = Depends(get_deps)):
     person = await _visible_person(deps, principal, user_id)
-    new_nrp = _nrp(body.user_id) if body.user_id is not None and body.user_id.strip() else person.nrp
+    new_nrp = _nrp(deps, body.user_id) if body.user_id is not None and body.user_id.strip() else person.nrp
     updated = _normalised(body, person, person.client_id)
     if body.status is not None:
         updated = replace(updated, active=body.status)
