@@ -18,13 +18,10 @@ from core.chat_port import Document
 from db.clients import Client
 from handlers.context import HandlerContext
 from handlers.menus import menu_number
-from handlers.reports import text
-from handlers.reports.queued import REPORT_BUILDERS, period_params
-from handlers.reports.attendance import AttendanceRules, Period, Platform, Scope, build_attendance
-from handlers.reports.completeness import build_completeness
-from handlers.reports.recaps import KasatkerBands, build_combined_recap, build_kasatker_report
+from handlers.reports.attendance import Period
+from handlers.reports.catalog import REPORTS, BuildRequest, ReportOutput, ReportSpec
 from handlers.dirrequest.fetching import FETCH_SPECS, run_manual_fetch
-from jobs.queue.kinds import ReportRequest, build_report_task
+from jobs.queue.kinds import build_report_task
 from jobs.queue.model import BACKEND_RABBITMQ
 
 log = logging.getLogger(__name__)
@@ -69,79 +66,49 @@ PERIODS_KASATKER = (
 )
 
 
-def rules_of(ctx: HandlerContext) -> AttendanceRules:
-    return AttendanceRules.from_settings(ctx.settings.attendance)
-
-
 def today(ctx: HandlerContext) -> Period:
     return Period.today(ctx.clock.now())
 
 
 # --------------------------------------------------------------------------- implementations
 
-async def completeness_recap(ctx: HandlerContext, client: Client, _period) -> None:
-    report = await build_completeness(ctx.pool, client)
-    await ctx.reply(text.render_completeness_recap(report, ctx.clock.now()))
+async def send_output(ctx: HandlerContext, output: ReportOutput) -> None:
+    """Send a report's parts to this chat in order; a file is confirmed with one line after it."""
+    for part in output.parts:
+        if isinstance(part, Document):
+            await ctx.send_document(part)
+        else:
+            await ctx.reply(part)
+    if output.documents and not output.texts:
+        await ctx.reply(EXCEL_SENT)
 
 
-async def missing_data(ctx: HandlerContext, client: Client, _period) -> None:
-    report = await build_completeness(ctx.pool, client, scope=Scope.CLIENT)
-    await ctx.reply(text.render_missing_data(report, ctx.clock.now()))
-
-
-def _attendance_text(platform: Platform, scope: Scope, render) -> ActionRun:
-    async def run(ctx: HandlerContext, client: Client, _period) -> None:
-        report = await build_attendance(ctx.pool, client, today(ctx), platform, rules=rules_of(ctx), scope=scope)
-        await ctx.reply(render(report, ctx.clock.now()))
-
-    return run
-
-
-async def deliver_report(ctx: HandlerContext, report: str, params: dict) -> None:
-    """Build a file report and send it to this chat — on a worker when the task queue is RabbitMQ."""
+async def _submitted_to_worker(ctx: HandlerContext, spec: ReportSpec, req: BuildRequest) -> bool:
+    """With the RabbitMQ queue, hand a file report to a worker (True); False: build it here."""
     queue = ctx.task_queue
-    if queue is not None and queue.backend == BACKEND_RABBITMQ:
-        task = build_report_task(report, params, deliver_to=ctx.chat_id, requested_by=ctx.identity.label)
-        async with guarded("queueing a report", log, level="warning", traceback=False, report=report) as g:
-            await queue.submit(task)
-        if not g.failed:
-            await ctx.reply(TEXT_REPORT_QUEUED)
-            return  # otherwise (broker unreachable) build it here, as without a queue
-    file = await REPORT_BUILDERS[report](ReportRequest(report=report, params=params, pool=ctx.pool,
-                                                       settings=ctx.settings, now=ctx.clock.now()))
-    if file.is_text:
-        await ctx.reply(file.caption or "")
-        return
-    await ctx.send_document(Document(data=file.data, filename=file.filename, mimetype=file.mimetype,
-                                      caption=file.caption))
-    await ctx.reply(EXCEL_SENT)
+    if spec.queued is None or queue is None or queue.backend != BACKEND_RABBITMQ:
+        return False
+    task = build_report_task(spec.queued.report, spec.queued.params(req), deliver_to=ctx.chat_id,
+                             requested_by=ctx.identity.label)
+    async with guarded("queueing a report", log, level="warning", traceback=False, report=spec.id) as g:
+        await queue.submit(task)
+    if g.failed:
+        return False  # broker unreachable: build it here, as without a queue
+    await ctx.reply(TEXT_REPORT_QUEUED)
+    return True
 
 
-def _attendance_excel(platform: Platform) -> ActionRun:
-    async def run(ctx: HandlerContext, client: Client, _period) -> None:
-        await deliver_report(ctx, "attendance_excel", {"client_id": client.id, "platform": platform.value,
-                                                       "scope": Scope.DIRECTORATE.value,
-                                                       **period_params(today(ctx))})
+def _report(report_id: str) -> ActionRun:
+    """An option that sends a catalog report of the chosen client (period: the chosen one, else today)."""
+    spec = REPORTS[report_id]
+
+    async def run(ctx: HandlerContext, client: Client, period: Period | None) -> None:
+        req = BuildRequest(pool=ctx.pool, settings=ctx.settings, client=client,
+                           period=period or today(ctx), now=ctx.clock.now())
+        if not await _submitted_to_worker(ctx, spec, req):
+            await send_output(ctx, await spec.build(req))
 
     return run
-
-
-async def combined_recap(ctx: HandlerContext, client: Client, _period) -> None:
-    recap = await build_combined_recap(ctx.pool, client, today(ctx), rules=rules_of(ctx))
-    await ctx.reply(text.render_combined_recap(recap, ctx.clock.now()))
-
-
-async def engagement_ranking(ctx: HandlerContext, client: Client, period: Period | None) -> None:
-    period = period or Period.today(ctx.clock.now())
-    await deliver_report(ctx, "ranking_excel", {"client_id": client.id, **period_params(period)})
-
-
-async def kasatker_report(ctx: HandlerContext, client: Client, period: Period | None) -> None:
-    now = ctx.clock.now()
-    period = period or Period.today(now)
-    report = await build_kasatker_report(ctx.pool, client, period, rules=rules_of(ctx),
-                                         bands=KasatkerBands.from_settings(ctx.settings.attendance))
-    await ctx.reply(text.render_kasatker(report, now))
 
 
 def _fetch(spec_id: str) -> ActionRun:
@@ -160,34 +127,26 @@ G_LAPORAN = "📝 Laporan"
 G_KASATKER = "🛡️ Monitoring Kasatker"
 GROUPS = (G_DATA, G_ABSENSI, G_FETCH, G_LAPORAN, G_KASATKER)
 
-IG, TT = Platform.INSTAGRAM, Platform.TIKTOK
-
 ACTIONS: tuple[Action, ...] = (
-    Action("completeness_recap", 1, G_DATA, "Rekap kelengkapan data personel per satker", completeness_recap),
-    Action("missing_data", 3, G_DATA, "Daftar personel yang datanya belum lengkap", missing_data),
-    Action("ig_likes_by_division", 5, G_ABSENSI, "Absensi likes Instagram per divisi",
-           _attendance_text(IG, Scope.CLIENT, text.render_division_detail)),
-    Action("ig_likes_simple", 6, G_ABSENSI, "Absensi likes Instagram (ringkas)",
-           _attendance_text(IG, Scope.CLIENT, text.render_simple_lists)),
-    Action("ig_likes_by_satker", 7, G_ABSENSI, "Absensi likes Instagram per satker",
-           _attendance_text(IG, Scope.DIRECTORATE, text.render_satker_summary)),
-    Action("tt_comments_by_satker", 8, G_ABSENSI, "Absensi komentar TikTok per satker",
-           _attendance_text(TT, Scope.DIRECTORATE, text.render_satker_summary)),
-    Action("tt_comments_simple", 9, G_ABSENSI, "Absensi komentar TikTok (ringkas)",
-           _attendance_text(TT, Scope.CLIENT, text.render_simple_lists)),
-    Action("tt_comments_by_division", 10, G_ABSENSI, "Absensi komentar TikTok per divisi",
-           _attendance_text(TT, Scope.CLIENT, text.render_division_detail)),
+    Action("completeness_recap", 1, G_DATA, "Rekap kelengkapan data personel per satker", _report("completeness_recap")),
+    Action("missing_data", 3, G_DATA, "Daftar personel yang datanya belum lengkap", _report("missing_data")),
+    Action("ig_likes_by_division", 5, G_ABSENSI, "Absensi likes Instagram per divisi", _report("ig_likes_by_division")),
+    Action("ig_likes_simple", 6, G_ABSENSI, "Absensi likes Instagram (ringkas)", _report("ig_likes_simple")),
+    Action("ig_likes_by_satker", 7, G_ABSENSI, "Absensi likes Instagram per satker", _report("ig_likes_by_satker")),
+    Action("tt_comments_by_satker", 8, G_ABSENSI, "Absensi komentar TikTok per satker", _report("tt_comments_by_satker")),
+    Action("tt_comments_simple", 9, G_ABSENSI, "Absensi komentar TikTok (ringkas)", _report("tt_comments_simple")),
+    Action("tt_comments_by_division", 10, G_ABSENSI, "Absensi komentar TikTok per divisi", _report("tt_comments_by_division")),
     Action("fetch_ig_posts_likes", 12, G_FETCH, "Ambil konten & likes Instagram", _fetch("ig_posts_likes")),
     Action("fetch_ig_likes", 13, G_FETCH, "Ambil likes Instagram saja", _fetch("ig_likes")),
     Action("fetch_tt_posts_comments", 14, G_FETCH, "Ambil konten & komentar TikTok", _fetch("tt_posts_comments")),
     Action("fetch_tt_comments", 15, G_FETCH, "Ambil komentar TikTok saja", _fetch("tt_comments")),
     Action("fetch_all_with_tasks", 16, G_FETCH, "Ambil semua sosmed & buat daftar tugas", _fetch("all_with_tasks")),
-    Action("ig_likes_excel", 19, G_LAPORAN, "Rekap likes Instagram (Excel)", _attendance_excel(IG)),
-    Action("tt_comments_excel", 20, G_LAPORAN, "Rekap komentar TikTok (Excel)", _attendance_excel(TT)),
-    Action("combined_recap", 21, G_LAPORAN, "Rekap gabungan semua sosmed", combined_recap),
-    Action("engagement_ranking_excel", 22, G_LAPORAN, "Ranking engagement jajaran (Excel)", engagement_ranking,
+    Action("ig_likes_excel", 19, G_LAPORAN, "Rekap likes Instagram (Excel)", _report("ig_likes_excel")),
+    Action("tt_comments_excel", 20, G_LAPORAN, "Rekap komentar TikTok (Excel)", _report("tt_comments_excel")),
+    Action("combined_recap", 21, G_LAPORAN, "Rekap gabungan semua sosmed", _report("combined_recap")),
+    Action("engagement_ranking_excel", 22, G_LAPORAN, "Ranking engagement jajaran (Excel)", _report("engagement_ranking_excel"),
            periods=PERIODS_RANKING, period_title="Pilih periode ranking engagement:"),
-    Action("kasatker_report", 30, G_KASATKER, "Laporan kepatuhan Kasatker", kasatker_report,
+    Action("kasatker_report", 30, G_KASATKER, "Laporan kepatuhan Kasatker", _report("kasatker_report"),
            periods=PERIODS_KASATKER, period_title="Pilih periode laporan Kasatker:"),
 )
 
