@@ -73,7 +73,7 @@ def build_parts(app: AppContext) -> list[Part]:
     parts.append(outbox)  # stops before the gateway it sends through: queued rows stay queued
     # the collection cycle on the seed's schedule, and the personal task reminders
     parts.append(SchedulerPart(app.settings, app.db.pool, collect=collection.collect, reporter=reporter,
-                               jobs=reminder_jobs(app.settings, app.db.pool, app.clock)))
+                               jobs=reminder_jobs(app.settings, app.db.pool, app.clock), clock=app.clock))
     if app.settings.api.enabled:
         # last to start, first to stop; /api/health reads the other parts' health()
         parts.append(ApiPart.from_context(app, peers=lambda: list(parts)))

@@ -49,6 +49,7 @@ from jobs.personnel_changes import save_personnel
 from db.pool import open_database
 from db.profiles import store_profile
 from jobs.schedule import fire_times
+from jobs.schedule_switch import fire_phase
 from jobs.demo_data import DEMO_ADMIN_PHONE, DemoPost, DemoWorld, build_demo_world
 from jobs.sources.fake_rapidapi import FakeAccount, FakePost, FakeRapidApi, Scenario
 
@@ -180,7 +181,7 @@ class DayReplay:
                                markup=False, highlight=False)
             async with guarded("demo replay cycle", log, at=fire.time):
                 async with open_collector(settings, self.app.db.pool, clock, reporter) as collector:
-                    await collector.collect(phase=fire.phase, trigger="schedule")
+                    await fire_phase(self.app.db.pool, fire.phase, fire.job_id, collector.collect, now=when)
         clock.run_at_real_speed(last)  # back to the replay's last minute: "today" is the replayed day
         self.console.print(f"⏱ replay finished: the whole day's schedule has run. The demo clock now runs at "
                            f"real speed from {last:%H:%M} WIB, so menus stay open and \"hari ini\" is still "

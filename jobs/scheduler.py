@@ -3,8 +3,10 @@
 `SchedulerPart` (name/start()/stop()) runs an APScheduler 3 `AsyncIOScheduler`
 with one `CronTrigger` per schedule entry in `settings.general.timezone`,
 misfire grace from settings, coalescing, one instance per job; each fire runs
-the collector (`jobs/collect_now.py`) with `trigger="schedule"`. `next_runs()` and
-`health()` serve `/api/health`.
+the collector (`jobs/collect_now.py`) with `trigger="schedule"` unless an admin
+has switched the phase off (`jobs/schedule_switch.py`, read at every fire time:
+the skip is logged and recorded as a `skipped` job run; the entry stays
+registered). `next_runs()` and `health()` serve `/api/health`.
 """
 
 from __future__ import annotations
@@ -18,10 +20,12 @@ import asyncpg
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from core.boundary import guarded
+from core.clock import Clock, SystemClock
 from core.reporting import Reporter
 from core.settings import Settings
 from jobs.admin_text import phase_label
 from jobs.schedule import NextRun, cron_trigger, schedule_entries
+from jobs.schedule_switch import fire_phase
 
 log = logging.getLogger(__name__)
 
@@ -51,8 +55,13 @@ class SchedulerPart:
     collect: Collect
     reporter: Reporter | None = None
     jobs: Sequence[ScheduledJob] = ()
+    clock: Clock | None = None              # the service's clock (default: the system clock in the zone)
     name: str = "scheduler"
     _scheduler: AsyncIOScheduler | None = None
+
+    def __post_init__(self) -> None:
+        if self.clock is None:
+            self.clock = SystemClock(self.settings.tz)
 
     async def start(self) -> None:
         self._scheduler = AsyncIOScheduler(timezone=self.settings.tz)
@@ -83,8 +92,9 @@ class SchedulerPart:
         # a failed cycle must not kill the scheduler
         async with guarded("scheduled collection", log, reporter=self.reporter,
                            report=f"Jadwal pengambilan data ({phase_label(phase)}) gagal dijalankan", job=job_id):
-            result = await self.collect(phase=phase, trigger="schedule")
-            log.info("scheduled %s (%s): %s", job_id, phase, getattr(result, "status", result))
+            result = await fire_phase(self.pool, phase, job_id, self.collect, now=self.clock.now())
+            if result is not None:
+                log.info("scheduled %s (%s): %s", job_id, phase, getattr(result, "status", result))
 
     async def _fire_job(self, job: ScheduledJob) -> None:
         fire_time = self._scheduled_time(job.id)
@@ -95,7 +105,7 @@ class SchedulerPart:
     def _scheduled_time(self, job_id: str) -> datetime:
         """The instant this fire was scheduled for (APScheduler moves next_run_time on before calling us)."""
         trigger = self._scheduler.get_job(job_id).trigger if self._scheduler else None
-        now = datetime.now(self.settings.tz)
+        now = datetime.now(self.settings.tz)  # APScheduler fires on the wall clock, whatever the service clock
         if trigger is None:
             return now.replace(second=0, microsecond=0)
         previous = None
