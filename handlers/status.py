@@ -21,6 +21,7 @@ from core.boundary import guarded, guarded_sync
 from core.clock import day_range, local_day
 from db.bot_status import latest_job_runs
 from db.outbox import outbox_overview
+from db.schedule_switches import disabled_phases
 from handlers.context import Command, HandlerContext
 from handlers.identity import ADMIN_ONLY
 from jobs.admin_text import PHASE_LABEL, RUN_STATUS_LABEL, pukul_relative
@@ -133,8 +134,9 @@ def queue_status_lines(status: QueueStatus) -> list[str]:
 
 
 async def collection_lines(ctx: HandlerContext) -> list[str]:
-    """Per phase: the last run (time and outcome) and the next scheduled one."""
+    """Per phase: the last run (time and outcome) and the next scheduled one ("nonaktif" when switched off)."""
     runs = {(r.job, r.phase): r for r in await latest_job_runs(ctx.pool)}
+    off = await disabled_phases(ctx.pool)
     upcoming = {}
     with guarded_sync("status: next runs", log):  # status must answer even if the schedule cannot be read
         upcoming = next_fire_per_phase(ctx) if ctx.settings.schedule.enabled else {}
@@ -149,7 +151,12 @@ async def collection_lines(ctx: HandlerContext) -> list[str]:
         last_text = (f"{_when(ctx, last.started_at)} {RUN_STATUS_LABEL.get(last.status, last.status)}"
                      if last else "belum pernah")
         nxt = upcoming.get(phase)
-        next_text = _when(ctx, nxt) if nxt else ("jadwal nonaktif" if not ctx.settings.schedule.enabled else "-")
+        if not ctx.settings.schedule.enabled:
+            next_text = "jadwal nonaktif"
+        elif phase in off:
+            next_text = f"nonaktif (ketik *jadwal on {phase}*)"
+        else:
+            next_text = _when(ctx, nxt) if nxt else "-"
         lines.append(f"• {label}: terakhir {last_text}; berikutnya {next_text}")
     return lines
 

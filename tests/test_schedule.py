@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from datetime import date, datetime, timezone
@@ -64,14 +65,14 @@ def test_next_runs_after():
         ("17:05", "post_fetch"), ("17:30", "engagement_only"), ("18:00", "engagement_only")]
 
 
-async def test_the_scheduler_part_registers_every_entry_and_runs_the_cycle():
+async def test_the_scheduler_part_registers_every_entry_and_runs_the_cycle(pool):
     s = Settings()
     calls = []
 
     async def collect(*, phase, trigger):
         calls.append((phase, trigger))
 
-    part = SchedulerPart(settings=s, pool=None, collect=collect)
+    part = SchedulerPart(settings=s, pool=pool, collect=collect)
     await part.start()
     try:
         jobs = part._scheduler.get_jobs()
@@ -90,9 +91,10 @@ async def test_the_scheduler_part_registers_every_entry_and_runs_the_cycle():
 
 
 @pytest.mark.slow
-def test_cicero_schedule_json(tmp_path):
+def test_cicero_schedule_json(tmp_path, database_url):
     cfg = tmp_path / "config.toml"
-    cfg.write_text("")
+    cfg.write_text(f'[database]\nurl = "{database_url}"\n')  # the listing reads the phase switches
+    env = {**os.environ, "CICERO_DATABASE__URL": database_url}
     out = subprocess.run([sys.executable, "-m", "bot.cli", "--config", str(cfg), "schedule", "--date", "2026-02-17",
                           "--json"], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
@@ -101,7 +103,7 @@ def test_cicero_schedule_json(tmp_path):
     assert {r["phase"] for r in rows} == {"post_fetch", "engagement_only", "late_sweep"}
     # without a config file the warning goes to stderr and stdout is still JSON
     bare = subprocess.run([sys.executable, "-m", "bot.cli", "--config", str(tmp_path / "none.toml"), "schedule",
-                           "--json"], cwd=ROOT, capture_output=True, text=True, timeout=60)
+                           "--json"], cwd=ROOT, capture_output=True, text=True, timeout=60, env=env)
     assert bare.returncode == 0 and len(json.loads(bare.stdout)) == 34 and "not found" in bare.stderr
     bad = subprocess.run([sys.executable, "-m", "bot.cli", "--config", str(cfg), "schedule", "--date", "17-02-2026"],
                          cwd=ROOT, capture_output=True, text=True, timeout=60)
