@@ -9,23 +9,28 @@ running or just due; the next fire time is ▶. A phase switched off shows its
 coming fire times as "nonaktif" (never ▶) and its skipped ones as "dilewati: fase nonaktif".
 
 The reply is a header, then sections (`SECTIONS`: async functions of the
-context, the day and now returning lines), then the legend; report deliveries
-or other scheduled work are one more section.
+context, the day and now returning lines), then the legend: the collection
+fire times, then the next scheduled report deliveries (`handlers/laporan.report_lines`).
 """
 
 from __future__ import annotations
 
+import logging
 from datetime import date, datetime, time, timedelta
 from typing import Awaitable, Callable
 
+from core.boundary import guarded
 from core.clock import day_range, local_day
 from db.job_runs import JobRun, scheduled_runs_between
 from db.schedule_switches import disabled_phases
 from handlers.context import Command, HandlerContext
 from handlers.identity import ADMIN_ONLY
+from handlers.laporan import report_lines
 from jobs.admin_text import PHASE_LABEL, client_error_text, phase_label
 from jobs.schedule import FireTime, fire_times
 from jobs.schedule_switch import PHASES, SWITCHED_OFF_NOTE, UnknownPhase, parse_phase, switch_phase
+
+log = logging.getLogger(__name__)
 
 DAY_NAMES = ["Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"]
 JUST_DUE = timedelta(minutes=2)  # a fire time this recent with no run yet is "⏳", not missed
@@ -115,7 +120,14 @@ async def collection_section(ctx: HandlerContext, day: date, now: datetime) -> l
     return lines
 
 
-SECTIONS: tuple[Section, ...] = (collection_section,)
+async def report_section(ctx: HandlerContext, day: date, now: datetime) -> list[str]:
+    """The next scheduled report deliveries (`laporan` lists them all); jadwal answers even if this fails."""
+    async with guarded("jadwal: next report runs", log) as g:
+        return ["", "*Laporan terjadwal berikutnya*", *await report_lines(ctx, now)]
+    return ["", f"Laporan terjadwal: tidak dapat dibaca ({g.error.__class__.__name__})"]
+
+
+SECTIONS: tuple[Section, ...] = (collection_section, report_section)
 
 
 async def jadwal_command(ctx: HandlerContext, args: str) -> None:

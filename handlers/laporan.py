@@ -36,6 +36,7 @@ MAX_ARGS = 120           # `laporan kirim 123` with slack; longer text gets the 
 MAX_ID_DIGITS = 12       # more digits than any id the table will hold: "tidak ada", not an overflow
 MAX_LISTED = 40          # subscriptions listed in one `laporan` reply
 MAX_TIMES_SHOWN = 6      # times per subscription line ("…" after)
+MAX_RUNS_READ = 100_000  # `jadwal`/`status` read every subscription's next run to count the inactive ones
 MAX_RECIPIENTS_SHOWN = 5  # chats named in the `laporan kirim` reply ("dan N lainnya" after)
 SEND_WORDS = frozenset({"kirim", "send"})
 ON_WORDS = frozenset({"on", "aktif", "aktifkan"})
@@ -218,12 +219,19 @@ async def laporan_command(ctx: HandlerContext, args: str) -> None:
 
 
 async def report_lines(ctx: HandlerContext, now: datetime, limit: int = 5) -> list[str]:
-    """The next active report runs (`jadwal`, `status`): at most `limit` lines, soonest first."""
-    runs = [r for r in await next_report_runs(ctx.pool, ctx.settings, now, limit=50) if not r.inactive_reason]
-    if not runs:
-        return ["Tidak ada laporan terjadwal yang aktif."]
-    return [f"• {pukul_relative(r.at, now, ctx.clock.tz)} — #{r.subscription_id} {r.title} ({r.client_id})"
-            for r in runs[:limit]]
+    """The next active report runs (`jadwal`, `status`): at most `limit`, soonest first, then how many are
+    inactive (their reasons are in `laporan`)."""
+    runs = await next_report_runs(ctx.pool, ctx.settings, now, limit=MAX_RUNS_READ)
+    active = [r for r in runs if not r.inactive_reason]
+    lines = [f"• {pukul_relative(r.at, now, ctx.clock.tz)} — #{r.subscription_id} {r.title} ({r.client_id})"
+             for r in active[:limit]]
+    if len(active) > limit:
+        lines.append(f"… dan {len(active) - limit} laporan aktif lainnya.")
+    if not active:
+        lines.append("Tidak ada laporan terjadwal yang aktif.")
+    if len(runs) > len(active):
+        lines.append(f"{len(runs) - len(active)} laporan nonaktif — ketik *laporan* untuk rinciannya.")
+    return lines
 
 
 COMMANDS: list[Command] = [

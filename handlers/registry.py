@@ -7,7 +7,9 @@ by the tests) raises on a duplicate.
 
 from __future__ import annotations
 
-from handlers import admin, console, dashboard_approvals, dirrequest, greeting, jadwal, operator, personnel, status
+from handlers import (
+    admin, console, dashboard_approvals, dirrequest, greeting, jadwal, laporan, operator, personnel, status,
+)
 from handlers.context import Command
 from handlers.menus import Menu
 
@@ -17,6 +19,7 @@ def all_commands() -> list[Command]:
     commands += admin.COMMANDS
     commands += status.COMMANDS
     commands += jadwal.COMMANDS
+    commands += laporan.COMMANDS
     commands += dirrequest.COMMANDS
     commands += operator.COMMANDS
     commands += personnel.COMMANDS

@@ -24,6 +24,7 @@ from db.outbox import outbox_overview
 from db.schedule_switches import disabled_phases
 from handlers.context import Command, HandlerContext
 from handlers.identity import ADMIN_ONLY
+from handlers.laporan import report_lines
 from jobs.admin_text import PHASE_LABEL, RUN_STATUS_LABEL, pukul_relative
 from jobs.queue.model import BACKEND_IN_PROCESS
 from jobs.queue.status import QueueStatus, queue_status
@@ -161,9 +162,16 @@ async def collection_lines(ctx: HandlerContext) -> list[str]:
     return lines
 
 
+async def report_lines_section(ctx: HandlerContext) -> list[str]:
+    """The next scheduled report deliveries (a few; `laporan` lists them all)."""
+    async with guarded("status: next report runs", log) as g:  # status must always answer
+        return ["", "*Laporan terjadwal*", *await report_lines(ctx, ctx.clock.now(), limit=3)]
+    return ["", f"Laporan terjadwal: tidak dapat dibaca ({g.error.__class__.__name__})"]
+
+
 # the reply, top to bottom; the sections after `database_lines` need the database
 SECTIONS: tuple[Section, ...] = (whatsapp_lines, database_lines, outbox_lines, queue_lines, quota_lines,
-                                 collection_lines)
+                                 collection_lines, report_lines_section)
 
 
 async def status_command(ctx: HandlerContext, args: str) -> None:
