@@ -152,8 +152,8 @@ def normalize_period(raw: str) -> str:
 def check_report(report: str, known_reports: Collection[str]) -> str:
     text = str(report).strip()
     if text not in known_reports:
-        raise SubscriptionError(f"laporan tidak dikenal: {text[:40]!r} (lihat daftar laporan di cicero reports list)",
-                                f"unknown report action id {text[:40]!r} (see the catalog in cicero reports list)")
+        raise SubscriptionError(f"laporan tidak dikenal: {text[:40]!r} (lihat cicero reports catalog)",
+                                f"unknown report action id {text[:40]!r} (see cicero reports catalog)")
     return text
 
 
