@@ -177,3 +177,13 @@ async def test_cicero_schedule_on_off_lists_nonaktif_and_refuses_an_unknown_phas
     back = await asyncio.to_thread(run_cli, ["schedule", "on", "late_sweep"], database_url, tmp_path)
     assert back.returncode == 0 and await disabled_phases(pool) == frozenset()
     assert len(await audit_rows(pool, entity="schedule_phase")) == 2
+
+
+async def test_cicero_schedule_still_lists_the_day_when_the_switches_cannot_be_read(tmp_path):
+    unreachable = "postgresql://postgres@127.0.0.1:9/cicero"  # nothing listens on port 9
+    out = await asyncio.to_thread(run_cli, ["schedule", "--date", "2026-02-17"], unreachable, tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert "34 runs: 23 post-fetch" in out.stdout
+    assert "phase on/off switches could not be read" in out.stderr and "Traceback" not in out.stderr
+    switch = await asyncio.to_thread(run_cli, ["schedule", "off", "post_fetch"], unreachable, tmp_path)
+    assert switch.returncode != 0 and "Traceback" not in switch.stdout + switch.stderr
