@@ -56,7 +56,8 @@ async def test_stale_running_rows_are_abandoned_at_start_up_but_not_while_a_run_
     assert await abandon_stale_runs(pool, wib(2026, 2, 17, 14)) == []  # nothing left to close
 
 
-def test_general_log_level_is_applied(tmp_path, monkeypatch):
+def test_general_log_level_is_applied(tmp_path, monkeypatch, database_url):
+    monkeypatch.setenv("CICERO_DATABASE__URL", database_url)  # the listing reads the phase switches
     cfg = tmp_path / "config.toml"
     cfg.write_text('[general]\nlog_level = "WARNING"\n', encoding="utf-8")
     assert main(["--config", str(cfg), "schedule", "--date", "2026-02-17", "--json"]) == 0
