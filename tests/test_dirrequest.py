@@ -274,7 +274,9 @@ async def test_option_21_combined_recap(pool, chat):
     assert "https://www.instagram.com/p/P2/" in report and "/video/V2" in report
     top = report.split("satker tertinggi*")[1].split("\n\n")[0]
     assert top.splitlines()[1] == "1. POLRES A: 100,0% (4/4 tugas)"
-    assert "*5. Sisa tugas:* 12 tugas" in report
+    # two satker ranked: no bottom list, so the backlog is section 4, not 5 (numbered from what is shown)
+    assert "*3. 🔥 2 satker tertinggi*" in report and "terendah*" not in report
+    assert "*4. Sisa tugas:* 12 tugas" in report
 
 
 async def test_option_22_ranking_with_period_submenu(pool, chat):

@@ -18,6 +18,7 @@ from handlers.reports.attendance import (
 from handlers.reports.completeness import CompletenessCount, CompletenessReport
 from handlers.reports.formatting import greeting, id_number, id_percent, id_time, id_weekday_date
 from handlers.reports.recaps import CombinedRecap, KasatkerReport, UnitScore
+from handlers.reports.sections import Section, render_sections
 
 NO_VALUE = "-"
 
@@ -251,12 +252,16 @@ def render_missing_data(report: CompletenessReport, now: datetime) -> str:
 
 # --------------------------------------------------------------------------- option 21
 
+def tally_line(i: int, name: str, t: Tally) -> str:
+    """'1. POLRES A: 100,0% (4/4 tugas)' — a unit's capaian tugas ('-' without tasks)."""
+    if t.capaian is None:
+        return f"{i}. {name}: {NO_VALUE}"
+    return f"{i}. {name}: {percent_text(t.capaian)} ({_n(t.tasks_done)}/{_n(t.tasks_assigned)} tugas)"
+
+
 def unit_line(i: int, u: UnitScore) -> str:
-    """'1. POLRES A: 100,0% (4/4 tugas)' — the unit's capaian tugas on both platforms ('-' without tasks)."""
-    c = u.combined
-    if c.capaian is None:
-        return f"{i}. {u.name}: {NO_VALUE}"
-    return f"{i}. {u.name}: {percent_text(c.capaian)} ({_n(c.tasks_done)}/{_n(c.tasks_assigned)} tugas)"
+    """The unit's capaian tugas on both platforms."""
+    return tally_line(i, u.name, u.combined)
 
 
 def render_combined_recap(recap: CombinedRecap, now: datetime) -> str:
@@ -274,24 +279,22 @@ def render_combined_recap(recap: CombinedRecap, now: datetime) -> str:
         f"Periode: {recap.period.label()}",
         f"Dibuat: pukul {id_time(now)}",
     ]
-    for number, rep in ((1, ig), (2, tt)):
-        lines += ["", f"*{number}. {rep.platform.label}* ({rep.platform.action})"]
-        if not rep.has_tasks:
-            lines.append(f"Belum ada konten {rep.platform.label} {period_phrase(rep.period, now)}.")
-            continue
-        lines += [figure_text(TASKS, len(rep.posts))]
-        lines += [f"- {p.url}" for p in rep.posts]
-        lines += _totals(rep.tally, rep.platform)
+    sections = []
+    for rep in (ig, tt):
+        body = [f"Belum ada konten {rep.platform.label} {period_phrase(rep.period, now)}."] if not rep.has_tasks \
+            else [figure_text(TASKS, len(rep.posts)), *(f"- {p.url}" for p in rep.posts), *_totals(rep.tally, rep.platform)]
+        sections.append(Section(rep.platform.label, body, suffix=f" ({rep.platform.action})"))
     unit = recap.unit_kind
-    lines += ["", "*Gabungan Instagram dan TikTok*", capaian_text(recap.total)]
-    if recap.top:
-        lines += ["", f"*3. 🔥 {len(recap.top)} {unit} tertinggi* ({CAPAIAN.label})"]
-        lines += [unit_line(i, u) for i, u in enumerate(recap.top, 1)]
-    if recap.bottom:
-        lines += ["", f"*4. ❄️ {len(recap.bottom)} {unit} terendah* ({CAPAIAN.label})"]
-        lines += [unit_line(i, u) for i, u in enumerate(recap.bottom, 1)]
-    lines += ["", f"*5. Sisa tugas:* {_n(recap.total.backlog)} tugas"]
-    lines += [f"{i}. {u.name}: {_n(u.combined.backlog)} tugas" for i, u in enumerate(recap.backlog, 1)]
+    sections += [
+        Section("Gabungan Instagram dan TikTok", [capaian_text(recap.total)], numbered=False),
+        Section(f"🔥 {len(recap.top)} {unit} tertinggi", [unit_line(i, u) for i, u in enumerate(recap.top, 1)],
+                suffix=f" ({CAPAIAN.label})"),
+        Section(f"❄️ {len(recap.bottom)} {unit} terendah", [unit_line(i, u) for i, u in enumerate(recap.bottom, 1)],
+                suffix=f" ({CAPAIAN.label})"),
+        Section("Sisa tugas:", [f"{i}. {u.name}: {_n(u.combined.backlog)} tugas" for i, u in enumerate(recap.backlog, 1)],
+                suffix=f" {_n(recap.total.backlog)} tugas", always=True),
+    ]
+    lines += render_sections(sections)
     lines += ["", "Mohon arahan Komandan agar personel segera melaksanakan likes dan komentar. Terima kasih."]
     return "\n".join(lines)
 

@@ -147,10 +147,10 @@ def read_combined_text(text: str) -> Figures:
         if line.startswith("*Gabungan Instagram dan TikTok*"):
             platform, part = BOTH, "platform"
             continue
-        if re.match(r"^\*[34]\. ", line):
+        if re.match(r"^\*\d+\. (🔥|❄️) ", line):
             part = "units"
             continue
-        backlog = re.match(r"^\*5\. Sisa tugas:\* ([\d.]+) tugas", line)
+        backlog = re.match(r"^\*\d+\. Sisa tugas:\* ([\d.]+) tugas", line)
         if backlog:
             _put(out, TOTAL, BOTH, "backlog", number(backlog[1]))
             part = "backlog"
