@@ -100,14 +100,15 @@ def _criteria(report: AttendanceReport) -> list[str]:
             f"kurang > {id_number(r.partial_percent, 0)}%_"]
 
 
-def _totals(t: Tally, platform: Platform) -> list[str]:
+def totals_lines(t: Tally, platform: Platform, *, bold: bool = True) -> list[str]:
+    """The totals block of an attendance report (personnel, sudah/lengkap/kurang, belum, no username, capaian)."""
     return [
-        figure_text(PERSONNEL, t.personnel, bold=True),
-        "✅ " + figure_text(SUDAH, t.sudah, bold=True),
+        figure_text(PERSONNEL, t.personnel, bold=bold),
+        "✅ " + figure_text(SUDAH, t.sudah, bold=bold),
         "- " + figure_text(LENGKAP, t.lengkap),
         "- " + figure_text(KURANG, t.kurang),
-        "❌ " + figure_text(BELUM, t.belum, bold=True),
-        "⚠️ " + figure_text(TANPA_USERNAME, t.tanpa_username, platform, bold=True),
+        "❌ " + figure_text(BELUM, t.belum, bold=bold),
+        "⚠️ " + figure_text(TANPA_USERNAME, t.tanpa_username, platform, bold=bold),
         capaian_text(t),
     ]
 
@@ -145,7 +146,7 @@ def render_division_detail(report: AttendanceReport, now: datetime) -> str:
     if early:
         return early
     lines = _header(_title(report, "Rekap Absensi"), report, now) + [""] + _links(report.posts) + [""]
-    lines += _totals(report.tally, report.platform) + _criteria(report)
+    lines += totals_lines(report.tally, report.platform) + _criteria(report)
     for i, division in enumerate(report.divisions, 1):
         t = division.tally
         lines += ["", f"*{i}. {division_label(division.name)}*", figure_text(PERSONNEL, t.personnel), capaian_text(t)]
@@ -166,7 +167,7 @@ def render_simple_lists(report: AttendanceReport, now: datetime) -> str:
     if early:
         return early
     lines = _header(_title(report, "Absensi"), report, now) + [""] + _links(report.posts) + [""]
-    lines += _totals(report.tally, report.platform) + _criteria(report)
+    lines += totals_lines(report.tally, report.platform) + _criteria(report)
     for category, emoji, label in _sections(report.platform):
         members = sorted(report.of_category(category), key=lambda p: p.sort_key)
         lines += ["", f"{emoji} *{label} ({_n(len(members))} pers):*"]
@@ -182,7 +183,7 @@ def render_satker_summary(report: AttendanceReport, now: datetime) -> str:
     if early:
         return early
     lines = _header(_title(report, "Rekap Akumulasi"), report, now) + [""] + _links(report.posts) + [""]
-    lines += _totals(report.tally, report.platform) + _criteria(report)
+    lines += totals_lines(report.tally, report.platform) + _criteria(report)
     for i, s in enumerate(report.satkers, 1):
         t = s.tally
         lines += ["", f"*{i}. {s.name}*"]
@@ -252,11 +253,12 @@ def render_missing_data(report: CompletenessReport, now: datetime) -> str:
 
 # --------------------------------------------------------------------------- option 21
 
-def tally_line(i: int, name: str, t: Tally) -> str:
-    """'1. POLRES A: 100,0% (4/4 tugas)' — a unit's capaian tugas ('-' without tasks)."""
+def tally_line(i: int | None, name: str, t: Tally) -> str:
+    """'1. POLRES A: 100,0% (4/4 tugas)' — a unit's capaian tugas ('-' without tasks); no number for i=None."""
+    head = f"{i}. {name}" if i is not None else name
     if t.capaian is None:
-        return f"{i}. {name}: {NO_VALUE}"
-    return f"{i}. {name}: {percent_text(t.capaian)} ({_n(t.tasks_done)}/{_n(t.tasks_assigned)} tugas)"
+        return f"{head}: {NO_VALUE}"
+    return f"{head}: {percent_text(t.capaian)} ({_n(t.tasks_done)}/{_n(t.tasks_assigned)} tugas)"
 
 
 def unit_line(i: int, u: UnitScore) -> str:
@@ -282,7 +284,7 @@ def render_combined_recap(recap: CombinedRecap, now: datetime) -> str:
     sections = []
     for rep in (ig, tt):
         body = [f"Belum ada konten {rep.platform.label} {period_phrase(rep.period, now)}."] if not rep.has_tasks \
-            else [figure_text(TASKS, len(rep.posts)), *(f"- {p.url}" for p in rep.posts), *_totals(rep.tally, rep.platform)]
+            else [figure_text(TASKS, len(rep.posts)), *(f"- {p.url}" for p in rep.posts), *totals_lines(rep.tally, rep.platform)]
         sections.append(Section(rep.platform.label, body, suffix=f" ({rep.platform.action})"))
     unit = recap.unit_kind
     sections += [
