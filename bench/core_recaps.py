@@ -31,8 +31,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._db import bench_database  # noqa: E402
-from bench.attendance import NOW, SATKER, fill_world, load  # noqa: E402
+from bench._db import bench_database
+from bench.attendance import NOW, SATKER, fill_world, load
 
 WORLDS = {"DITBINMAS": (3_000, 1, 12, 8), "DITBULAN": (3_000, 30, 12, 8)}
 CASES = (
