@@ -28,6 +28,7 @@ from core.clock import Clock, SystemClock
 from core.settings import Settings
 from db.pool import Database, open_database
 from handlers.personnel.reminders import reminder_jobs
+from handlers.reports.subscriptions.ticker import report_jobs
 from jobs.sources.rapidapi import missing_key_text, missing_keys
 from jobs.outbox import OutboxSender
 from jobs.scheduler import SchedulerPart
@@ -71,9 +72,10 @@ def build_parts(app: AppContext) -> list[Part]:
     if isinstance(chat.gateway, ConsoleGateway):  # `cicero console`: show due outbox messages before exiting
         chat.gateway.before_eof = outbox.drain_once
     parts.append(outbox)  # stops before the gateway it sends through: queued rows stay queued
-    # the collection cycle on the seed's schedule, and the personal task reminders
-    parts.append(SchedulerPart(app.settings, app.db.pool, collect=collection.collect, reporter=reporter,
-                               jobs=reminder_jobs(app.settings, app.db.pool, app.clock)))
+    # the collection cycle on the seed's schedule, the personal task reminders and the report subscriptions
+    jobs = [*reminder_jobs(app.settings, app.db.pool, app.clock),
+            *report_jobs(app.settings, app.db.pool, app.clock, reporter)]
+    parts.append(SchedulerPart(app.settings, app.db.pool, collect=collection.collect, reporter=reporter, jobs=jobs))
     if app.settings.api.enabled:
         # last to start, first to stop; /api/health reads the other parts' health()
         parts.append(ApiPart.from_context(app, peers=lambda: list(parts)))

@@ -27,6 +27,7 @@ from core.config_sources import (
     config_file_problem, describe_validation_errors, env_value_problems, read_secret_file, toml_problems,
 )
 from core.formats import FormatError, normalize_group_id, normalize_phone
+from core.report_settings import ReportsSettings
 
 DEFAULT_CONFIG_PATH = Path("config.toml")
 EXAMPLE_JWT_SECRET = "change-me-to-a-long-random-string"
@@ -377,6 +378,7 @@ class Settings(BaseSettings):
     personnel: PersonnelSettings = Field(default_factory=PersonnelSettings)
     api: ApiSettings = Field(default_factory=ApiSettings)
     queue: QueueSettings = Field(default_factory=QueueSettings)
+    reports: ReportsSettings = Field(default_factory=ReportsSettings)
 
     @classmethod
     def settings_customise_sources(

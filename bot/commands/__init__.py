@@ -2,8 +2,8 @@
 
 from bot.commands import (
     api_cmd, attendance_cmd, audit_cmd, backup_cmd, clients_cmd, config_cmd, console_cmd, db_cmd, demo_cmd,
-    doctor_cmd, fetch_cmd, outbox_cmd, posts_cmd, queue_cmd, quota_cmd, run_cmd, schedule_cmd, users_cmd,
-    worker_cmd,
+    doctor_cmd, fetch_cmd, outbox_cmd, posts_cmd, queue_cmd, quota_cmd, reports_cmd, run_cmd, schedule_cmd,
+    users_cmd, worker_cmd,
 )
 
 COMMAND_MODULES = [
@@ -19,6 +19,7 @@ COMMAND_MODULES = [
     worker_cmd,
     queue_cmd,
     outbox_cmd,
+    reports_cmd,
     api_cmd,
     audit_cmd,
     fetch_cmd,
