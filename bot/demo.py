@@ -48,6 +48,10 @@ from db.audit import Actor
 from jobs.personnel_changes import save_personnel
 from db.pool import open_database
 from db.profiles import store_profile
+from db.report_subscriptions import list_subscriptions
+from handlers.reports.subscriptions.defaults import seed_defaults
+from handlers.reports.subscriptions.delivery import run_due
+from handlers.reports.subscriptions.timing import Triggers
 from jobs.schedule import fire_times
 from jobs.schedule_switch import fire_phase
 from jobs.demo_data import DEMO_ADMIN_PHONE, DemoPost, DemoWorld, build_demo_world
@@ -143,6 +147,9 @@ async def seed(pool: asyncpg.Pool, world: DemoWorld) -> None:
     await pool.execute("ANALYZE")  # fresh tables: give the planner real statistics before the first report
 
 
+REPORTS_PHASE = "reports"
+
+
 class DayReplay:
     """A part that runs every fire time of today's schedule as the fast clock passes it."""
 
@@ -166,26 +173,49 @@ class DayReplay:
     async def _replay(self) -> None:
         clock = self.clock
         settings = self.app.settings
-        reporter = AdminLog(self.app.db.pool, settings, clock)
+        pool = self.app.db.pool
+        reporter = AdminLog(pool, settings, clock)
         today = local_day(clock.now(), settings.tz)
         last = clock.now()
-        for fire in [f for f in fire_times(settings, today) if f.phase != "late_sweep"]:  # the sweep is about yesterday
-            hh, mm = (int(x) for x in fire.time.split(":"))
-            when = datetime.combine(today, time(hh, mm), tzinfo=settings.tz)
+        for when, phase in await self._timeline(today):
             last = when
             while clock.now() < when:
                 await asyncio.sleep(0.2)
+            if phase == REPORTS_PHASE:
+                async with guarded("demo replay reports", log, at=f"{when:%H:%M}"):
+                    tick = await run_due(pool, settings, when, reporter)  # built as at its time
+                    self.console.print(f"⏱ {when:%H:%M} WIB — scheduled reports: {tick.fired} sent "
+                                       f"({tick.queued} message(s)), {tick.empty} empty", style="dim",
+                                       markup=False, highlight=False)
+                continue
             appeared = reveal_posts(self.scenario, self.world, when)
-            self.console.print(f"⏱ {fire.time} WIB — {PHASE_TEXT.get(fire.phase, fire.phase)}"
+            self.console.print(f"⏱ {when:%H:%M} WIB — {PHASE_TEXT.get(phase, phase)}"
                                f"{f', {appeared} new post(s) appeared' if appeared else ''}", style="dim",
                                markup=False, highlight=False)
-            async with guarded("demo replay cycle", log, at=fire.time):
-                async with open_collector(settings, self.app.db.pool, clock, reporter) as collector:
-                    await fire_phase(self.app.db.pool, fire.phase, fire.job_id, collector.collect, now=when)
+            async with guarded("demo replay cycle", log, at=f"{when:%H:%M}"):
+                async with open_collector(settings, pool, clock, reporter) as collector:
+                    await fire_phase(pool, phase, f"demo-{phase}", collector.collect, now=when)
         clock.run_at_real_speed(last)  # back to the replay's last minute: "today" is the replayed day
         self.console.print(f"⏱ replay finished: the whole day's schedule has run. The demo clock now runs at "
                            f"real speed from {last:%H:%M} WIB, so menus stay open and \"hari ini\" is still "
                            f"{last:%d/%m/%Y}.", style="bold", markup=False, highlight=False)
+
+    async def _timeline(self, today) -> list[tuple[datetime, str]]:
+        """Today's collection fires and report-subscription slots, in order (collection first at a tie)."""
+        settings = self.app.settings
+        events = []
+        for fire in fire_times(settings, today):
+            if fire.phase != "late_sweep":  # the sweep is about yesterday
+                hh, mm = (int(x) for x in fire.time.split(":"))
+                events.append((datetime.combine(today, time(hh, mm), tzinfo=settings.tz), fire.phase))
+        if settings.reports.enabled:
+            replay_start = self.clock.start  # seeded as at 06:00, so the 06:45 recap is due however fast the clock
+            await seed_defaults(self.app.db.pool, settings, replay_start)
+            times = {t for s in await list_subscriptions(self.app.db.pool, active_only=True) for t in s.times}
+            start = datetime.combine(today, time(0, 0), tzinfo=settings.tz)
+            events += [(at, REPORTS_PHASE) for at in Triggers(settings).slots_between(
+                times, max(start, replay_start), start + timedelta(days=1) - timedelta(seconds=1))]
+        return sorted(events, key=lambda e: (e[0], e[1] == REPORTS_PHASE))
 
 
 async def run_demo(base: Settings, console: Console, *, data_dir: Path, api_port: int, fast: bool,

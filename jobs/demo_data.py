@@ -86,7 +86,7 @@ def demo_clients() -> list[Client]:
     return [
         Client(id="DITBINMAS", name="Direktorat Binmas Polda Jatim", type="direktorat",
                instagram="ditbinmas.jatim", tiktok="ditbinmas.jatim", group_ids=["120363000000000001@g.us"],
-               operator_phone="6281100000010", regional_id="JATIM"),
+               operator_phone="6281100000010", super_phones=["6281100000011"], regional_id="JATIM"),
         Client(id="POLRES_BLITAR", name="Polres Blitar", type="org", instagram="polresblitar",
                tiktok="polresblitar", group_ids=["120363000000000002@g.us"], operator_phone="6281100000020",
                regional_id="JATIM", parent_id="DITBINMAS"),

@@ -103,4 +103,10 @@ def test_demo_fast_clock_replays_the_day_then_runs_at_real_speed(tmp_path, embed
     replay_day = re.search(r'"hari ini" is still (\d\d/\d\d/\d{4})', finished).group(1)
     assert header and f"{replay_day} pukul 22." in header, header
     assert "Daftar Tugas" in out
+    # the scheduled reports at their times: the directorate group's recaps, the leaders' at 18:20
+    for fire in ("06:45 WIB — scheduled reports", "15:20 WIB — scheduled reports",
+                 "18:10 WIB — scheduled reports", "18:20 WIB — scheduled reports"):
+        assert fire in out
+    assert re.search(r"18:10 WIB — scheduled reports: [1-9]\d* sent", out)
+    assert "[bot → 6281100000011]" in out                     # the directorate's super-admin (demo leader)
     assert "Traceback" not in out

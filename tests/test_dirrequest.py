@@ -80,7 +80,7 @@ async def test_client_list_by_number_and_id_and_grouped_menu(pool, chat):
     assert "\n5. Absensi likes Instagram per divisi" in menu
     # a wrong number: only the valid numbers, on one line
     assert texts(await say(chat, "99")) == [
-        f"Pilihan tidak valid. Balas 1, 3, 5–10, 12–16, 19–22, 30.\n{TEXT_HINT}"]
+        f"Pilihan tidak valid. Balas 1–3, 5–10, 12–22, 30, 34–35.\n{TEXT_HINT}"]
     assert texts(await say(chat, "menu"))[-1] == menu  # the whole menu again, when asked
     # back to the client list, then choose by id (any case)
     assert "Pilih *client direktorat*" in texts(await say(chat, "back"))[-1]
@@ -101,8 +101,9 @@ async def test_refusals(pool, chat):
 
 def test_action_ids_are_stable_and_numbers_unique():
     assert [(a.number, a.id) for a in ACTIONS][:4] == [
-        (1, "completeness_recap"), (3, "missing_data"), (5, "ig_likes_by_division"), (6, "ig_likes_simple")]
-    assert {a.number for a in ACTIONS} == {1, 3, 5, 6, 7, 8, 9, 10, 12, 13, 14, 15, 16, 19, 20, 21, 22, 30}
+        (1, "completeness_recap"), (2, "executive_summary"), (3, "missing_data"), (5, "ig_likes_by_division")]
+    assert {a.number for a in ACTIONS} == {1, 2, 3, 5, 6, 7, 8, 9, 10, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22,
+                                           30, 34, 35}
     assert action_by_id("kasatker_report").number == 30
 
 
@@ -274,7 +275,9 @@ async def test_option_21_combined_recap(pool, chat):
     assert "https://www.instagram.com/p/P2/" in report and "/video/V2" in report
     top = report.split("satker tertinggi*")[1].split("\n\n")[0]
     assert top.splitlines()[1] == "1. POLRES A: 100,0% (4/4 tugas)"
-    assert "*5. Sisa tugas:* 12 tugas" in report
+    # two satker ranked: no bottom list, so the backlog is section 4, not 5 (numbered from what is shown)
+    assert "*3. 🔥 2 satker tertinggi*" in report and "terendah*" not in report
+    assert "*4. Sisa tugas:* 12 tugas" in report
 
 
 async def test_option_22_ranking_with_period_submenu(pool, chat):

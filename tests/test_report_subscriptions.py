@@ -118,3 +118,27 @@ async def test_send_now_queues_once_and_dry_run_queues_nothing(pool, clients, se
     assert sent.queued == 2
     assert (await send_now(pool, settings, sub.id, clock.now())).queued == 0   # the same minute: nothing twice
     assert (await send_now(pool, settings, 999, clock.now())).error == "laporan terjadwal #999 tidak ada"
+
+
+async def test_the_tick_is_bounded_and_catches_up_only_within_the_window(pool, clients, settings):
+    from core.reporting import LoggingReporter
+    from handlers.reports.subscriptions import run_due
+
+    tight = settings.model_copy(update={"reports": settings.reports.model_copy(
+        update={"max_fires_per_tick": 1, "catch_up_minutes": 60})})
+    early = await add(pool, report="completeness_recap", client_id="POLRES_A", times=["09:00", "10:30"],
+                      now=wib(2026, 11, 25, 6))
+    late = await add(pool, report="completeness_recap", client_id="DITBINMAS", times=["09:00"],
+                     now=wib(2026, 11, 25, 9, 5))            # added after its 09:00: that slot is not its
+    # the service comes back at 10:31: 09:00 is past the 60-minute window, 10:30 is due
+    first = await run_due(pool, tight, wib(2026, 11, 25, 10, 31), LoggingReporter())
+    assert (first.due, first.fired, first.deferred) == (1, 1, 0)
+    fires = await pool.fetch("SELECT subscription_id, slot_at FROM report_fires")
+    assert [(r["subscription_id"], r["slot_at"]) for r in fires] == [(early.id, wib(2026, 11, 25, 10, 30))]
+    # next day two slots are due at 09:00; one per tick
+    tick = await run_due(pool, tight, wib(2026, 11, 26, 9, 0), LoggingReporter())
+    assert (tick.due, tick.fired, tick.deferred) == (2, 1, 1)
+    tick = await run_due(pool, tight, wib(2026, 11, 26, 9, 1), LoggingReporter())
+    assert (tick.due, tick.fired, tick.deferred) == (1, 1, 0)
+    assert {r["subscription_id"] for r in await pool.fetch(
+        "SELECT subscription_id FROM report_fires WHERE slot_at = $1", wib(2026, 11, 26, 9))} == {early.id, late.id}

@@ -58,6 +58,11 @@ PERIODS_RANKING = (
     PeriodChoice("5", "Bulan ini", Period.this_month),
     PeriodChoice("6", "Bulan lalu", Period.last_month),
 )
+PERIODS_KASAT_BINMAS = (
+    PeriodChoice("1", "Harian (hari ini)", Period.today),
+    PeriodChoice("2", "Mingguan (Senin–Minggu ini)", Period.this_week),
+    PeriodChoice("3", "Bulanan (bulan ini)", Period.this_month),
+)
 PERIODS_KASATKER = (
     PeriodChoice("1", "Hari ini", Period.today),
     PeriodChoice("2", "Minggu ini", Period.this_week),
@@ -129,6 +134,7 @@ GROUPS = (G_DATA, G_ABSENSI, G_FETCH, G_LAPORAN, G_KASATKER)
 
 ACTIONS: tuple[Action, ...] = (
     Action("completeness_recap", 1, G_DATA, "Rekap kelengkapan data personel per satker", _report("completeness_recap")),
+    Action("executive_summary", 2, G_DATA, "Ringkasan eksekutif capaian per satker", _report("executive_summary")),
     Action("missing_data", 3, G_DATA, "Daftar personel yang datanya belum lengkap", _report("missing_data")),
     Action("ig_likes_by_division", 5, G_ABSENSI, "Absensi likes Instagram per divisi", _report("ig_likes_by_division")),
     Action("ig_likes_simple", 6, G_ABSENSI, "Absensi likes Instagram (ringkas)", _report("ig_likes_simple")),
@@ -141,6 +147,10 @@ ACTIONS: tuple[Action, ...] = (
     Action("fetch_tt_posts_comments", 14, G_FETCH, "Ambil konten & komentar TikTok", _fetch("tt_posts_comments")),
     Action("fetch_tt_comments", 15, G_FETCH, "Ambil komentar TikTok saja", _fetch("tt_comments")),
     Action("fetch_all_with_tasks", 16, G_FETCH, "Ambil semua sosmed & buat daftar tugas", _fetch("all_with_tasks")),
+    Action("daily_report_ig", 17, G_LAPORAN, "Laporan harian likes Instagram (teks, TXT, Excel)",
+           _report("daily_report_ig")),
+    Action("daily_report_tt", 18, G_LAPORAN, "Laporan harian komentar TikTok (teks, TXT, Excel)",
+           _report("daily_report_tt")),
     Action("ig_likes_excel", 19, G_LAPORAN, "Rekap likes Instagram (Excel)", _report("ig_likes_excel")),
     Action("tt_comments_excel", 20, G_LAPORAN, "Rekap komentar TikTok (Excel)", _report("tt_comments_excel")),
     Action("combined_recap", 21, G_LAPORAN, "Rekap gabungan semua sosmed", _report("combined_recap")),
@@ -148,6 +158,12 @@ ACTIONS: tuple[Action, ...] = (
            periods=PERIODS_RANKING, period_title="Pilih periode ranking engagement:"),
     Action("kasatker_report", 30, G_KASATKER, "Laporan kepatuhan Kasatker", _report("kasatker_report"),
            periods=PERIODS_KASATKER, period_title="Pilih periode laporan Kasatker:"),
+    Action("kasat_binmas_ig_likes", 34, G_KASATKER, "Absensi likes Instagram Kasat Binmas",
+           _report("kasat_binmas_ig_likes"), periods=PERIODS_KASAT_BINMAS,
+           period_title="Pilih periode absensi likes Kasat Binmas:"),
+    Action("kasat_binmas_tt_comments", 35, G_KASATKER, "Absensi komentar TikTok Kasat Binmas",
+           _report("kasat_binmas_tt_comments"), periods=PERIODS_KASAT_BINMAS,
+           period_title="Pilih periode absensi komentar Kasat Binmas:"),
 )
 
 

@@ -17,6 +17,7 @@ worker instead of in the bot.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Awaitable, Callable, Union
@@ -29,6 +30,9 @@ from db.clients import Client
 from handlers.reports import text
 from handlers.reports.attendance import AttendanceRules, Period, Platform, Scope, build_attendance
 from handlers.reports.completeness import build_completeness
+from handlers.reports.daily_report import build_daily_report, daily_report_parts
+from handlers.reports.executive import build_executive_report, executive_chart, render_executive
+from handlers.reports.kasat_binmas import build_kasat_binmas, render_kasat_binmas
 from handlers.reports.queued import REPORT_BUILDERS, period_params
 from handlers.reports.recaps import KasatkerBands, build_combined_recap, build_kasatker_report
 from jobs.queue.kinds import ReportFile, ReportRequest
@@ -151,6 +155,34 @@ async def _kasatker_report(req: BuildRequest) -> ReportOutput:
     return ReportOutput.of(text.render_kasatker(report, req.now), empty=not report.has_tasks)
 
 
+async def _executive_summary(req: BuildRequest) -> ReportOutput:
+    report = await build_executive_report(req.pool, req.client, req.period, rules=req.rules)
+    text_part = render_executive(report, req.now)
+    if not report.has_tasks:
+        return ReportOutput.of(text_part, empty=True)
+    # drawing takes a few hundred milliseconds of CPU: off the event loop, so the bot keeps answering
+    chart = await asyncio.to_thread(executive_chart, report, now=req.now,
+                                    target=req.settings.attendance.kasatker_active_percent)
+    return ReportOutput.of(text_part, *([chart] if chart else []))
+
+
+def _kasat_binmas(platform: Platform) -> Build:
+    async def build(req: BuildRequest) -> ReportOutput:
+        recap = await build_kasat_binmas(req.pool, req.client, req.period, platform, rules=req.rules)
+        return ReportOutput.of(render_kasat_binmas(recap, req.now), empty=not recap.has_tasks or not recap.people)
+
+    return build
+
+
+def _daily_report(platform: Platform) -> Build:
+    async def build(req: BuildRequest) -> ReportOutput:
+        report = await build_daily_report(req.pool, req.client, req.period, platform, rules=req.rules)
+        parts, empty = daily_report_parts(report, req.now)
+        return ReportOutput.of(*parts, empty=empty)
+
+    return build
+
+
 def _file_spec(id: str, title: str, queued: QueuedBuild, **kw) -> ReportSpec:
     return ReportSpec(id, title, _queued_file(queued), queued=queued, **kw)
 
@@ -182,6 +214,13 @@ _SPECS: tuple[ReportSpec, ...] = (
     _file_spec("engagement_ranking_excel", "Ranking engagement jajaran (Excel)",
                QueuedBuild("ranking_excel", _client_period_params), directorate_only=True),
     ReportSpec("kasatker_report", "Laporan kepatuhan Kasatker", _kasatker_report, directorate_only=True),
+    ReportSpec("executive_summary", "Ringkasan eksekutif per satker", _executive_summary, directorate_only=True),
+    ReportSpec("kasat_binmas_ig_likes", "Absensi likes Instagram Kasat Binmas", _kasat_binmas(IG),
+               directorate_only=True),
+    ReportSpec("kasat_binmas_tt_comments", "Absensi komentar TikTok Kasat Binmas", _kasat_binmas(TT),
+               directorate_only=True),
+    ReportSpec("daily_report_ig", "Laporan harian likes Instagram (teks, TXT, Excel)", _daily_report(IG)),
+    ReportSpec("daily_report_tt", "Laporan harian komentar TikTok (teks, TXT, Excel)", _daily_report(TT)),
 )
 
 REPORTS: dict[str, ReportSpec] = {s.id: s for s in _SPECS}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 
 from core.clock import JAKARTA
@@ -53,3 +54,8 @@ def greeting(moment: datetime) -> str:
     if 15 <= hour < 18:
         return "Selamat sore"
     return "Selamat malam"
+
+
+def safe_name(text: str) -> str:
+    """A client id as part of a file name: letters, digits, '_' and '-' only."""
+    return re.sub(r"[^A-Za-z0-9_-]", "_", text)

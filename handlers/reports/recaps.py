@@ -93,12 +93,16 @@ def _has_satkers(report: AttendanceReport) -> bool:
     return len([s for s in report.satkers if s.tally.personnel]) > 1
 
 
+def top_and_bottom(ranked: list, n: int = 5) -> tuple[list, list]:
+    """The best n of a ranked list, and the worst n (worst first) that are not among the best."""
+    return ranked[:n], list(reversed(ranked[max(n, len(ranked) - n):]))
+
+
 def combined_recap(attendance: CombinedAttendance, *, top_n: int = 5, backlog_n: int = 10) -> CombinedRecap:
     by_satker = _has_satkers(attendance.instagram)
     units = satker_units(attendance) if by_satker else division_units(attendance)
     ranked = [u for u in units if not u.is_directorate and u.capaian is not None]
-    top = ranked[:top_n]
-    bottom = list(reversed(ranked[max(top_n, len(ranked) - top_n):]))
+    top, bottom = top_and_bottom(ranked, top_n)
     backlog = sorted((u for u in units if u.combined.backlog), key=lambda u: (-u.combined.backlog, u.name))
     return CombinedRecap(attendance, "satker" if by_satker else "divisi", units, top, bottom, backlog[:backlog_n])
 

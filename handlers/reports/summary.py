@@ -75,11 +75,11 @@ class ExecutiveSummary:
         out = [Metric(PERSONNEL.key, PERSONNEL.label, self.ig.tally.personnel)]
         for p in (IG, TT):
             out.append(Metric(f"{TASKS.key}_{p.value}", f"{TASKS.label} {p.label}", self.report(p).task_count,
-                              change=_count_change(self.report(p).task_count, self.previous(p).task_count)))
+                              change=count_change(self.report(p).task_count, self.previous(p).task_count)))
         for p in (IG, TT):
             now, before = self.report(p).tally.capaian, self.previous(p).tally.capaian
             out.append(Metric(f"{CAPAIAN.key}_{p.value}", f"{CAPAIAN.label} {p.label}",
-                              None if now is None else round(now, 1), "%", _point_change(now, before)))
+                              None if now is None else round(now, 1), "%", point_change(now, before)))
         for p in (IG, TT):
             out.append(Metric(f"{TASKS_DONE.key}_{p.value}", f"{TASKS_DONE.label} {p.label}",
                               self.report(p).tally.tasks_done))
@@ -95,14 +95,16 @@ def previous_period(period: Period) -> Period:
     return Period.range(last - timedelta(days=period.days - 1), last)
 
 
-def _count_change(now: int, before: int) -> str:
+def count_change(now: int, before: int) -> str:
+    """'+50,0%' / '−20,0%' / 'naik dari 0' for a count against the previous period; '' when both are 0."""
     if before == 0:
         return "" if now == 0 else "naik dari 0"
     delta = (now - before) * 100.0 / before
     return f"{'+' if delta >= 0 else '−'}{id_percent(abs(delta))}"
 
 
-def _point_change(now: float | None, before: float | None) -> str:
+def point_change(now: float | None, before: float | None) -> str:
+    """'+3,2 poin' / '−3,2 poin' for a share against the previous period; '' when either has no value."""
     if now is None or before is None:
         return ""
     delta = now - before
@@ -137,7 +139,7 @@ def overview_narrative(s: ExecutiveSummary) -> str:
             f"{id_number(s.ig.task_count)} konten Instagram dan {id_number(s.tt.task_count)} konten TikTok "
             f"sebagai tugas. {CAPAIAN.label} gabungan {_pct(s.tally.capaian)}: "
             f"{id_number(s.tally.tasks_done)} dari {id_number(s.tally.tasks_assigned)} tugas personel terlaksana.")
-    change = _point_change(s.tally.capaian, (s.previous_ig.tally + s.previous_tt.tally).capaian)
+    change = point_change(s.tally.capaian, (s.previous_ig.tally + s.previous_tt.tally).capaian)
     if change:
         text += f" Dibanding {s.previous_period.label()}: {change}."
     return text
@@ -180,7 +182,7 @@ def highlights(s: ExecutiveSummary) -> list[str]:
     out = []
     for p in (IG, TT):
         now, before = s.report(p).tally.capaian, s.previous(p).tally.capaian
-        change = _point_change(now, before)
+        change = point_change(now, before)
         if change:
             out.append(f"{CAPAIAN.label} {p.label} {_pct(now)} ({change} dibanding {s.previous_period.label()}).")
         elif now is not None:

@@ -18,6 +18,7 @@ from handlers.reports.attendance import (
 from handlers.reports.completeness import CompletenessCount, CompletenessReport
 from handlers.reports.formatting import greeting, id_number, id_percent, id_time, id_weekday_date
 from handlers.reports.recaps import CombinedRecap, KasatkerReport, UnitScore
+from handlers.reports.sections import Section, render_sections
 
 NO_VALUE = "-"
 
@@ -99,14 +100,15 @@ def _criteria(report: AttendanceReport) -> list[str]:
             f"kurang > {id_number(r.partial_percent, 0)}%_"]
 
 
-def _totals(t: Tally, platform: Platform) -> list[str]:
+def totals_lines(t: Tally, platform: Platform, *, bold: bool = True) -> list[str]:
+    """The totals block of an attendance report (personnel, sudah/lengkap/kurang, belum, no username, capaian)."""
     return [
-        figure_text(PERSONNEL, t.personnel, bold=True),
-        "✅ " + figure_text(SUDAH, t.sudah, bold=True),
+        figure_text(PERSONNEL, t.personnel, bold=bold),
+        "✅ " + figure_text(SUDAH, t.sudah, bold=bold),
         "- " + figure_text(LENGKAP, t.lengkap),
         "- " + figure_text(KURANG, t.kurang),
-        "❌ " + figure_text(BELUM, t.belum, bold=True),
-        "⚠️ " + figure_text(TANPA_USERNAME, t.tanpa_username, platform, bold=True),
+        "❌ " + figure_text(BELUM, t.belum, bold=bold),
+        "⚠️ " + figure_text(TANPA_USERNAME, t.tanpa_username, platform, bold=bold),
         capaian_text(t),
     ]
 
@@ -144,7 +146,7 @@ def render_division_detail(report: AttendanceReport, now: datetime) -> str:
     if early:
         return early
     lines = _header(_title(report, "Rekap Absensi"), report, now) + [""] + _links(report.posts) + [""]
-    lines += _totals(report.tally, report.platform) + _criteria(report)
+    lines += totals_lines(report.tally, report.platform) + _criteria(report)
     for i, division in enumerate(report.divisions, 1):
         t = division.tally
         lines += ["", f"*{i}. {division_label(division.name)}*", figure_text(PERSONNEL, t.personnel), capaian_text(t)]
@@ -165,7 +167,7 @@ def render_simple_lists(report: AttendanceReport, now: datetime) -> str:
     if early:
         return early
     lines = _header(_title(report, "Absensi"), report, now) + [""] + _links(report.posts) + [""]
-    lines += _totals(report.tally, report.platform) + _criteria(report)
+    lines += totals_lines(report.tally, report.platform) + _criteria(report)
     for category, emoji, label in _sections(report.platform):
         members = sorted(report.of_category(category), key=lambda p: p.sort_key)
         lines += ["", f"{emoji} *{label} ({_n(len(members))} pers):*"]
@@ -181,7 +183,7 @@ def render_satker_summary(report: AttendanceReport, now: datetime) -> str:
     if early:
         return early
     lines = _header(_title(report, "Rekap Akumulasi"), report, now) + [""] + _links(report.posts) + [""]
-    lines += _totals(report.tally, report.platform) + _criteria(report)
+    lines += totals_lines(report.tally, report.platform) + _criteria(report)
     for i, s in enumerate(report.satkers, 1):
         t = s.tally
         lines += ["", f"*{i}. {s.name}*"]
@@ -251,12 +253,17 @@ def render_missing_data(report: CompletenessReport, now: datetime) -> str:
 
 # --------------------------------------------------------------------------- option 21
 
+def tally_line(i: int | None, name: str, t: Tally) -> str:
+    """'1. POLRES A: 100,0% (4/4 tugas)' — a unit's capaian tugas ('-' without tasks); no number for i=None."""
+    head = f"{i}. {name}" if i is not None else name
+    if t.capaian is None:
+        return f"{head}: {NO_VALUE}"
+    return f"{head}: {percent_text(t.capaian)} ({_n(t.tasks_done)}/{_n(t.tasks_assigned)} tugas)"
+
+
 def unit_line(i: int, u: UnitScore) -> str:
-    """'1. POLRES A: 100,0% (4/4 tugas)' — the unit's capaian tugas on both platforms ('-' without tasks)."""
-    c = u.combined
-    if c.capaian is None:
-        return f"{i}. {u.name}: {NO_VALUE}"
-    return f"{i}. {u.name}: {percent_text(c.capaian)} ({_n(c.tasks_done)}/{_n(c.tasks_assigned)} tugas)"
+    """The unit's capaian tugas on both platforms."""
+    return tally_line(i, u.name, u.combined)
 
 
 def render_combined_recap(recap: CombinedRecap, now: datetime) -> str:
@@ -274,24 +281,22 @@ def render_combined_recap(recap: CombinedRecap, now: datetime) -> str:
         f"Periode: {recap.period.label()}",
         f"Dibuat: pukul {id_time(now)}",
     ]
-    for number, rep in ((1, ig), (2, tt)):
-        lines += ["", f"*{number}. {rep.platform.label}* ({rep.platform.action})"]
-        if not rep.has_tasks:
-            lines.append(f"Belum ada konten {rep.platform.label} {period_phrase(rep.period, now)}.")
-            continue
-        lines += [figure_text(TASKS, len(rep.posts))]
-        lines += [f"- {p.url}" for p in rep.posts]
-        lines += _totals(rep.tally, rep.platform)
+    sections = []
+    for rep in (ig, tt):
+        body = [f"Belum ada konten {rep.platform.label} {period_phrase(rep.period, now)}."] if not rep.has_tasks \
+            else [figure_text(TASKS, len(rep.posts)), *(f"- {p.url}" for p in rep.posts), *totals_lines(rep.tally, rep.platform)]
+        sections.append(Section(rep.platform.label, body, suffix=f" ({rep.platform.action})"))
     unit = recap.unit_kind
-    lines += ["", "*Gabungan Instagram dan TikTok*", capaian_text(recap.total)]
-    if recap.top:
-        lines += ["", f"*3. 🔥 {len(recap.top)} {unit} tertinggi* ({CAPAIAN.label})"]
-        lines += [unit_line(i, u) for i, u in enumerate(recap.top, 1)]
-    if recap.bottom:
-        lines += ["", f"*4. ❄️ {len(recap.bottom)} {unit} terendah* ({CAPAIAN.label})"]
-        lines += [unit_line(i, u) for i, u in enumerate(recap.bottom, 1)]
-    lines += ["", f"*5. Sisa tugas:* {_n(recap.total.backlog)} tugas"]
-    lines += [f"{i}. {u.name}: {_n(u.combined.backlog)} tugas" for i, u in enumerate(recap.backlog, 1)]
+    sections += [
+        Section("Gabungan Instagram dan TikTok", [capaian_text(recap.total)], numbered=False),
+        Section(f"🔥 {len(recap.top)} {unit} tertinggi", [unit_line(i, u) for i, u in enumerate(recap.top, 1)],
+                suffix=f" ({CAPAIAN.label})"),
+        Section(f"❄️ {len(recap.bottom)} {unit} terendah", [unit_line(i, u) for i, u in enumerate(recap.bottom, 1)],
+                suffix=f" ({CAPAIAN.label})"),
+        Section("Sisa tugas:", [f"{i}. {u.name}: {_n(u.combined.backlog)} tugas" for i, u in enumerate(recap.backlog, 1)],
+                suffix=f" {_n(recap.total.backlog)} tugas", always=True),
+    ]
+    lines += render_sections(sections)
     lines += ["", "Mohon arahan Komandan agar personel segera melaksanakan likes dan komentar. Terima kasih."]
     return "\n".join(lines)
 

@@ -147,10 +147,10 @@ def read_combined_text(text: str) -> Figures:
         if line.startswith("*Gabungan Instagram dan TikTok*"):
             platform, part = BOTH, "platform"
             continue
-        if re.match(r"^\*[34]\. ", line):
+        if re.match(r"^\*\d+\. (🔥|❄️) ", line):
             part = "units"
             continue
-        backlog = re.match(r"^\*5\. Sisa tugas:\* ([\d.]+) tugas", line)
+        backlog = re.match(r"^\*\d+\. Sisa tugas:\* ([\d.]+) tugas", line)
         if backlog:
             _put(out, TOTAL, BOTH, "backlog", number(backlog[1]))
             part = "backlog"
@@ -305,3 +305,134 @@ def disagreements(reports: dict[str, Figures]) -> tuple[list[str], dict[tuple, l
     bad = [f"{key}: " + ", ".join(f"{n}={v!r}" for n, v in seen[key])
            for key in shared if len({v for _, v in seen[key]}) > 1]
     return bad, shared
+
+
+# --------------------------------------------------------------------------- options 2, 17/18, 34/35
+
+_SIGNED = re.compile(r"([+−])([\d.,]+) poin")
+
+
+def _signed(text: str) -> float:
+    sign, value = _SIGNED.search(text).groups()
+    return (-1 if sign == "−" else 1) * number(value + "%")
+
+
+def _unit_on(out: Figures, line: str, platform: str) -> str | None:
+    """A '1. POLRES A: 100,0% (4/4 tugas)' line on `platform`; returns the unit's name."""
+    m = _UNIT_LINE.match(line)
+    if not m:
+        return None
+    _put(out, m["name"], platform, "capaian", number(m["value"]))
+    if m["a"]:
+        _put(out, m["name"], platform, "tasks_done", number(m["a"]))
+        _put(out, m["name"], platform, "tasks_assigned", number(m["b"]))
+    return m["name"]
+
+
+def read_executive_text(text: str) -> Figures:
+    """Option 2: per-platform and combined totals with their change, best/worst, each satker's rank, capaian, change."""
+    out: Figures = {}
+    platform, part = None, None
+    for line in text.splitlines():
+        m = re.match(r"^\*\d+\. (Instagram|TikTok)\* ", line)
+        if m:
+            platform, part = PLATFORM_BY_LABEL[m[1]], "platform"
+            continue
+        if line.startswith("*Gabungan Instagram dan TikTok*"):
+            platform, part = BOTH, "platform"
+            continue
+        if re.match(r"^\*\d+\. Satker tertinggi dan terendah\*", line):
+            part = "extremes"
+            continue
+        if re.match(r"^\*\d+\. Capaian per satker\*", line):
+            part = "units"
+            continue
+        if part == "platform":
+            _figure_line(out, line, TOTAL, platform, figure_labels(platform))
+            if line.startswith("Perubahan ") and _SIGNED.search(line):
+                _put(out, TOTAL, platform, "change", _signed(line))
+        elif part == "extremes":
+            m = re.match(r"^(?:🔥 Tertinggi|❄️ Terendah) — (.*)$", line)
+            if m:
+                name = _unit_on(out, m[1], BOTH)
+                _put(out, TOTAL, BOTH, "best" if "Tertinggi" in line else "worst", name)
+        elif part == "units" and line.strip():
+            staff = line.startswith("Staf direktorat — ")
+            name = _unit_on(out, "0. " + line.removeprefix("Staf direktorat — ") if staff else line, BOTH)
+            if name is None:
+                continue
+            _put(out, name, BOTH, "rank", None if staff else int(line.split(".")[0]))
+            after = line.split(" tugas)", 1)[-1]
+            if _SIGNED.search(after):
+                _put(out, name, BOTH, "change", _signed(after))
+    return out
+
+
+def read_kasat_binmas_text(text: str, platform: str) -> Figures:
+    """Options 34/35: totals, one section per status (each person's satker, tasks done), satker without one."""
+    out: Figures = {}
+    labels = figure_labels(platform)
+    section = None
+    for line in text.splitlines():
+        header = re.match(r"^\*\d+\. \S+ (?P<label>[^*]+)\* \((?P<count>[\d.]+) (?:pers|satker)\)$", line)
+        if header:
+            section = header["label"]
+            category = _category_of_label(section, platform)
+            if category is not None:
+                _put(out, TOTAL, platform, category.value, number(header["count"]))
+            continue
+        person = re.match(r"^\d+\. (?P<name>.+?)(?: \((?P<satker>[^)]+)\)(?: — (?P<done>\d+)/(?P<tasks>\d+) konten)?)?$",
+                          line)
+        if section and person:
+            category = _category_of_label(section, platform)
+            if category is None:
+                _put(out, ("satker without", person["name"]), platform, "listed", True)
+                continue
+            who = ("person", person["name"])
+            _put(out, who, platform, "category", category)
+            _put(out, who, platform, "satker", person["satker"])
+            if person["done"]:
+                _put(out, who, platform, "done", int(person["done"]))
+                _put(out, who, platform, "tasks", int(person["tasks"]))
+            continue
+        if section is None:
+            _figure_line(out, line, TOTAL, platform, labels)
+    return out
+
+
+def read_daily_report_text(text: str, platform: str) -> Figures:
+    """Options 17/18: the totals block, and each listed unit's capaian on the platform."""
+    out: Figures = {}
+    labels = figure_labels(platform)
+    part = None
+    for line in text.splitlines():
+        m = re.match(r"^\*\d+\. (?P<title>[^*]+)\*", line)
+        if m:
+            part = "totals" if m["title"] == "Rekapitulasi personel" else \
+                "units" if re.match(r"^(🔥|❄️) ", m["title"]) else m["title"]
+            continue
+        if part == "totals":
+            _figure_line(out, line, TOTAL, platform, labels)
+        elif part == "units":
+            _unit_on(out, line, platform)
+    return out
+
+
+_TXT_PERSON = re.compile(r"^- (?P<name>.+?) \((?:@(?P<username>[^)]+)|username kosong)\)"
+                         r"(?: — (?P<done>\d+)/(?P<tasks>\d+) konten)? — (?P<status>.+)$")
+
+
+def read_daily_report_txt(data: bytes, platform: str) -> Figures:
+    """The TXT attachments of options 17/18: every listed person's status and tasks done, per satker block."""
+    out: Figures = {}
+    status = {c.label: c for c in Category}
+    for line in data.decode("utf-8").splitlines():
+        m = _TXT_PERSON.match(line)
+        if not m:
+            continue
+        who = ("person", m["name"])
+        _put(out, who, platform, "category", status[m["status"]])
+        if m["done"] is not None:
+            _put(out, who, platform, "done", int(m["done"]))
+            _put(out, who, platform, "tasks", int(m["tasks"]))
+    return out

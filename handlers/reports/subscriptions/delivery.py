@@ -85,6 +85,8 @@ async def _queue(conn, sub: Subscription, output: ReportOutput, chats: tuple[str
     queued = 0
     for chat in chats:
         for i, part in enumerate(output.parts):
+            if not part:  # an empty text (a file report's missing caption) is not a message
+                continue
             document = part if isinstance(part, Document) else None
             queued += await enqueue(conn, recipient=chat, kind=KIND, body=part if document is None else "",
                                     document=document, client_id=sub.client_id,
@@ -119,7 +121,7 @@ async def send_now(pool: asyncpg.Pool, settings: Settings, subscription_id: int,
     except Exception as exc:  # one report's failure is an answer, not a crash
         log.exception("report subscription %s: build failed", sub.id)
         return SendResult(recipients=list(recipients.chats), error=f"laporan gagal dibuat: {_error_text(exc)}")
-    result = SendResult(messages=list(output.parts), recipients=list(recipients.chats))
+    result = SendResult(messages=[p for p in output.parts if p], recipients=list(recipients.chats))
     if output.empty and sub.skip_if_empty:
         result.skipped_empty = True
         return result
