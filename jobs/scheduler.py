@@ -11,10 +11,12 @@ registered). `next_runs()` and `health()` serve `/api/health`.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Awaitable, Callable, Sequence
+from typing import Any, AsyncIterator, Awaitable, Callable, Sequence
 
 import asyncpg
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -44,6 +46,17 @@ class ScheduledJob:
     cron: str                                   # five-field crontab, local time
     run: Callable[[datetime], Awaitable[Any]]
     label: str = ""                             # what `jadwal` may call it
+
+
+@asynccontextmanager
+async def _until_shutdown(job_id: str) -> AsyncIterator[None]:
+    """A job the service's stop cancels mid-run ends with one log line, not APScheduler's traceback
+    ('Job … raised an exception'): whatever it wrote in a transaction is rolled back, and a report slot
+    or collection run that did not finish is caught up or recorded as cancelled by its own code."""
+    try:
+        yield
+    except asyncio.CancelledError:
+        log.warning("scheduled %s was stopped by the shutdown before it finished", job_id)
 
 
 @dataclass
@@ -85,26 +98,28 @@ class SchedulerPart:
 
     async def stop(self) -> None:
         if self._scheduler is not None:
-            self._scheduler.shutdown(wait=False)
+            self._scheduler.shutdown(wait=False)  # cancels the jobs still running: see `_until_shutdown`
             self._scheduler = None
 
     async def _fire(self, phase: str, job_id: str) -> None:
         # a failed cycle must not kill the scheduler
-        async with guarded("scheduled collection", log, reporter=self.reporter,
-                           report=f"Jadwal pengambilan data ({phase_label(phase)}) gagal dijalankan", job=job_id):
+        async with _until_shutdown(job_id), guarded(
+                "scheduled collection", log, reporter=self.reporter,
+                report=f"Jadwal pengambilan data ({phase_label(phase)}) gagal dijalankan", job=job_id):
             result = await fire_phase(self.pool, phase, job_id, self.collect, now=self.clock.now())
             if result is not None:
                 log.info("scheduled %s (%s): %s", job_id, phase, getattr(result, "status", result))
 
     async def _fire_job(self, job: ScheduledJob) -> None:
-        fire_time = self._scheduled_time(job.id)
-        async with guarded(f"scheduled job {job.id}", log, reporter=self.reporter,
-                           report=f"Jadwal {job.label or job.id} gagal dijalankan", job=job.id):
-            await job.run(fire_time)
+        async with _until_shutdown(job.id), guarded(f"scheduled job {job.id}", log, reporter=self.reporter,
+                                                    report=f"Jadwal {job.label or job.id} gagal dijalankan",
+                                                    job=job.id):
+            await job.run(self._scheduled_time(job.id))
 
     def _scheduled_time(self, job_id: str) -> datetime:
         """The instant this fire was scheduled for (APScheduler moves next_run_time on before calling us)."""
-        trigger = self._scheduler.get_job(job_id).trigger if self._scheduler else None
+        found = self._scheduler.get_job(job_id) if self._scheduler else None
+        trigger = found.trigger if found is not None else None
         now = datetime.now(self.settings.tz)  # APScheduler fires on the wall clock, whatever the service clock
         if trigger is None:
             return now.replace(second=0, microsecond=0)

@@ -145,3 +145,39 @@ async def test_other_scheduled_jobs_run_with_their_slot_and_a_failure_is_reporte
     [at] = fired
     assert (at.hour, at.minute) == (17, 5) and at.tzinfo is not None
     assert reporter.texts("error") == ["Jadwal laporan 18.20 gagal dijalankan: RuntimeError: report builder broke"]
+
+
+async def test_stopping_while_a_job_runs_ends_it_with_one_line_not_a_traceback(caplog):
+    """The service stops during the minute tick (or a collection run): the job is cancelled quietly."""
+    import asyncio
+    import logging
+
+    import time_machine
+
+    from jobs.scheduler import ScheduledJob
+
+    started, cancelled = asyncio.Event(), []
+
+    async def slow_tick(at):
+        started.set()
+        try:
+            await asyncio.Event().wait()  # until cancelled
+        except asyncio.CancelledError:
+            cancelled.append(at)
+            raise
+
+    async def collect(**kw):
+        return None
+
+    caplog.set_level(logging.INFO)
+    with time_machine.travel(datetime(2026, 2, 17, 13, 59, 59, 800_000, tzinfo=JAKARTA), tick=True):
+        part = SchedulerPart(settings=Settings(), pool=None, collect=collect,
+                             jobs=[ScheduledJob("report-subscriptions", "* * * * *", slow_tick, label="laporan")])
+        await part.start()
+        await asyncio.wait_for(started.wait(), timeout=10)  # APScheduler fired it at 14:00
+        await part.stop()
+        await asyncio.sleep(0)  # let the cancelled job task finish
+        await asyncio.sleep(0)
+    assert [(a.hour, a.minute) for a in cancelled] == [(14, 0)]
+    assert "scheduled report-subscriptions was stopped by the shutdown before it finished" in caplog.text
+    assert "raised an exception" not in caplog.text and "Traceback" not in caplog.text
