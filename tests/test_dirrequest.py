@@ -17,6 +17,7 @@ from core.clock import ManualClock
 from tests.support.dirrequest_world import TODAY_NOON, build_world
 from tests.support.factories import Factory, wib
 from tests.support.recording_reporter import RecordingReporter
+from tests.support.report_readers import table_rows
 from tests.support.chat import start_chat
 
 ADMIN = "6281100000001"
@@ -235,7 +236,7 @@ async def test_client_without_personnel(pool, chat):
 def _rows(doc, sheet):
     wb = load_workbook(io.BytesIO(doc.data))
     ws = wb[sheet]
-    return wb, ws, [list(r) for r in ws.iter_rows(values_only=True)]
+    return wb, ws, table_rows(ws)
 
 
 async def test_option_19_likes_excel(pool, chat):
@@ -246,7 +247,7 @@ async def test_option_19_likes_excel(pool, chat):
     assert doc.mimetype == XLSX_MIMETYPE and doc.filename == "Rekap_Likes_Instagram_DITBINMAS_2026-11-25.xlsx"
     wb, ws, rows = _rows(doc, "POLRES B")
     assert wb.sheetnames == ["Ringkasan", "DIREKTORAT BINMAS", "POLRES A", "POLRES B", "POLRES KOSONG"]
-    assert ws.freeze_panes == "A2" and ws.column_dimensions["B"].width == 34
+    assert ws.freeze_panes == "A4" and ws["A1"].value == "Rekap likes Instagram — POLRES B — DIREKTORAT BINMAS"
     assert rows[0][:3] == ["No", "Pangkat Nama", "Divisi / Satfung"]
     assert rows[1:] == [[1, "BRIPTU GITA", "SAT BINMAS", "gita", 2, 1, 1, "Kurang"],
                         [2, "BRIPDA HADI", "SAT BINMAS", "hadi", 2, 0, 2, "Belum"]]
