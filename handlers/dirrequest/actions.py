@@ -146,6 +146,10 @@ ACTIONS: tuple[Action, ...] = (
     Action("combined_recap", 21, G_LAPORAN, "Rekap gabungan semua sosmed", _report("combined_recap")),
     Action("engagement_ranking_excel", 22, G_LAPORAN, "Ranking engagement jajaran (Excel)", _report("engagement_ranking_excel"),
            periods=PERIODS_RANKING, period_title="Pilih periode ranking engagement:"),
+    Action("ig_likes_per_post_excel", 28, G_LAPORAN, "Rekap likes Instagram per konten (Excel)",
+           _report("ig_likes_per_post_excel")),
+    Action("tt_comments_per_post_excel", 29, G_LAPORAN, "Rekap komentar TikTok per konten (Excel)",
+           _report("tt_comments_per_post_excel")),
     Action("kasatker_report", 30, G_KASATKER, "Laporan kepatuhan Kasatker", _report("kasatker_report"),
            periods=PERIODS_KASATKER, period_title="Pilih periode laporan Kasatker:"),
 )
