@@ -81,7 +81,7 @@ async def test_client_list_by_number_and_id_and_grouped_menu(pool, chat):
     assert "\n5. Absensi likes Instagram per divisi" in menu
     # a wrong number: only the valid numbers, on one line
     assert texts(await say(chat, "99")) == [
-        f"Pilihan tidak valid. Balas 1, 3, 5–10, 12–16, 19–22, 30.\n{TEXT_HINT}"]
+        f"Pilihan tidak valid. Balas 1, 3, 5–10, 12–16, 19–22, 28–30.\n{TEXT_HINT}"]
     assert texts(await say(chat, "menu"))[-1] == menu  # the whole menu again, when asked
     # back to the client list, then choose by id (any case)
     assert "Pilih *client direktorat*" in texts(await say(chat, "back"))[-1]
@@ -103,7 +103,7 @@ async def test_refusals(pool, chat):
 def test_action_ids_are_stable_and_numbers_unique():
     assert [(a.number, a.id) for a in ACTIONS][:4] == [
         (1, "completeness_recap"), (3, "missing_data"), (5, "ig_likes_by_division"), (6, "ig_likes_simple")]
-    assert {a.number for a in ACTIONS} == {1, 3, 5, 6, 7, 8, 9, 10, 12, 13, 14, 15, 16, 19, 20, 21, 22, 30}
+    assert {a.number for a in ACTIONS} == {1, 3, 5, 6, 7, 8, 9, 10, 12, 13, 14, 15, 16, 19, 20, 21, 22, 28, 29, 30}
     assert action_by_id("kasatker_report").number == 30
 
 
