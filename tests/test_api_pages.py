@@ -19,6 +19,7 @@ from db.clients import get_client
 from handlers.reports.attendance import Period, Platform, build_attendance
 from tests.support.api import bearer, dashboard_token
 from tests.support.pages import KEDIRI_IG, KEDIRI_TT, page_world
+from tests.support.report_readers import table_rows
 
 pytest_plugins = ["tests.support.page_fixtures"]  # the clock and http fixtures
 
@@ -295,11 +296,11 @@ async def test_anev_export_is_an_xlsx_with_the_same_numbers(http, op):
     assert "attachment" in r.headers["content-disposition"] and ".xlsx" in r.headers["content-disposition"]
     wb = load_workbook(io.BytesIO(r.content))
     assert wb.sheetnames == ["Ringkasan", "Per Hari", "Per Satfung", "Per Personel"]
-    people = list(wb["Per Personel"].iter_rows(min_row=2, values_only=True))
+    people = table_rows(wb["Per Personel"])[1:]
     assert len(people) == 4
     agus = next(row for row in people if row[1] == "75020003")
     assert (agus[-3], agus[-2], agus[-1]) == (5, 1, 20.0)
-    summary = {row[0]: row[1] for row in wb["Ringkasan"].iter_rows(min_row=2, values_only=True)}
+    summary = {row[0]: row[1] for row in table_rows(wb["Ringkasan"])[1:]}
     assert summary["Total – Tugas terlaksana"] == page["aggregates"]["totals"]["completed_actions"]
 
 

@@ -17,6 +17,7 @@ from core.clock import ManualClock
 from tests.support.dirrequest_world import TODAY_NOON, build_world
 from tests.support.factories import Factory, wib
 from tests.support.recording_reporter import RecordingReporter
+from tests.support.report_readers import table_rows
 from tests.support.chat import start_chat
 
 ADMIN = "6281100000001"
@@ -80,7 +81,7 @@ async def test_client_list_by_number_and_id_and_grouped_menu(pool, chat):
     assert "\n5. Absensi likes Instagram per divisi" in menu
     # a wrong number: only the valid numbers, on one line
     assert texts(await say(chat, "99")) == [
-        f"Pilihan tidak valid. Balas 1–3, 5–10, 12–22, 30, 34–35.\n{TEXT_HINT}"]
+        f"Pilihan tidak valid. Balas 1–3, 5–10, 12–22, 28–30, 34–35.\n{TEXT_HINT}"]
     assert texts(await say(chat, "menu"))[-1] == menu  # the whole menu again, when asked
     # back to the client list, then choose by id (any case)
     assert "Pilih *client direktorat*" in texts(await say(chat, "back"))[-1]
@@ -103,7 +104,7 @@ def test_action_ids_are_stable_and_numbers_unique():
     assert [(a.number, a.id) for a in ACTIONS][:4] == [
         (1, "completeness_recap"), (2, "executive_summary"), (3, "missing_data"), (5, "ig_likes_by_division")]
     assert {a.number for a in ACTIONS} == {1, 2, 3, 5, 6, 7, 8, 9, 10, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22,
-                                           30, 34, 35}
+                                           28, 29, 30, 34, 35}
     assert action_by_id("kasatker_report").number == 30
 
 
@@ -236,7 +237,7 @@ async def test_client_without_personnel(pool, chat):
 def _rows(doc, sheet):
     wb = load_workbook(io.BytesIO(doc.data))
     ws = wb[sheet]
-    return wb, ws, [list(r) for r in ws.iter_rows(values_only=True)]
+    return wb, ws, table_rows(ws)
 
 
 async def test_option_19_likes_excel(pool, chat):
@@ -247,7 +248,7 @@ async def test_option_19_likes_excel(pool, chat):
     assert doc.mimetype == XLSX_MIMETYPE and doc.filename == "Rekap_Likes_Instagram_DITBINMAS_2026-11-25.xlsx"
     wb, ws, rows = _rows(doc, "POLRES B")
     assert wb.sheetnames == ["Ringkasan", "DIREKTORAT BINMAS", "POLRES A", "POLRES B", "POLRES KOSONG"]
-    assert ws.freeze_panes == "A2" and ws.column_dimensions["B"].width == 34
+    assert ws.freeze_panes == "A4" and ws["A1"].value == "Rekap likes Instagram — POLRES B — DIREKTORAT BINMAS"
     assert rows[0][:3] == ["No", "Pangkat Nama", "Divisi / Satfung"]
     assert rows[1:] == [[1, "BRIPTU GITA", "SAT BINMAS", "gita", 2, 1, 1, "Kurang"],
                         [2, "BRIPDA HADI", "SAT BINMAS", "hadi", 2, 0, 2, "Belum"]]

@@ -66,18 +66,19 @@ async def test_fetch_then_every_option_through_the_console(pool, database_url, t
         assert await pool.fetchval("SELECT count(*) FROM instagram_posts") == 3
         script = "dirrequest\nDITUJI\n" + "\n".join(
             ["1", "3", "5", "6", "7", "8", "9", "10", "12", "13", "14", "15", "16", "19", "20", "21",
-             "22", "1", "30", "1", "batal"]) + "\n"
+             "22", "1", "28", "29", "30", "1", "batal"]) + "\n"
         done = await _cicero(env, ["console"], script)
     out = done.stdout
     assert done.returncode == 0, done.stderr
     assert "⚠️ Maaf, terjadi kesalahan" not in out and "Traceback" not in out
     assert out.count("📋 *Menu Direktorat*") == 1       # after the client choice; then a hint after each report
-    assert out.count(TEXT_HINT) == 18
-    # every Excel file the bot sent is saved, and the console says where
-    saved = sorted((tmp_path / "var" / "outbox-files").glob("*.xlsx"))
-    assert len(saved) == 3 and all(f"saved as var/outbox-files/{f.name}" in out for f in saved)
+    assert out.count(TEXT_HINT) == 20
+    # every file the bot sent (Excel recaps, option 21's chart) is saved, and the console says where
+    saved = sorted((tmp_path / "var" / "outbox-files").glob("*.*"))
+    assert len(saved) == 7 and all(f"saved as var/outbox-files/{f.name}" in out for f in saved)
     assert {f.name.split("-", 2)[2].split("_DITUJI_")[0] for f in saved} == {
-        "Rekap_Likes_Instagram", "Rekap_Komentar_TikTok", "Ranking_Engagement"}
+        "Rekap_Likes_Instagram", "Rekap_Komentar_TikTok", "Rekap_Gabungan_Sosmed", "Grafik_Capaian",
+        "Ranking_Engagement", "Rekap_Likes_Per_Konten_Instagram", "Rekap_Komentar_Per_Konten_TikTok"}
     for expected in (
         "melaporkan kelengkapan data personel *DIREKTORAT UJI*",        # 1
         "*SUBDIT UJI* (1)\n- AKP TANPA AKUN: Instagram kosong, TikTok kosong",  # 3

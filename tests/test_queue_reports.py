@@ -23,6 +23,7 @@ from jobs.queue.kinds import build_report_task, default_registry
 from tests.support.chat import start_chat
 from tests.support.dirrequest_world import TODAY_NOON, build_world
 from tests.support.recording_reporter import RecordingReporter
+from tests.support.workbook_checks import read_per_post_workbook
 from tests.test_queue import RABBIT_URL, _rabbit_reachable, admin_messages, delete_topology, eventually, with_queue
 
 ASKER = "6281234500001"
@@ -125,3 +126,18 @@ async def test_a_dirrequest_excel_option_is_built_by_a_worker_and_queued_to_the_
     assert row["recipient"] == f"{ASKER_ADMIN}@s.whatsapp.net" and row["filename"].endswith(".xlsx")
     wb = load_workbook(io.BytesIO(bytes(row["document"])))
     assert len(wb.sheetnames) >= 2  # one sheet per satker, as the inline option 19 builds it
+
+
+async def test_a_per_post_workbook_is_built_by_the_worker(run_tasks, pool):
+    """Options 28/29 with `[queue] url` set: the worker builds the same workbook the bot would."""
+    await build_world(pool)
+    task = build_report_task("per_post_excel", {"client_id": "DITBINMAS", "first": "2026-11-25",
+                                                "platform": "tiktok"}, deliver_to=ASKER, requested_by=ASKER)
+    await run_tasks(task)
+    [record] = await wait_for_tasks(pool, [task.id], timeout=30)
+    assert record.status == "done", record.error
+    stored = await task_db.report_result(pool, task.id)
+    assert stored.filename == "Rekap_Komentar_Per_Konten_TikTok_DITBINMAS_2026-11-25.xlsx"
+    marks = read_per_post_workbook(stored.data)
+    assert marks[("POLRES A", "AKP FAJAR")] == {"V1": 1, "V2": 1}
+    assert marks[("POLRES B", "BRIPDA HADI")] == {"V1": 1, "V2": 0}

@@ -16,7 +16,8 @@ from handlers.reports.anev import Anev
 from handlers.reports.attendance import (
     BELUM, CAPAIAN, KURANG, LENGKAP, PERSONNEL, TANPA_USERNAME, TASKS, TASKS_ASSIGNED, TASKS_DONE, Platform, Tally,
 )
-from handlers.reports.excel import header, percent_cell, sheet_title, to_document, write_table, _file_name
+from handlers.reports.excel import header, percent_cell, sheet_title, to_document, _file_name
+from handlers.reports.sheet_layout import SheetTitle, write_table
 from handlers.reports.formatting import id_date, id_time
 
 IG, TT = Platform.INSTAGRAM, Platform.TIKTOK
@@ -31,7 +32,7 @@ def _tally_headers(platform: Platform) -> list[str]:
     return [header(f, platform, prefix=platform.label) for f in (*TALLY_FIGURES, CAPAIAN)]
 
 
-def _summary(wb: Workbook, anev: Anev, now: datetime, used: set[str]) -> None:
+def _summary(wb: Workbook, anev: Anev, now: datetime, used: set[str], title: SheetTitle) -> None:
     ws = wb.active
     ws.title = sheet_title("Ringkasan", used)
     rows = [
@@ -47,29 +48,29 @@ def _summary(wb: Workbook, anev: Anev, now: datetime, used: set[str]) -> None:
     rows += [[header(TASKS_ASSIGNED, prefix="Total"), anev.tally.tasks_assigned],
              [header(TASKS_DONE, prefix="Total"), anev.tally.tasks_done],
              [header(CAPAIAN, prefix="Total"), percent_cell(anev.tally.capaian)]]
-    write_table(ws, ["Keterangan", "Nilai"], rows, [44, 40])
+    write_table(ws, ["Keterangan", "Nilai"], rows, title=title.with_heading("Anev — ringkasan"))
 
 
-def _timeline(wb: Workbook, anev: Anev, used: set[str]) -> None:
+def _timeline(wb: Workbook, anev: Anev, used: set[str], title: SheetTitle) -> None:
     ws = wb.create_sheet(sheet_title("Per Hari", used))
     rows = [[b.period.label(), b.ig_tasks, b.ig.tasks_done, percent_cell(b.ig.capaian), b.tt_tasks, b.tt.tasks_done,
              percent_cell(b.tt.capaian)] for b in anev.timeline]
     headers = ["Periode", header(TASKS, IG, prefix=IG.label), header(TASKS_DONE, prefix=IG.label),
                header(CAPAIAN, prefix=IG.label), header(TASKS, TT, prefix=TT.label),
                header(TASKS_DONE, prefix=TT.label), header(CAPAIAN, prefix=TT.label)]
-    write_table(ws, headers, rows, [30, 14, 16, 14, 14, 16, 14])
+    write_table(ws, headers, rows, title=title.with_heading("Anev — per hari"))
 
 
-def _units(wb: Workbook, anev: Anev, used: set[str]) -> None:
+def _units(wb: Workbook, anev: Anev, used: set[str], title: SheetTitle) -> None:
     ws = wb.create_sheet(sheet_title("Per Satker" if anev.by_satker else "Per Satfung", used))
     rows = [[i, u.name, *_tally_cells(u.ig), *_tally_cells(u.tt)[1:], percent_cell(u.tally.capaian)]
             for i, u in enumerate(anev.units, 1)]
     headers = ["No", "Satker" if anev.by_satker else "Satfung", *_tally_headers(IG), *_tally_headers(TT)[1:],
                header(CAPAIAN, prefix="Total")]
-    write_table(ws, headers, rows, [6, 34, *[13] * 17])
+    write_table(ws, headers, rows, title=title.with_heading(f"Anev — {ws.title.lower()}"))
 
 
-def _people(wb: Workbook, anev: Anev, used: set[str]) -> None:
+def _people(wb: Workbook, anev: Anev, used: set[str], title: SheetTitle) -> None:
     ws = wb.create_sheet(sheet_title("Per Personel", used))
     rows = [[i, p.nrp, f"{p.rank} {p.name}".strip() if p.rank else p.name, p.client_name, p.division,
              p.instagram or "-", p.ig_done if p.instagram else "-", p.tiktok or "-", p.tt_done if p.tiktok else "-",
@@ -77,15 +78,16 @@ def _people(wb: Workbook, anev: Anev, used: set[str]) -> None:
     headers = ["No", "NRP", "Pangkat Nama", "Satker", "Satfung", "Username Instagram",
                header(TASKS_DONE, prefix=IG.label), "Username TikTok", header(TASKS_DONE, prefix=TT.label),
                header(TASKS_ASSIGNED), header(TASKS_DONE), header(CAPAIAN)]
-    write_table(ws, headers, rows, [6, 14, 32, 26, 24, 22, 14, 22, 14, 14, 14, 12])
+    write_table(ws, headers, rows, title=title.with_heading("Anev — per personel"))
 
 
 def anev_workbook(anev: Anev, now: datetime) -> Document:
     wb = Workbook()
     used: set[str] = set()
-    _summary(wb, anev, now, used)
-    _timeline(wb, anev, used)
-    _units(wb, anev, used)
-    _people(wb, anev, used)
+    title = SheetTitle(anev.client.name, anev.period.label(), now, "Anev")
+    _summary(wb, anev, now, used, title)
+    _timeline(wb, anev, used, title)
+    _units(wb, anev, used, title)
+    _people(wb, anev, used, title)
     return to_document(wb, _file_name("Anev", anev.client.id, anev.period.slug()),
                        caption=f"Anev {anev.client.name}, {anev.period.label()}")

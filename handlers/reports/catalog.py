@@ -29,12 +29,14 @@ from core.settings import Settings
 from db.clients import Client
 from handlers.reports import text
 from handlers.reports.attendance import AttendanceRules, Period, Platform, Scope, build_attendance
+from handlers.reports.charts import chart_document, render_combined_recap_chart
+from handlers.reports.combined_excel import chart_file_name, combined_recap_workbook
 from handlers.reports.completeness import build_completeness
 from handlers.reports.daily_report import build_daily_report, daily_report_parts
 from handlers.reports.executive import build_executive_report, executive_chart, render_executive
 from handlers.reports.kasat_binmas import build_kasat_binmas, render_kasat_binmas
 from handlers.reports.queued import REPORT_BUILDERS, period_params
-from handlers.reports.recaps import KasatkerBands, build_combined_recap, build_kasatker_report
+from handlers.reports.recaps import CombinedRecap, KasatkerBands, build_combined_recap, build_kasatker_report
 from jobs.queue.kinds import ReportFile, ReportRequest
 
 Part = Union[str, Document]
@@ -144,9 +146,34 @@ def _client_period_params(req: BuildRequest) -> dict:
     return {"client_id": req.client.id, **period_params(req.period)}
 
 
+def _per_post_params(platform: Platform) -> Callable[[BuildRequest], dict]:
+    def params(req: BuildRequest) -> dict:
+        return {"client_id": req.client.id, "platform": platform.value, **period_params(req.period)}
+
+    return params
+
+
+def _combined_recap_files(recap: CombinedRecap, now: datetime, target: float) -> list[Document]:
+    """Option 21's chart (PNG as a document: the chat port has no image message) and its workbook."""
+    files = []
+    png = render_combined_recap_chart(recap, now, target=target)
+    if png is not None:
+        files.append(chart_document(png, chart_file_name(recap),
+                                    f"Grafik capaian tugas {recap.client.name}, {recap.period.label()}"))
+    files.append(combined_recap_workbook(recap, now))
+    return files
+
+
 async def _combined_recap(req: BuildRequest) -> ReportOutput:
+    """Option 21: the text, then (when there are tasks and personnel) the chart and the Excel file."""
     recap = await build_combined_recap(req.pool, req.client, req.period, rules=req.rules)
-    return ReportOutput.of(text.render_combined_recap(recap, req.now), empty=not recap.attendance.has_tasks)
+    message = text.render_combined_recap(recap, req.now)
+    if not recap.has_tasks or not recap.attendance.instagram.people:
+        return ReportOutput.of(message, empty=not recap.has_tasks)
+    # drawing and writing the file take CPU for a while: off the event loop, so the bot keeps answering
+    files = await asyncio.to_thread(_combined_recap_files, recap, req.now,
+                                    req.settings.attendance.kasatker_active_percent)
+    return ReportOutput.of(message, *files)
 
 
 async def _kasatker_report(req: BuildRequest) -> ReportOutput:
@@ -221,6 +248,10 @@ _SPECS: tuple[ReportSpec, ...] = (
                directorate_only=True),
     ReportSpec("daily_report_ig", "Laporan harian likes Instagram (teks, TXT, Excel)", _daily_report(IG)),
     ReportSpec("daily_report_tt", "Laporan harian komentar TikTok (teks, TXT, Excel)", _daily_report(TT)),
+    _file_spec("ig_likes_per_post_excel", "Rekap likes Instagram per konten (Excel)",
+               QueuedBuild("per_post_excel", _per_post_params(IG))),
+    _file_spec("tt_comments_per_post_excel", "Rekap komentar TikTok per konten (Excel)",
+               QueuedBuild("per_post_excel", _per_post_params(TT))),
 )
 
 REPORTS: dict[str, ReportSpec] = {s.id: s for s in _SPECS}

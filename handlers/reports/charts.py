@@ -15,10 +15,15 @@ from __future__ import annotations
 
 import io
 import math
-from typing import Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Sequence
 
 from core.chat_port import Document
-from handlers.reports.formatting import id_number
+from handlers.reports.attendance import CAPAIAN
+from handlers.reports.formatting import id_number, id_time
+
+if TYPE_CHECKING:
+    from handlers.reports.recaps import CombinedRecap
 
 PNG_MIMETYPE = "image/png"
 WIDTH_INCHES = 12.0
@@ -112,3 +117,14 @@ def share_chart(title: str, labels: Sequence[str], shares: Sequence[float], *, t
 def chart_document(png: bytes, filename: str, caption: str | None = None) -> Document:
     """A chart as something the chat port can send (it has no image message)."""
     return Document(data=png, filename=filename, mimetype=PNG_MIMETYPE, caption=caption)
+
+
+def render_combined_recap_chart(recap: "CombinedRecap", now: datetime, *, target: float | None) -> bytes | None:
+    """Option 21's chart: the capaian tugas (Instagram + TikTok) of every unit of the recap that has tasks
+    (satker, or divisions for a single client); None when no unit has one."""
+    units = [u for u in recap.units if u.capaian is not None]
+    if not units:
+        return None
+    title = f"{CAPAIAN.label} per {recap.unit_kind} (Instagram + TikTok)"
+    subtitle = f"{recap.client.name} · {recap.period.label()} · dibuat pukul {id_time(now)}"
+    return share_chart(title, [u.name for u in units], [u.capaian for u in units], target=target, subtitle=subtitle)

@@ -1,7 +1,9 @@
 """Excel renderers: workbooks built in memory, returned as `Document`s ready to send.
 
-Every sheet has a bold, frozen header row and set column widths; file names
-carry the client and the period (`Rekap_Likes_Instagram_DITBINMAS_2026-11-25.xlsx`).
+Every sheet is laid out by `sheet_layout.write_table` (title rows with client,
+period and generation time, frozen header, fitted widths, coloured status
+cells, printable page setup, texts never formulas); file names carry the client
+and the period (`Rekap_Likes_Instagram_DITBINMAS_2026-11-25.xlsx`).
 """
 
 from __future__ import annotations
@@ -9,11 +11,7 @@ from __future__ import annotations
 import io
 import re
 from datetime import datetime
-from typing import Sequence
-
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 
 from core.chat_port import XLSX_MIMETYPE, Document
 from handlers.reports.attendance import (
@@ -22,9 +20,8 @@ from handlers.reports.attendance import (
 )
 from handlers.reports.formatting import id_time
 from handlers.reports.recaps import EngagementRanking, UnitScore
+from handlers.reports.sheet_layout import SheetTitle, write_table
 
-HEADER_FONT = Font(bold=True, color="FFFFFF")
-HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 
 
@@ -49,19 +46,6 @@ def sheet_title(name: str, used: set[str]) -> str:
     return title
 
 
-def write_table(ws, headers: Sequence[str], rows: Sequence[Sequence], widths: Sequence[int]) -> None:
-    ws.append(list(headers))
-    for cell in ws[1]:
-        cell.font = HEADER_FONT
-        cell.fill = HEADER_FILL
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    for row in rows:
-        ws.append(list(row))
-    ws.freeze_panes = "A2"
-    for i, width in enumerate(widths, 1):
-        ws.column_dimensions[get_column_letter(i)].width = width
-
-
 def to_document(wb: Workbook, filename: str, caption: str | None = None) -> Document:
     buffer = io.BytesIO()
     wb.save(buffer)
@@ -76,6 +60,10 @@ def _caption(title: str, report: AttendanceReport, now: datetime) -> str:
     return f"{title} {report.client.name}, {report.period.label()} (dibuat {id_time(now)})"
 
 
+def report_title(report: AttendanceReport, now: datetime, heading: str) -> SheetTitle:
+    return SheetTitle(report.client.name, report.period.label(), now, heading)
+
+
 SUMMARY_FIGURES = (PERSONNEL, LENGKAP, KURANG, BELUM, TANPA_USERNAME, TASKS_DONE, TASKS_ASSIGNED)
 
 
@@ -83,7 +71,7 @@ def _summary_row(t: Tally, tasks: int) -> list:
     return [t.personnel, tasks, *(t.value(f) for f in SUMMARY_FIGURES[1:]), percent_cell(t.capaian)]
 
 
-def _summary_sheet(wb: Workbook, report: AttendanceReport, used: set[str]) -> None:
+def _summary_sheet(wb: Workbook, report: AttendanceReport, used: set[str], title: SheetTitle) -> None:
     """One row per satker (the directorate first, then by performance) and a TOTAL row."""
     ws = wb.active
     ws.title = sheet_title("Ringkasan", used)
@@ -92,7 +80,7 @@ def _summary_sheet(wb: Workbook, report: AttendanceReport, used: set[str]) -> No
     rows.append(["", "TOTAL", *_summary_row(report.tally, tasks)])
     headers = ["No", "Satker", header(PERSONNEL), header(TASKS),
                *(header(f, report.platform) for f in SUMMARY_FIGURES[1:]), header(CAPAIAN)]
-    write_table(ws, headers, rows, [6, 34, 16, 13, 12, 12, 12, 18, 12, 12, 13])
+    write_table(ws, headers, rows, title=title.with_heading(f"{title.heading} — ringkasan per satker"))
 
 
 # --------------------------------------------------------------------------- option 19
@@ -105,13 +93,14 @@ def likes_recap_workbook(report: AttendanceReport, now: datetime) -> Document:
     """Option 19: a summary sheet, then one sheet per satker; per person tasks / done / not done / status."""
     wb = Workbook()
     used: set[str] = set()
-    _summary_sheet(wb, report, used)
+    title = report_title(report, now, "Rekap likes Instagram")
+    _summary_sheet(wb, report, used, title)
     for s in report.satkers:
         ws = wb.create_sheet(sheet_title(s.name, used))
         rows = [[i, p.display_name, p.division, p.username or "", p.tasks, p.done, p.missing, p.category.label]
                 for i, p in enumerate(s.people, 1)]
         write_table(ws, [*_person_headers(report), header(TASKS), header(DONE), header(MISSING), "Status"],
-                    rows, [6, 34, 24, 24, 14, 16, 20, 18])
+                    rows, title=title.with_heading(f"{title.heading} — {s.name}"), status_column=7)
     return to_document(wb, _file_name("Rekap_Likes_Instagram", report.client.id, report.period.slug()),
                        _caption("Rekap likes Instagram", report, now))
 
@@ -124,7 +113,8 @@ def comments_recap_workbook(report: AttendanceReport, now: datetime) -> Document
     Needs a report built `with_post_ids=True`."""
     wb = Workbook()
     used: set[str] = set()
-    _summary_sheet(wb, report, used)
+    title = report_title(report, now, "Rekap komentar TikTok")
+    _summary_sheet(wb, report, used, title)
     video_headers = [f"Video {i} ({p.posted_at.astimezone(now.tzinfo):%d/%m %H.%M})" if not report.period.is_single_day
                      else f"Video {i} ({p.posted_at.astimezone(now.tzinfo):%H.%M})"
                      for i, p in enumerate(report.posts, 1)]
@@ -135,11 +125,12 @@ def comments_recap_workbook(report: AttendanceReport, now: datetime) -> Document
             marks = [1 if post.post_id in p.done_post_ids else 0 for post in report.posts]
             rows.append([i, p.display_name, p.division, p.username or "", *marks, p.done, p.category.label])
         write_table(ws, [*_person_headers(report), *video_headers, header(DONE), "Status"],
-                    rows, [6, 34, 24, 24, *([16] * len(video_headers)), 16, 18])
+                    rows, title=title.with_heading(f"{title.heading} — {s.name}"),
+                    status_column=5 + len(video_headers))
     links = wb.create_sheet(sheet_title("Daftar Video", used))
     write_table(links, ["No", "Waktu Upload (WIB)", "Link"],
                 [[i, f"{p.posted_at.astimezone(now.tzinfo):%d/%m/%Y %H.%M}", p.url] for i, p in enumerate(report.posts, 1)],
-                [6, 20, 70])
+                title=title.with_heading(f"{title.heading} — daftar video"))
     return to_document(wb, _file_name("Rekap_Komentar_TikTok", report.client.id, report.period.slug()),
                        _caption("Rekap komentar TikTok", report, now))
 
@@ -170,8 +161,9 @@ def ranking_workbook(ranking: EngagementRanking, now: datetime) -> Document:
     headers = ["Peringkat", "Satker", header(PERSONNEL),
                *(header(f, p, prefix=p.label) for p in Platform for f in RANKING_PLATFORM_FIGURES),
                header(TASKS_DONE), header(TASKS_ASSIGNED), header(CAPAIAN)]
-    write_table(ws, headers, rows, [10, 34, 16, 14, 14, 20, 14, 14, 20, 14, 14, 14])
     period = ranking.period
+    title = SheetTitle(ranking.client.name, period.label(), now, "Ranking engagement jajaran")
+    write_table(ws, headers, rows, title=title)
     info = wb.create_sheet("Keterangan")
     write_table(info, ["Keterangan", "Nilai"], [
         ["Client", ranking.client.name],
@@ -180,6 +172,6 @@ def ranking_workbook(ranking: EngagementRanking, now: datetime) -> Document:
         [f"{TASKS.label} TikTok", len(ranking.attendance.tiktok.posts)],
         [CAPAIAN.label, "tugas terlaksana dibanding tugas personel yang sudah mengisi username (Instagram + TikTok)"],
         ["Dibuat", f"{now:%d/%m/%Y} {id_time(now)}"],
-    ], [24, 70])
+    ], title=title.with_heading(f"{title.heading} — keterangan"))
     return to_document(wb, _file_name("Ranking_Engagement", ranking.client.id, period.slug()),
                        f"Ranking engagement jajaran {ranking.client.name}, {period.label()}")

@@ -7,7 +7,7 @@ and its Excel renderers (`handlers/reports/excel.py`); nothing here formats a
 report itself.
 
 Params: `client_id`, `first` and `last` (ISO dates, Asia/Jakarta days; `last`
-defaults to `first`), and for `attendance_excel` a `platform`
+defaults to `first`), and for `attendance_excel` and `per_post_excel` a `platform`
 (`instagram` | `tiktok`) and optionally a `scope` (`client` | `directorate`; default: the engine's own).
 
 With `[queue] url` set, the dirrequest Excel options (19, 20, 22) submit
@@ -26,6 +26,7 @@ from db.clients import get_client
 from handlers.reports import text
 from handlers.reports.attendance import AttendanceRules, Period, Platform, Scope, build_attendance
 from handlers.reports.excel import attendance_workbook, ranking_workbook
+from handlers.reports.per_post_excel import per_post_workbook, too_large_text
 from handlers.reports.recaps import build_engagement_ranking
 from jobs.queue.kinds import ReportFile, ReportRequest
 from jobs.queue.model import PoisonTask
@@ -69,14 +70,19 @@ def _file(document) -> ReportFile:
                       caption=document.caption)
 
 
-async def attendance_excel(request: ReportRequest) -> ReportFile:
-    """Likes recap (Instagram) or comments recap (TikTok) workbook of one client and period."""
-    client_id, period, rules = _params(request)
+def _platform_scope(request: ReportRequest) -> tuple[Platform, Scope | None]:
     try:
         platform = Platform(request.params.get("platform", "instagram"))
         scope = Scope(request.params["scope"]) if request.params.get("scope") else None
     except ValueError:
-        raise PoisonTask(f"attendance_excel: unknown platform or scope in {request.params!r}") from None
+        raise PoisonTask(f"{request.report}: unknown platform or scope in {request.params!r}") from None
+    return platform, scope
+
+
+async def attendance_excel(request: ReportRequest) -> ReportFile:
+    """Likes recap (Instagram) or comments recap (TikTok) workbook of one client and period."""
+    client_id, period, rules = _params(request)
+    platform, scope = _platform_scope(request)
     report = await build_attendance(request.pool, await _client(request, client_id), period, platform, rules=rules,
                                     scope=scope, with_post_ids=platform is Platform.TIKTOK)
     if not report.has_tasks:
@@ -94,4 +100,21 @@ async def ranking_excel(request: ReportRequest) -> ReportFile:
     return _file(ranking_workbook(ranking, request.now))
 
 
-REPORT_BUILDERS = {"attendance_excel": attendance_excel, "ranking_excel": ranking_excel}
+async def per_post_excel(request: ReportRequest) -> ReportFile:
+    """Options 28/29: 1/0 per person and post (a sheet per satker for a directorate); too large: a text."""
+    client_id, period, rules = _params(request)
+    platform, scope = _platform_scope(request)
+    report = await build_attendance(request.pool, await _client(request, client_id), period, platform, rules=rules,
+                                    scope=scope, with_post_ids=True)
+    if not report.has_tasks:
+        return ReportFile.text_only(text.no_content_text(report, request.now))
+    if not report.people:
+        return ReportFile.text_only(text.no_personnel_text(report.client.name))
+    refused = too_large_text(report)
+    if refused:
+        return ReportFile.text_only(refused)
+    return _file(per_post_workbook(report, request.now))
+
+
+REPORT_BUILDERS = {"attendance_excel": attendance_excel, "ranking_excel": ranking_excel,
+                   "per_post_excel": per_post_excel}

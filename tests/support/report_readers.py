@@ -186,8 +186,19 @@ def read_kasatker_text(text: str) -> Figures:
 
 # --------------------------------------------------------------------------- Excel
 
+def header_row(ws) -> int:
+    """The table's header row: the one just above the frozen panes (row 3 below the two title rows)."""
+    frozen = ws.freeze_panes
+    return int(frozen[1:]) - 1 if frozen else 1
+
+
+def table_rows(ws) -> list[list]:
+    """A sheet's table from its header row on (the title rows above it left out)."""
+    return [list(r) for r in ws.iter_rows(min_row=header_row(ws), values_only=True)]
+
+
 def _sheet_rows(data: bytes, title: str) -> list[list]:
-    return [list(r) for r in load_workbook(io.BytesIO(data))[title].iter_rows(values_only=True)]
+    return table_rows(load_workbook(io.BytesIO(data))[title])
 
 
 def _header_key(header: str, platform: str) -> tuple[str, str] | None:
@@ -222,7 +233,7 @@ def read_attendance_workbook(data: bytes, platform: str) -> Figures:
     _table(out, _sheet_rows(data, "Ringkasan"), platform, 1)
     status = {c.label: c for c in Category}
     for ws in wb.worksheets[1:]:
-        rows = [list(r) for r in ws.iter_rows(values_only=True)]
+        rows = table_rows(ws)
         if not rows or rows[0][1] != "Pangkat Nama":
             continue
         headers = rows[0]
@@ -435,4 +446,3 @@ def read_daily_report_txt(data: bytes, platform: str) -> Figures:
         if m["done"] is not None:
             _put(out, who, platform, "done", int(m["done"]))
             _put(out, who, platform, "tasks", int(m["tasks"]))
-    return out
