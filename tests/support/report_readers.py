@@ -446,3 +446,4 @@ def read_daily_report_txt(data: bytes, platform: str) -> Figures:
         if m["done"] is not None:
             _put(out, who, platform, "done", int(m["done"]))
             _put(out, who, platform, "tasks", int(m["tasks"]))
+    return out
