@@ -23,13 +23,12 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._db import bench_database, store_posts
-from db.posts import PostRecord
+from bench._db import PERSONNEL_COLUMNS, bench_database, store_engagement_and_ledger, store_task_day
 
 CLIENTS, PER_CLIENT = 50, 60
 IG_POSTS, TT_POSTS = 6, 4
@@ -40,7 +39,6 @@ def load() -> str:
 
 
 async def fill(pool, now: datetime) -> list[str]:
-    from db.attendance_ledger import rebuild
     from db.clients import Client, upsert_client
 
     rnd = random.Random(16)
@@ -58,28 +56,16 @@ async def fill(pool, now: datetime) -> list[str]:
             phones.append(phone)
             if n % 3 == 0:
                 opted.append((f"{80000000 + n}", True, now))
-    await pool.copy_records_to_table(
-        "personnel", records=people,
-        columns=["nrp", "name", "rank", "division", "position", "instagram", "tiktok", "whatsapp", "client_id",
-                 "active", "exception", "roles"])
+    await pool.copy_records_to_table("personnel", records=people, columns=PERSONNEL_COLUMNS)
     await pool.copy_records_to_table("personnel_reminder_settings", records=opted,
                                      columns=["nrp", "enabled", "updated_at"])
     start = now.replace(hour=6, minute=0, second=0, microsecond=0)
     rows = []
     for c in range(CLIENTS):
         cid = f"POLRES_{c:02d}"
-        ig = [PostRecord(f"SC{c:02d}{k}", start + timedelta(minutes=40 * k)) for k in range(IG_POSTS)]
-        tt = [PostRecord(f"73{c:02d}{k:015d}", start + timedelta(minutes=50 * k)) for k in range(TT_POSTS)]
-        await store_posts(pool, "instagram", cid, ig)
-        await store_posts(pool, "tiktok", cid, tt)
-        members = range(c * PER_CLIENT, (c + 1) * PER_CLIENT)
-        for platform, posts, prefix in (("instagram", ig, "ig"), ("tiktok", tt, "tt")):
-            for post in posts:
-                rows += [(platform, post.post_id, f"{prefix}{n}") for n in members if rnd.random() < 0.67]
-    await pool.copy_records_to_table("engagements", records=rows, columns=["platform", "post_id", "username"])
-    async with pool.acquire() as conn:
-        await rebuild(conn)
-    await pool.execute("ANALYZE")
+        rows += await store_task_day(pool, cid, f"{c:02d}", start, range(c * PER_CLIENT, (c + 1) * PER_CLIENT),
+                                     rnd, ig_posts=IG_POSTS, tt_posts=TT_POSTS)
+    await store_engagement_and_ledger(pool, rows)
     print(f"data: {CLIENTS} clients, {len(people):,} personnel ({len(opted):,} opted in), "
           f"{CLIENTS * (IG_POSTS + TT_POSTS)} posts today, {len(rows):,} engagement rows")
     return phones

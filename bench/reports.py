@@ -26,13 +26,12 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._db import bench_database, store_posts
-from db.posts import PostRecord
+from bench._db import PERSONNEL_COLUMNS, bench_database, store_engagement_and_ledger, store_task_day
 
 CLIENTS, PER_CLIENT = 200, 60
 IG_POSTS, TT_POSTS = 6, 4
@@ -43,7 +42,6 @@ def load() -> str:
 
 
 async def fill(pool, now: datetime) -> None:
-    from db.attendance_ledger import rebuild
     from db.clients import Client, upsert_client
 
     rnd = random.Random(15)
@@ -62,22 +60,10 @@ async def fill(pool, now: datetime) -> None:
             people.append((f"{80000000 + n}", f"PERSONEL {n:05d}", "BRIPDA", f"SAT {'BINMAS' if i % 2 else 'LANTAS'}",
                            "KASAT BINMAS" if i == 0 else None, None if n % 13 == 0 else f"ig{n}",
                            None if n % 11 == 0 else f"tt{n}", None, cid, True, False, ["ditbinmas"]))
-        ig = [PostRecord(f"SC{c:03d}{k}", start + timedelta(minutes=40 * k)) for k in range(IG_POSTS)]
-        tt = [PostRecord(f"73{c:03d}{k:014d}", start + timedelta(minutes=50 * k)) for k in range(TT_POSTS)]
-        await store_posts(pool, "instagram", cid, ig)
-        await store_posts(pool, "tiktok", cid, tt)
-        members = range(c * PER_CLIENT, (c + 1) * PER_CLIENT)
-        for platform, posts, prefix in (("instagram", ig, "ig"), ("tiktok", tt, "tt")):
-            for post in posts:
-                rows += [(platform, post.post_id, f"{prefix}{n}") for n in members if rnd.random() < 0.67]
-    await pool.copy_records_to_table(
-        "personnel", records=people,
-        columns=["nrp", "name", "rank", "division", "position", "instagram", "tiktok", "whatsapp", "client_id",
-                 "active", "exception", "roles"])
-    await pool.copy_records_to_table("engagements", records=rows, columns=["platform", "post_id", "username"])
-    async with pool.acquire() as conn:
-        await rebuild(conn)
-    await pool.execute("ANALYZE")
+        rows += await store_task_day(pool, cid, f"{c:03d}", start, range(c * PER_CLIENT, (c + 1) * PER_CLIENT),
+                                     rnd, ig_posts=IG_POSTS, tt_posts=TT_POSTS)
+    await pool.copy_records_to_table("personnel", records=people, columns=PERSONNEL_COLUMNS)
+    await store_engagement_and_ledger(pool, rows)
     print(f"data: {CLIENTS} clients, {len(people):,} personnel, {CLIENTS * (IG_POSTS + TT_POSTS):,} posts today, "
           f"{len(rows):,} engagement rows")
 

@@ -7,20 +7,15 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from bot.router import Router
-from bot.whatsapp.fake import FakeGateway
 from core.chat_port import XLSX_MIMETYPE
-from handlers import dirrequest
 from handlers.dirrequest.actions import ACTIONS, action_by_id
 from handlers.menus import TEXT_HINT
 from core.clock import ManualClock
 from tests.support.dirrequest_world import TODAY_NOON, build_world
 from tests.support.factories import Factory, wib
-from tests.support.recording_reporter import RecordingReporter
 from tests.support.report_readers import table_rows
-from tests.support.chat import start_chat
+from tests.support.dirrequest_chat import ADMIN, dirrequest_chat, say, texts
 
-ADMIN = "6281100000001"
 CHAT = f"{ADMIN}@s.whatsapp.net"
 
 
@@ -31,21 +26,7 @@ def clock():
 
 @pytest.fixture
 async def chat(pool, settings, clock):
-    gateway = FakeGateway()
-    router = Router(settings=settings, pool=pool, clock=clock, reporter=RecordingReporter(), gateway=gateway,
-                    commands=dirrequest.COMMANDS)
-    await start_chat(gateway, router)
-    return gateway
-
-
-async def say(gateway, text, phone=ADMIN):
-    gateway.take()
-    await gateway.inject(text, phone=phone)
-    return gateway.take()
-
-
-def texts(sent):
-    return [m.text for m in sent if m.text is not None]
+    return await dirrequest_chat(pool, settings, clock)
 
 
 async def open_menu(gateway, client="DITBINMAS"):
@@ -195,10 +176,7 @@ async def test_option_7_and_8_per_satker(pool, chat):
 async def test_thresholds_come_from_settings(pool, settings, clock):
     await build_world(pool)
     half = settings.model_copy(update={"attendance": settings.attendance.model_copy(update={"complete_percent": 50.0})})
-    gateway = FakeGateway()
-    router = Router(settings=half, pool=pool, clock=clock, reporter=RecordingReporter(), gateway=gateway,
-                    commands=dirrequest.COMMANDS)
-    await start_chat(gateway, router)
+    gateway = await dirrequest_chat(pool, half, clock)
     await open_menu(gateway)
     (report,), _ = await option(gateway, 6)
     assert "✅ *Melaksanakan lengkap (4 pers):*" in report  # BUDI and CICI (1/2) are now lengkap
@@ -327,10 +305,7 @@ async def test_option_30_kasatker_bands(pool, chat):
 async def test_kasatker_bands_come_from_settings(pool, settings, clock):
     await build_world(pool)
     att = settings.attendance.model_copy(update={"kasatker_active_percent": 70.0, "kasatker_medium_percent": 20.0})
-    gateway = FakeGateway()
-    router = Router(settings=settings.model_copy(update={"attendance": att}), pool=pool, clock=clock,
-                    reporter=RecordingReporter(), gateway=gateway, commands=dirrequest.COMMANDS)
-    await start_chat(gateway, router)
+    gateway = await dirrequest_chat(pool, settings.model_copy(update={"attendance": att}), clock)
     await open_menu(gateway)
     await say(gateway, "30")
     report = texts(await say(gateway, "2"))[0]  # this week
