@@ -207,5 +207,6 @@ async def test_per_post_excel_refuses_more_posts_than_a_file_can_show(pool, sett
     req = BuildRequest(pool, settings, client, Period.today(TODAY_NOON), TODAY_NOON)
     out = await REPORTS["ig_likes_per_post_excel"].build(req)
     assert out.documents == []
+    assert not out.empty  # a refusal is said even by a skip-if-empty subscription
     (message,) = out.texts
     assert "terlalu besar" in message and re.search(r"201 konten × 2 personel; batas 200 konten", message)

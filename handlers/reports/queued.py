@@ -112,7 +112,7 @@ async def per_post_excel(request: ReportRequest) -> ReportFile:
         return ReportFile.text_only(text.no_personnel_text(report.client.name))
     refused = too_large_text(report)
     if refused:
-        return ReportFile.text_only(refused)
+        return ReportFile.text_only(refused, nothing_to_report=False)  # said even by a skip-if-empty schedule
     return _file(per_post_workbook(report, request.now))
 
 

@@ -119,10 +119,11 @@ class ReportFile:
     filename: str
     mimetype: str
     caption: str | None = None
+    nothing_to_report: bool = False   # a text-only result saying the period has nothing (not a refusal)
 
     @classmethod
-    def text_only(cls, text: str) -> "ReportFile":
-        return cls(data=b"", filename="", mimetype="", caption=text)
+    def text_only(cls, text: str, *, nothing_to_report: bool = True) -> "ReportFile":
+        return cls(data=b"", filename="", mimetype="", caption=text, nothing_to_report=nothing_to_report)
 
     @property
     def is_text(self) -> bool:
