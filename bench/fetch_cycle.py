@@ -6,13 +6,14 @@ each and 10 TikTok videos with 500 commenters each = 2,000,000 like rows and
 default in-process runner and `[fetch] client_concurrency`. `--twice` runs the same
 cycle again (nothing new: every liker is already stored).
 
-For each run it prints wall time, the CPU seconds of this (the cicero) process, the
+For each run it prints wall time, the CPU seconds of this (the cicero) process (less the
+sampling thread's own CPU, printed beside it), the
 CPU seconds of the PostgreSQL backends serving the bench database, the CPU seconds of
 the fake API, the peak RSS of this process during the run, and the load average.
 Targets (2 cores): first cycle ≤ 20 s, repeat ≤ 12 s, peak RSS ≤ 150 MB.
 
     .venv/bin/python bench/fetch_cycle.py [--clients 200] [--ig-posts 10] [--tt-posts 10]
-        [--likers 1000] [--commenters 500] [--page 1000] [--concurrency 4] [--twice]
+        [--likers 1000] [--commenters 500] [--page 1000] [--concurrency 4] [--twice] [--profile]
 
 Uses CICERO_BENCH_DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/postgres)
 to create and drop a fresh database. PostgreSQL CPU is sampled from the server's
@@ -24,7 +25,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import cProfile
+import io
 import os
+import pstats
 import resource
 import subprocess
 import sys
@@ -69,35 +73,51 @@ def _cpu(proc: psutil.Process) -> float:
 
 @dataclass
 class Sampler:
-    """Samples, in a thread, the CPU of the database's backends and this process's RSS."""
+    """Samples, in a thread, the CPU of the database's backends and this process's RSS.
+
+    The thread's own CPU (`own_cpu`) is counted by the process too; the bench
+    subtracts it from the cicero figure. Looking for new backends reads every
+    process's command line, so it is done once a second; the known backends'
+    CPU is read every `interval`.
+    """
 
     database: str
     interval: float = 0.2
+    rescan_every: int = 5  # ticks between scans for new backends
     backend_cpu: dict[int, float] = field(default_factory=dict)  # pid -> latest CPU seconds seen
     peak_rss: int = 0
+    own_cpu: float = 0.0
+    _known: dict[int, psutil.Process] = field(default_factory=dict)
+    _ticks: int = 0
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
 
-    def _backends(self):
-        for p in psutil.process_iter(["name", "cmdline"]):
+    def _rescan(self) -> None:
+        for p in psutil.process_iter(["name"]):
             try:
-                title = " ".join(p.info["cmdline"] or [])
-                if p.info["name"] and p.info["name"].startswith("postgres") and self.database in title:
-                    yield p
+                if p.pid in self._known or not (p.info["name"] or "").startswith("postgres"):
+                    continue
+                if self.database in " ".join(p.cmdline()):
+                    self._known[p.pid] = p
             except psutil.Error:
                 continue
 
-    def sample(self) -> None:
-        for p in self._backends():
+    def sample(self, rescan: bool = True) -> None:
+        if rescan:
+            self._rescan()
+        for pid, p in list(self._known.items()):
             try:
-                self.backend_cpu[p.pid] = _cpu(p)
+                self.backend_cpu[pid] = _cpu(p)
             except psutil.Error:
-                continue
+                del self._known[pid]  # gone: its last reading stays in backend_cpu
         self.peak_rss = max(self.peak_rss, psutil.Process().memory_info().rss)
 
     def _loop(self) -> None:
+        start = time.thread_time()
         while not self._stop.wait(self.interval):
-            self.sample()
+            self._ticks += 1
+            self.sample(rescan=self._ticks % self.rescan_every == 0)
+        self.own_cpu = time.thread_time() - start
 
     def start(self) -> None:
         self.sample()
@@ -142,14 +162,20 @@ async def bench(args) -> list[dict]:
                     sampler = Sampler(database)
                     sampler.start()
                     pg0, me0, fake0 = sampler.postgres_cpu, _cpu(me), _cpu(fake_ps)
+                    profiler = cProfile.Profile() if args.profile else None
                     t0 = time.perf_counter()
+                    if profiler is not None:
+                        profiler.enable()
                     result = await run_cycle(deps, phase="post_fetch", trigger="manual")
+                    if profiler is not None:
+                        profiler.disable()
                     wall = time.perf_counter() - t0
                     sampler.stop()
                     failed = [c for c in result.clients if not c.ok]
                     runs.append({
                         "run": n, "status": result.status, "clients": len(result.clients), "failed": failed,
-                        "wall": wall, "cicero_cpu": _cpu(me) - me0, "postgres_cpu": sampler.postgres_cpu - pg0,
+                        "wall": wall, "cicero_cpu": _cpu(me) - me0 - sampler.own_cpu, "sampler_cpu": sampler.own_cpu,
+                        "postgres_cpu": sampler.postgres_cpu - pg0,
                         "fake_cpu": _cpu(fake_ps) - fake0, "peak_rss_mb": sampler.peak_rss / 2**20,
                         "listed": sum(c.likes_written + c.comments_written for c in result.clients),
                         "new": sum(c.likes_new + c.comments_new for c in result.clients),
@@ -157,6 +183,8 @@ async def bench(args) -> list[dict]:
                         "load": os.getloadavg(),
                     })
                     print_run(runs[-1])
+                    if profiler is not None:
+                        print_profile(profiler)
                     clock.advance(minutes=25)
     finally:
         fake.terminate()
@@ -172,13 +200,21 @@ def print_run(r: dict) -> None:
     print(f"run {r['run']} ({'first' if r['run'] == 1 else 'repeat, nothing new'}): status={r['status']} "
           f"clients={r['clients']} failed={len(r['failed'])}{first_error}")
     print(f"  wall time              {r['wall']:8.2f} s{verdict}")
-    print(f"  cicero process CPU     {r['cicero_cpu']:8.2f} s")
+    print(f"  cicero process CPU     {r['cicero_cpu']:8.2f} s   (without the bench's sampler thread: "
+          f"{r['sampler_cpu']:.2f} s)")
     print(f"  PostgreSQL CPU         {r['postgres_cpu']:8.2f} s   (backends of the bench database)")
     print(f"  fake RapidAPI CPU      {r['fake_cpu']:8.2f} s   (separate process, not part of cicero)")
     print(f"  peak RSS (cicero)      {r['peak_rss_mb']:8.0f} MiB  (target ≤ {RSS_TARGET_MB:g} MB: "
           f"{'met' if r['peak_rss_mb'] * 1.048576 <= RSS_TARGET_MB else 'NOT met'})")
     print(f"  engagement pairs       {r['listed']:>10,} listed, {r['new']:,} new ({r['stored']:,} stored)")
     print(f"  load average after     {load}")
+
+
+def print_profile(profiler: cProfile.Profile, top: int = 25) -> None:
+    """The functions with the most own time in the cycle (cProfile: slows the run, shows the shares)."""
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(top)
+    print("\n".join(line for line in out.getvalue().splitlines() if line.strip()))
 
 
 def main() -> None:
@@ -191,6 +227,8 @@ def main() -> None:
     p.add_argument("--page", type=int, default=1000, help="likers/comments per page served by the fake")
     p.add_argument("--concurrency", type=int, default=4)
     p.add_argument("--twice", action="store_true", help="run the same cycle again (nothing new to store)")
+    p.add_argument("--profile", action="store_true",
+                   help="profile each cycle (cProfile, in this process) and print the top functions by own time")
     args = p.parse_args()
     print(f"load average before: {', '.join(f'{x:.2f}' for x in os.getloadavg())}; cpus {os.cpu_count()}")
     asyncio.run(bench(args))

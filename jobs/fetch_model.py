@@ -28,6 +28,7 @@ from core.reporting import LoggingReporter, Reporter
 from core.settings import Settings
 from db.clients import Client
 from jobs.quota import QuotaMeter
+from jobs.sources.http_transport import collection_transport
 
 Phase = Literal["post_fetch", "engagement_only", "late_sweep"]
 PHASES: tuple[Phase, ...] = ("post_fetch", "engagement_only", "late_sweep")
@@ -182,11 +183,11 @@ def only_platforms(client: Client, platforms: tuple[str, ...] | list[str] | None
 async def fetch_deps(settings: Settings, pool: asyncpg.Pool, clock: Clock, *, reporter: Reporter | None = None,
                      after_client: Callable[[ClientResult], Awaitable[None]] | None = None,
                      sleep: Sleep = asyncio.sleep) -> AsyncIterator[FetchDeps]:
-    """FetchDeps with a shared httpx.AsyncClient sized from settings; closes it on exit."""
+    """FetchDeps with a shared httpx.AsyncClient sized from settings (`jobs/sources/http_transport.py`); closes it on exit."""
     limits = httpx.Limits(
         max_connections=max(settings.instagram.max_connections, settings.tiktok.max_connections),
         max_keepalive_connections=max(settings.instagram.max_connections, settings.tiktok.max_connections),
     )
-    async with httpx.AsyncClient(limits=limits) as http:
+    async with httpx.AsyncClient(limits=limits, transport=collection_transport(limits)) as http:
         yield FetchDeps(pool=pool, settings=settings, clock=clock, http=http,
                         reporter=reporter or LoggingReporter(), after_client=after_client, sleep=sleep)

@@ -1,7 +1,8 @@
 """Manual task posts: an admin adds a post by URL when the API missed it, or removes one with a reason.
 
 The plain async functions here are the one path for every channel: `cicero
-posts add|remove|list` calls them, and the WhatsApp admin console will too.
+posts add|remove|list` and the WhatsApp admin console (`tugas`,
+`handlers/console/task_posts.py`) call them.
 Each change is written with its audit row (`db/audit.py`) in one transaction,
 and the task row itself keeps who and when (`added_by`, `removed_by`,
 `removed_reason`). A manual post's likes/comments are fetched like any other
@@ -31,7 +32,15 @@ _TT_PATH = re.compile(r"^/@[A-Za-z0-9._]{1,64}/(?:video|photo)/(\d{1,32})/?$")
 
 
 class ManualPostError(ValueError):
-    """Bad input (URL, client, reason) or a post that is not a task; the message is for a person (English)."""
+    """Bad input (URL, client, reason) or a post that is not a task; the message is for a person (English).
+
+    `kind` says which, so a channel can word it in its own language (the WhatsApp
+    console): `url`, `short_link`, `client`, `reason`, `not_task`.
+    """
+
+    def __init__(self, message: str, kind: str = "url"):
+        super().__init__(message)
+        self.kind = kind
 
 
 @dataclass(frozen=True)
@@ -55,8 +64,16 @@ def parse_post_url(url: str) -> PostRef:
         return PostRef("tiktok", m.group(1))
     if host in ("vm.tiktok.com", "vt.tiktok.com"):
         raise ManualPostError("short TikTok links cannot be read: open it and copy the full "
-                              "https://www.tiktok.com/@account/video/… link")
+                              "https://www.tiktok.com/@account/video/… link", "short_link")
     raise ManualPostError(f"not an Instagram post or TikTok video URL: {url.strip()[:80]!r}")
+
+
+def clean_reason(reason: str | None) -> str:
+    """A removal reason on one line (spaces collapsed); ManualPostError unless 1..MAX_REASON_CHARS long."""
+    text = " ".join((reason or "")[:MAX_REASON_CHARS * 4].split())
+    if not text or len(text) > MAX_REASON_CHARS:
+        raise ManualPostError(f"a reason of 1 to {MAX_REASON_CHARS} characters is needed", "reason")
+    return text
 
 
 @dataclass(frozen=True)
@@ -71,7 +88,7 @@ class ManualOutcome:
 async def _client(pool, client_id: str):
     client = await get_client(pool, (client_id or "").strip().upper())
     if client is None:
-        raise ManualPostError(f"unknown client {client_id!r}")
+        raise ManualPostError(f"unknown client {client_id!r}", "client")
     return client
 
 
@@ -97,14 +114,12 @@ async def remove_manual_post(pool, client_id: str, url: str, reason: str, actor:
                              now: datetime) -> ManualOutcome:
     """Take the post off the client's tasks with a reason (audited); a later listing never brings it back."""
     ref = parse_post_url(url)
-    reason = " ".join((reason or "").split())
-    if not reason or len(reason) > MAX_REASON_CHARS:
-        raise ManualPostError(f"a reason of 1 to {MAX_REASON_CHARS} characters is needed")
+    reason = clean_reason(reason)
     client = await _client(pool, client_id)
     async with pool.acquire() as conn, conn.transaction():
         before = await tasks_db.task_row(conn, ref.platform, ref.post_id, client.id)
         if before is None:
-            raise ManualPostError(f"{ref.platform} {ref.post_id} is not a task of {client.id}")
+            raise ManualPostError(f"{ref.platform} {ref.post_id} is not a task of {client.id}", "not_task")
         if before.removed_at is not None:
             return ManualOutcome(ref, client.id, before.posted_at, False, "already removed")
         await posts_db.mark_removed(conn, ref.platform, client.id, [ref.post_id], at=now, reason=reason,

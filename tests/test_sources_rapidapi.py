@@ -10,6 +10,7 @@ import pytest
 
 from jobs.sources import instagram, tiktok
 from jobs.sources.fake_rapidapi import FakeRapidApi, Scenario
+from jobs.sources.http_transport import CollectionTransport
 from jobs.sources.rapidapi import (
     ItemError, RapidApiClient, RapidApiError, RetryPolicy, retry_after_seconds,
 )
@@ -30,9 +31,12 @@ async def fake():
     await server.stop()
 
 
-@pytest.fixture
-async def http():
-    async with httpx.AsyncClient() as client:
+@pytest.fixture(params=["httpx-default", "collection"])
+async def http(request):
+    """Every test runs on httpx's own transport and on the collection's (what `fetch_deps` uses)."""
+    limits = httpx.Limits(max_connections=20, max_keepalive_connections=20)
+    transport = CollectionTransport(limits) if request.param == "collection" else None
+    async with httpx.AsyncClient(limits=limits, transport=transport) as client:
         yield client
 
 

@@ -24,7 +24,7 @@ from typing import Any
 from db.profiles import Profile
 from jobs.sources.rapidapi import (
     LISTING_MARGIN, ImplausiblePage, MalformedItem, NO_PAGE, Engagers, ItemError, PostListing, collect_page, fetch_page, RapidApiClient, RapidApiError, as_int, as_text, as_timestamp, clean_username, dedupe,
-    first_of, is_plain_username,
+    all_plain_usernames, first_of, is_plain_username,
 )
 
 CLIENT = "instagram"
@@ -166,7 +166,16 @@ async def post_likers(api: RapidApiClient, shortcode: str) -> Engagers:
         items = data.get("items")
         if not isinstance(items, list):
             items = []
-        for entry in items:
+        try:
+            raws = [entry["username"] for entry in items]
+        except (TypeError, KeyError):
+            raws = None
+        if raws is not None and all_plain_usernames(raws):  # the common case: one check for the page
+            names += raws
+            items_left = ()
+        else:
+            items_left = items
+        for entry in items_left:
             raw = entry.get("username") if entry.__class__ is dict else None
             if raw.__class__ is str and is_plain_username(raw):  # the common case, kept cheap
                 names.append(raw)

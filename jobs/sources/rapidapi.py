@@ -29,6 +29,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any, Awaitable, Callable
 
 import httpx
+import orjson
 
 from core.formats import match_username
 from jobs.sources.bounded_http import (
@@ -207,8 +208,12 @@ class RapidApiClient:
             raise RapidApiError(self.name, call, f"answer refused: a field is over {self.max_string_bytes:,} bytes",
                                 status=response.status_code)
         try:
-            return json.loads(body)
-        except (ValueError, UnicodeDecodeError) as exc:
+            return orjson.loads(body)  # ~3× faster than json on liker pages; strict
+        except orjson.JSONDecodeError:
+            pass
+        try:
+            return json.loads(body)  # what orjson refuses but json reads (NaN, integers over 64 bits)
+        except (ValueError, UnicodeDecodeError, RecursionError) as exc:
             raise _MalformedJson(f"malformed JSON ({exc.__class__.__name__}: {exc}); "
                                  f"body starts {_snippet(response)!r}") from None
 
@@ -224,6 +229,20 @@ def _snippet(response: BoundedResponse) -> str:
 
 _PLAIN_USERNAME = re.compile(r"[a-z0-9._]{1,64}")
 is_plain_username = _PLAIN_USERNAME.fullmatch  # already in stored form (hot path of big liker lists)
+_PLAIN_USERNAMES = re.compile(r"[a-z0-9._]{1,64}(?:\n[a-z0-9._]{1,64})*")
+
+
+def all_plain_usernames(names: list) -> bool:
+    """True when every entry is a str already in stored form: one regex pass over the joined page.
+
+    A page of a thousand likers is checked in one C-level scan instead of a
+    thousand `fullmatch` calls; any other entry (not a str, empty, unusual
+    characters) makes it False and the caller takes the per-item path.
+    """
+    try:
+        return bool(names) and _PLAIN_USERNAMES.fullmatch("\n".join(names)) is not None
+    except TypeError:
+        return False
 
 
 def clean_username(raw: Any) -> str | None:

@@ -27,7 +27,7 @@ from typing import Any
 from db.profiles import Profile
 from jobs.sources.rapidapi import (
     LISTING_MARGIN, ImplausiblePage, MalformedItem, NO_PAGE, Engagers, ItemError, PostListing, collect_page, fetch_page, RapidApiClient, RapidApiError, as_int, as_text, as_timestamp, clean_username, dedupe,
-    first_of, is_plain_username, maybe_json,
+    all_plain_usernames, first_of, is_plain_username, maybe_json,
 )
 
 CLIENT = "tiktok"
@@ -223,7 +223,14 @@ async def video_commenters(api: RapidApiClient, video_id: str, *, page_size: int
             comments = []
         total = data.get("total", body.get("total"))
         total = as_int(total, -1) if total is not None else None
-        for comment in comments:
+        try:
+            raws = [c["user"]["unique_id"] for c in comments if not (c.get("reply_comment") or c.get("replies"))]
+        except (TypeError, KeyError, AttributeError):
+            raws = None
+        plain = raws is not None and len(raws) == len(comments) and all_plain_usernames(raws)
+        if plain:  # the common case: no replies, every name in stored form, one check for the page
+            names += raws
+        for comment in () if plain else comments:
             if comment.__class__ is dict and "reply_comment" not in comment and "replies" not in comment:
                 user = comment.get("user")
                 raw = user.get("unique_id") if user.__class__ is dict else None
