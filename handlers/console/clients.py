@@ -16,7 +16,7 @@ from db.job_runs import last_run_of_client
 from db.posts import client_day_counts
 from handlers.console.client_form import ADD_STEPS_MENU, EDITABLE, FIELDS, field_prompt, parse_field
 from handlers.console.common import (
-    back_to_main, capped, client_list_prompt, clients_in_scope, picked_client, shown, when, yes_or_no,
+    back_to_main, capped, client_pick_step, shown, when, yes_or_no,
 )
 from handlers.context import Command, HandlerContext, InvalidInput
 from handlers.identity import ADMIN_ONLY
@@ -70,23 +70,6 @@ async def on_main(ctx: HandlerContext, choice: Choice | None, _text: str) -> Non
 
 
 # --------------------------------------------------------------------------- pick a client
-
-async def pick_prompt(ctx: HandlerContext) -> str:
-    return client_list_prompt("Pilih client:", await clients_in_scope(ctx))
-
-
-async def on_pick(ctx: HandlerContext, _choice: Choice | None, text: str) -> None:
-    client = await picked_client(ctx, text)
-    ctx.conversation.data["client_id"] = client.id
-    action = ctx.conversation.data.get("next")
-    if action == "edit":
-        ctx.goto("edit_field")
-    elif action == "toggle":
-        ctx.goto("toggle_confirm")
-    else:
-        await ctx.reply(await client_summary(ctx, client))
-        back_to_main(ctx)
-
 
 TEXT_GONE = "⚠️ Client itu sudah tidak ada. Ketik *back* lalu pilih lagi."
 
@@ -209,7 +192,7 @@ MENU = Menu(
     start="main",
     steps=[
         MenuStep("main", prompt="🏢 *Menu Klien*", choices=main_choices, handle=on_main),
-        MenuStep("pick", prompt=pick_prompt, handle=on_pick, after_reply="prompt"),
+        client_pick_step({"edit": "edit_field", "toggle": "toggle_confirm"}, client_summary),
         MenuStep("edit_field", prompt=edit_field_prompt, choices=edit_field_choices, handle=on_edit_field, after_reply="prompt"),
         MenuStep("edit_value", prompt=edit_value_prompt, handle=on_edit_value, after_reply="prompt"),
         MenuStep("toggle_confirm", prompt=toggle_prompt, handle=on_toggle, after_reply="prompt"),

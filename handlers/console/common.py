@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Callable, TypeVar
+from typing import Awaitable, Callable, TypeVar
 
 from db.clients import Client, get_client, list_clients
 from handlers.context import HandlerContext, InvalidInput, Refused
-from handlers.menus import menu_number
+from handlers.menus import Choice, MenuStep, menu_number
 
 YES_WORDS = frozenset({"ya", "y", "yes", "iya"})
 NO_WORDS = frozenset({"tidak", "t", "no", "n", "tdk"})
@@ -116,3 +116,24 @@ async def picked_client(ctx: HandlerContext, text: str) -> Client:
     if chosen is None:
         raise InvalidInput("❌ Client tidak ada di daftar. Balas dengan angka atau ID client.")
     return chosen
+
+
+def client_pick_step(next_steps: dict[str, str], show: Callable[[HandlerContext, Client], Awaitable[str]]) -> MenuStep:
+    """The "pick" step of a console section: choose a client in scope, then go to the step named for the
+    section's chosen action (`conversation.data["next"]`), or else reply `show(ctx, client)` and return
+    to the section's main menu."""
+
+    async def prompt(ctx: HandlerContext) -> str:
+        return client_list_prompt("Pilih client:", await clients_in_scope(ctx))
+
+    async def handle(ctx: HandlerContext, _choice: Choice | None, text: str) -> None:
+        client = await picked_client(ctx, text)
+        ctx.conversation.data["client_id"] = client.id
+        step = next_steps.get(ctx.conversation.data.get("next"))
+        if step:
+            ctx.goto(step)
+        else:
+            await ctx.reply(await show(ctx, client))
+            back_to_main(ctx)
+
+    return MenuStep("pick", prompt=prompt, handle=handle, after_reply="prompt")

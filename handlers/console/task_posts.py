@@ -15,7 +15,7 @@ from core.clock import day_range, local_day
 from db import client_posts as tasks_db
 from db.clients import Client
 from handlers.console.common import (
-    TEXT_YES_NO, back_to_main, capped, client_in_scope, client_list_prompt, clients_in_scope, picked_client, when,
+    TEXT_YES_NO, back_to_main, client_pick_step, capped, client_in_scope, when,
     yes_or_no,
 )
 from handlers.context import Command, HandlerContext, InvalidInput, Refused
@@ -91,23 +91,6 @@ async def main_choices(ctx: HandlerContext) -> list[Choice]:
 async def on_main(ctx: HandlerContext, choice: Choice | None, _text: str) -> None:
     ctx.conversation.data["next"] = choice.value if choice else "list"
     ctx.goto("pick")
-
-
-async def pick_prompt(ctx: HandlerContext) -> str:
-    return client_list_prompt("Pilih client:", await clients_in_scope(ctx))
-
-
-async def on_pick(ctx: HandlerContext, _choice: Choice | None, text: str) -> None:
-    client = await picked_client(ctx, text)
-    ctx.conversation.data["client_id"] = client.id
-    action = ctx.conversation.data.get("next")
-    if action == "add":
-        ctx.goto("add_url")
-    elif action == "remove":
-        ctx.goto("remove_url")
-    else:
-        await ctx.reply(await task_list_text(ctx, client))
-        back_to_main(ctx)
 
 
 # --------------------------------------------------------------------------- list
@@ -262,7 +245,7 @@ MENU = Menu(
     start="main",
     steps=[
         MenuStep("main", prompt="📌 *Menu Post Tugas*", choices=main_choices, handle=on_main),
-        MenuStep("pick", prompt=pick_prompt, handle=on_pick, after_reply="prompt"),
+        client_pick_step({"add": "add_url", "remove": "remove_url"}, task_list_text),
         MenuStep("add_url", prompt=add_url_prompt, handle=on_add_url, after_reply="prompt"),
         MenuStep("add_confirm", prompt=add_confirm_prompt, handle=on_add_confirm, after_reply="prompt"),
         MenuStep("remove_url", prompt=remove_url_prompt, handle=on_remove_url, after_reply="prompt"),
