@@ -120,6 +120,18 @@ async def test_send_now_queues_once_and_dry_run_queues_nothing(pool, clients, se
     assert (await send_now(pool, settings, 999, clock.now())).error == "laporan terjadwal #999 tidak ada"
 
 
+async def test_send_now_sends_a_switched_off_subscription_but_not_one_without_a_recipient(pool, clients, settings):
+    now = wib(2026, 11, 25, 9)
+    off = await add(pool, report="completeness_recap", client_id="POLRES_A", recipients=["group"])
+    await set_active(pool, off.id, False, actor="cli:tester", now=now)
+    assert (await send_now(pool, settings, off.id, now)).queued == 1      # by hand, switched off still goes
+    bare = await add(pool, report="completeness_recap", client_id="POLRES_B", recipients=["group"])
+    await set_active(pool, bare.id, False, actor="cli:tester", now=now)
+    result = await send_now(pool, settings, bare.id, now)                  # off *and* nobody to send to
+    assert result.error == "tidak bisa dikirim: client tidak punya grup" and result.queued == 0
+    assert [m.recipient for m in await list_messages(pool)] == [ORG_GROUP]
+
+
 async def test_the_tick_is_bounded_and_catches_up_only_within_the_window(pool, clients, settings):
     from core.reporting import LoggingReporter
     from handlers.reports.subscriptions import run_due

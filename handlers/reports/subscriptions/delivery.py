@@ -36,7 +36,7 @@ from db.report_subscriptions import Subscription, claim_fire, finish_fire, fired
     list_subscriptions
 from handlers.reports.catalog import REPORTS, BuildRequest, Part, ReportOutput
 from handlers.reports.subscriptions.recipients import resolve_recipients
-from handlers.reports.subscriptions.status import inactive_reason, report_title
+from handlers.reports.subscriptions.status import inactive_reason, report_title, unsendable_reason
 from handlers.reports.subscriptions.timing import Triggers, period_for, time_label
 from jobs.outbox import enqueue
 
@@ -113,8 +113,8 @@ async def send_now(pool: asyncpg.Pool, settings: Settings, subscription_id: int,
         return SendResult(error=f"laporan terjadwal #{subscription_id} tidak ada")
     client = await get_client(pool, sub.client_id)
     recipients = resolve_recipients(sub.recipients, client, settings)
-    reason = inactive_reason(sub, client, recipients)
-    if reason and reason not in ("dinonaktifkan", "tidak ada jam kirim"):
+    reason = unsendable_reason(sub, client, recipients)
+    if reason:
         return SendResult(recipients=list(recipients.chats), error=f"tidak bisa dikirim: {reason}")
     try:
         output = await build_output(pool, settings, sub, client, now, now)

@@ -39,9 +39,7 @@ class Recipients:
 def chats_of(spec: str, client: Client | None, settings: Settings) -> list[str]:
     if spec == "admins":
         return list(settings.whatsapp.admins)
-    if spec.startswith("group:"):
-        return [spec.partition(":")[2]]
-    if spec.startswith("number:"):
+    if spec.startswith(("group:", "number:")):
         return [spec.partition(":")[2]]
     if client is None:
         return []

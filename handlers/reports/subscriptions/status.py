@@ -44,10 +44,8 @@ def report_title(report: str) -> str:
     return spec.title if spec else report
 
 
-def inactive_reason(sub: Subscription, client: Client | None, recipients: Recipients) -> str | None:
-    """Why `sub` does not fire now (None: it does), in the words `laporan` shows."""
-    if not sub.active:
-        return "dinonaktifkan"
+def _target_reason(sub: Subscription, client: Client | None) -> str | None:
+    """Why the report cannot be built for its client (None: it can)."""
     spec = REPORTS.get(sub.report)
     if spec is None:
         return f"laporan {sub.report} belum tersedia"
@@ -57,9 +55,20 @@ def inactive_reason(sub: Subscription, client: Client | None, recipients: Recipi
         return f"client {client.id} nonaktif"
     if spec.directorate_only and not client.is_directorate:
         return f"laporan ini hanya untuk direktorat ({client.id} bukan direktorat)"
-    if not sub.times:
-        return "tidak ada jam kirim"
-    return recipients.reason
+    return None
+
+
+def unsendable_reason(sub: Subscription, client: Client | None, recipients: Recipients) -> str | None:
+    """Why `sub` cannot be sent even by hand (`send-now`, `laporan kirim`): switched off or without
+    times it still can; without a buildable report or a recipient it cannot."""
+    return _target_reason(sub, client) or recipients.reason
+
+
+def inactive_reason(sub: Subscription, client: Client | None, recipients: Recipients) -> str | None:
+    """Why `sub` does not fire now (None: it does), in the words `laporan` shows."""
+    if not sub.active:
+        return "dinonaktifkan"
+    return _target_reason(sub, client) or ("tidak ada jam kirim" if not sub.times else None) or recipients.reason
 
 
 def status_of(sub: Subscription, clients: dict[str, Client], settings: Settings, triggers: Triggers,
