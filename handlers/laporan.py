@@ -27,7 +27,8 @@ from db.report_subscriptions import get_subscription, set_active
 from handlers.context import Command, HandlerContext
 from handlers.identity import ADMIN_ONLY
 from handlers.reports.subscriptions import next_report_runs, send_now, subscription_status
-from handlers.reports.subscriptions.timing import PERIOD_LABELS, time_label
+from handlers.reports.subscriptions.status import status_of
+from handlers.reports.subscriptions.timing import PERIOD_LABELS, Triggers, time_label
 from jobs.admin_text import pukul_relative
 
 log = logging.getLogger(__name__)
@@ -176,12 +177,12 @@ async def switch_command(ctx: HandlerContext, sub_id: int, active: bool) -> None
         await ctx.reply(f"⏸️ Laporan #{sub_id} dihentikan: tidak dikirim pada jamnya sampai diaktifkan lagi "
                         f"(*laporan on {sub_id}*).")
         return
-    states = await subscription_status(ctx.pool, ctx.settings, now, client_id=after.client_id)
-    state = next((s for s in states if s.subscription.id == sub_id), None)
-    if state is not None and state.inactive_reason:
+    client = await get_client(ctx.pool, after.client_id)
+    state = status_of(after, {client.id: client} if client else {}, ctx.settings, Triggers(ctx.settings), now)
+    if state.inactive_reason:
         await ctx.reply(f"⚠️ Laporan #{sub_id} diaktifkan, tetapi belum bisa dikirim: {state.inactive_reason}.")
         return
-    nxt = f"; berikutnya {pukul_relative(state.next_run, now, ctx.clock.tz)}" if state and state.next_run else ""
+    nxt = f"; berikutnya {pukul_relative(state.next_run, now, ctx.clock.tz)}" if state.next_run else ""
     await ctx.reply(f"✅ Laporan #{sub_id} diaktifkan{nxt}.")
 
 
