@@ -5,17 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from bot.router import Router
-from bot.whatsapp.fake import FakeGateway
 from core.clock import ManualClock
 from db.audit import audit_rows
 from db.outbox import list_messages
 from db.report_subscriptions import add_subscription, get_subscription
-from handlers.registry import all_commands
 from handlers.reports.catalog import REPORTS
-from tests.support.chat import start_chat
+from tests.support.console_chat import console_chat
 from tests.support.factories import Factory, wib
-from tests.support.recording_reporter import RecordingReporter
 
 ADMIN = "6281100000001"
 DIT_GROUP = "120363000000000001@g.us"
@@ -49,11 +45,7 @@ async def subs(pool):
 
 
 async def make_chat(pool, settings, clock):
-    gateway = FakeGateway()
-    router = Router(settings=settings, pool=pool, clock=clock, reporter=RecordingReporter(), gateway=gateway,
-                    commands=all_commands())
-    await start_chat(gateway, router)
-    return gateway
+    return (await console_chat(pool, settings, clock)).gateway
 
 
 async def ask(gateway, text, phone=ADMIN):

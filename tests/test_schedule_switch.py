@@ -14,17 +14,13 @@ from pathlib import Path
 import time_machine
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED
 
-from bot.router import Router
-from bot.whatsapp.fake import FakeGateway
 from core.clock import JAKARTA, ManualClock
 from db.audit import audit_rows
 from db.clients import Client, upsert_client
 from db.job_runs import recent_runs
 from db.schedule_switches import disabled_phases, phase_switches
-from handlers.registry import all_commands
 from jobs.scheduler import SchedulerPart
-from tests.support.chat import start_chat
-from tests.support.recording_reporter import RecordingReporter
+from tests.support.console_chat import console_chat
 
 ROOT = Path(__file__).resolve().parents[1]
 ADMIN = "6281100000001"
@@ -36,11 +32,7 @@ def at(hour, minute=0, second=0, day=17):
 
 
 async def make_chat(pool, settings, clock):
-    gateway = FakeGateway()
-    router = Router(settings=settings, pool=pool, clock=clock, reporter=RecordingReporter(), gateway=gateway,
-                    commands=all_commands())
-    await start_chat(gateway, router)
-    return gateway
+    return (await console_chat(pool, settings, clock)).gateway
 
 
 async def ask(gateway, text, phone=ADMIN):
