@@ -117,12 +117,12 @@ def _attendance_text(platform: Platform, scope: Scope, render) -> Build:
     return build
 
 
-def file_output(file: ReportFile, *, empty: bool | None = None) -> ReportOutput:
+def file_output(file: ReportFile) -> ReportOutput:
     """A worker builder's result as a report output (a text-only result is empty unless it is a refusal)."""
-    if file.is_text:
-        return ReportOutput.of(file.caption or "", empty=file.nothing_to_report if empty is None else empty)
-    document = Document(data=file.data, filename=file.filename, mimetype=file.mimetype, caption=file.caption)
-    return ReportOutput.of(document, empty=bool(empty))
+    document = file.document()
+    if document is None:
+        return ReportOutput.of(file.caption or "", empty=file.nothing_to_report)
+    return ReportOutput.of(document)
 
 
 def _queued_file(queued: QueuedBuild) -> Build:

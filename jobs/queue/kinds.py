@@ -129,6 +129,12 @@ class ReportFile:
     def is_text(self) -> bool:
         return not self.data
 
+    def document(self) -> Document | None:
+        """The file as a chat document (None for a text-only result)."""
+        if self.is_text:
+            return None
+        return Document(data=self.data, filename=self.filename, mimetype=self.mimetype, caption=self.caption)
+
 
 ReportBuilder = Callable[[ReportRequest], Awaitable[ReportFile]]
 
@@ -167,10 +173,8 @@ async def run_build_report(ctx: TaskContext) -> Any:
 
 async def enqueue_report(conn, recipient: str, file: ReportFile, task_id: uuid.UUID) -> bool:
     """Put the finished file (or its text) in the WhatsApp outbox for `recipient` (once per task)."""
-    document = None if file.is_text else Document(data=file.data, filename=file.filename, mimetype=file.mimetype,
-                                                  caption=file.caption)
     return await enqueue(conn, recipient=recipient, kind="report", body=file.caption or file.filename,
-                         idempotency_key=f"report:{task_id}", document=document)
+                         idempotency_key=f"report:{task_id}", document=file.document())
 
 
 NOOP = "noop"
