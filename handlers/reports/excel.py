@@ -16,7 +16,7 @@ from openpyxl import Workbook
 from core.chat_port import XLSX_MIMETYPE, Document
 from handlers.reports.attendance import (
     BELUM, CAPAIAN, DONE, KURANG, LENGKAP, MISSING, PERSONNEL, SUDAH, TANPA_USERNAME, TASKS, TASKS_ASSIGNED,
-    TASKS_DONE, AttendanceReport, Figure, Platform, Tally,
+    TASKS_DONE, AttendanceReport, Figure, PersonAttendance, Platform, Tally,
 )
 from handlers.reports.formatting import id_time
 from handlers.reports.recaps import EngagementRanking, UnitScore
@@ -62,6 +62,18 @@ def _caption(title: str, report: AttendanceReport, now: datetime) -> str:
 
 def report_title(report: AttendanceReport, now: datetime, heading: str) -> SheetTitle:
     return SheetTitle(report.client.name, report.period.label(), now, heading)
+
+
+def post_headers(report: AttendanceReport, tz, noun: str) -> list[str]:
+    """One column header per task: `<noun> <n> (<upload time>)`, with the date when the period spans days."""
+    fmt = "%H.%M" if report.period.is_single_day else "%d/%m %H.%M"
+    return [f"{noun} {i} ({p.posted_at.astimezone(tz):{fmt}})" for i, p in enumerate(report.posts, 1)]
+
+
+def post_marks(person: PersonAttendance, posts) -> list[int]:
+    """1 for each of `posts` the person did, else 0 (a report built `with_post_ids=True`)."""
+    done = person.done_post_ids or frozenset()
+    return [1 if post.post_id in done else 0 for post in posts]
 
 
 SUMMARY_FIGURES = (PERSONNEL, LENGKAP, KURANG, BELUM, TANPA_USERNAME, TASKS_DONE, TASKS_ASSIGNED)
@@ -115,14 +127,12 @@ def comments_recap_workbook(report: AttendanceReport, now: datetime) -> Document
     used: set[str] = set()
     title = report_title(report, now, "Rekap komentar TikTok")
     _summary_sheet(wb, report, used, title)
-    video_headers = [f"Video {i} ({p.posted_at.astimezone(now.tzinfo):%d/%m %H.%M})" if not report.period.is_single_day
-                     else f"Video {i} ({p.posted_at.astimezone(now.tzinfo):%H.%M})"
-                     for i, p in enumerate(report.posts, 1)]
+    video_headers = post_headers(report, now.tzinfo, "Video")
     for s in report.satkers:
         ws = wb.create_sheet(sheet_title(s.name, used))
         rows = []
         for i, p in enumerate(s.people, 1):
-            marks = [1 if post.post_id in p.done_post_ids else 0 for post in report.posts]
+            marks = post_marks(p, report.posts)
             rows.append([i, p.display_name, p.division, p.username or "", *marks, p.done, p.category.label])
         write_table(ws, [*_person_headers(report), *video_headers, header(DONE), "Status"],
                     rows, title=title.with_heading(f"{title.heading} — {s.name}"),

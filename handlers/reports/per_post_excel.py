@@ -22,7 +22,7 @@ from openpyxl import Workbook
 
 from core.chat_port import Document
 from handlers.reports.attendance import DONE, AttendanceReport, PersonAttendance, Platform
-from handlers.reports.excel import _file_name, header, sheet_title, to_document
+from handlers.reports.excel import _file_name, header, post_headers, post_marks, sheet_title, to_document
 from handlers.reports.formatting import id_number
 from handlers.reports.sheet_layout import SheetTitle, write_table
 
@@ -45,23 +45,12 @@ def too_large_text(report: AttendanceReport) -> str | None:
             "atau gunakan rekap Excel per satker.")
 
 
-def post_headers(report: AttendanceReport, tz) -> list[str]:
-    fmt = "%H.%M" if report.period.is_single_day else "%d/%m %H.%M"
-    return [f"Konten {i} ({p.posted_at.astimezone(tz):{fmt}})" for i, p in enumerate(report.posts, 1)]
-
-
-def _marks(person: PersonAttendance, post_ids: list[str]) -> list[int]:
-    done = person.done_post_ids or frozenset()
-    return [1 if post_id in done else 0 for post_id in post_ids]
-
-
 def _sheet(wb: Workbook, name: str, people: list[PersonAttendance], report: AttendanceReport, headers: list[str],
            title: SheetTitle, used: set[str]) -> None:
-    post_ids = [p.post_id for p in report.posts]
     ws = wb.create_sheet(sheet_title(name, used))
-    rows, totals = [], [0] * len(post_ids)
+    rows, totals = [], [0] * len(report.posts)
     for i, person in enumerate(people, 1):
-        marks = _marks(person, post_ids)
+        marks = post_marks(person, report.posts)
         totals = [a + b for a, b in zip(totals, marks)]
         rows.append([i, person.display_name, person.division, person.username or "", *marks, person.done,
                      person.category.label])
@@ -78,7 +67,7 @@ def per_post_workbook(report: AttendanceReport, now: datetime) -> Document:
         raise ValueError("per_post_workbook needs a report built with_post_ids=True")
     kind, heading = _KIND[report.platform]
     title = SheetTitle(report.client.name, report.period.label(), now, heading)
-    headers = post_headers(report, now.tzinfo)
+    headers = post_headers(report, now.tzinfo, "Konten")
     wb = Workbook()
     wb.remove(wb.active)
     used: set[str] = set()
