@@ -13,7 +13,6 @@ Sheets:
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 
 from openpyxl import Workbook
@@ -24,6 +23,7 @@ from handlers.reports.attendance import (
     Platform,
 )
 from handlers.reports.excel import _file_name, header, percent_cell, sheet_title, to_document
+from handlers.reports.formatting import safe_name
 from handlers.reports.recaps import CombinedRecap, UnitScore
 from handlers.reports.sheet_layout import SheetTitle, write_table
 
@@ -89,4 +89,4 @@ def combined_recap_workbook(recap: CombinedRecap, now: datetime) -> Document:
 
 
 def chart_file_name(recap: CombinedRecap) -> str:
-    return f"Grafik_Capaian_{re.sub(r'[^A-Za-z0-9_-]', '_', recap.client.id)}_{recap.period.slug()}.png"
+    return f"Grafik_Capaian_{safe_name(recap.client.id)}_{recap.period.slug()}.png"

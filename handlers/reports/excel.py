@@ -18,7 +18,7 @@ from handlers.reports.attendance import (
     BELUM, CAPAIAN, DONE, KURANG, LENGKAP, MISSING, PERSONNEL, SUDAH, TANPA_USERNAME, TASKS, TASKS_ASSIGNED,
     TASKS_DONE, AttendanceReport, Figure, PersonAttendance, Platform, Tally,
 )
-from handlers.reports.formatting import id_time
+from handlers.reports.formatting import id_time, safe_name
 from handlers.reports.recaps import EngagementRanking, UnitScore
 from handlers.reports.sheet_layout import SheetTitle, write_table
 
@@ -53,7 +53,7 @@ def to_document(wb: Workbook, filename: str, caption: str | None = None) -> Docu
 
 
 def _file_name(kind: str, client_id: str, slug: str) -> str:
-    return f"{kind}_{re.sub(r'[^A-Za-z0-9_-]', '_', client_id)}_{slug}.xlsx"
+    return f"{kind}_{safe_name(client_id)}_{slug}.xlsx"
 
 
 def _caption(title: str, report: AttendanceReport, now: datetime) -> str:
