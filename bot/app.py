@@ -15,6 +15,7 @@ from typing import Callable, Protocol
 
 from rich.console import Console
 from rich.panel import Panel
+from rich.text import Text
 
 from bot.adminlog import AdminLog
 from bot.api.part import ApiPart
@@ -111,7 +112,7 @@ async def run_service(settings: Settings, console: Console, *, options: dict | N
         app = AppContext(settings=settings, db=db, clock=clock or SystemClock(settings.tz), console=console,
                          options=options or {})
         parts = build_parts(app) + (extra_parts(app) if extra_parts else [])
-        console.print(Panel("\n".join(banner_lines(app, parts)), title="Cicero", expand=False))
+        console.print(Panel(Text("\n".join(banner_lines(app, parts))), title="Cicero", expand=False))  # literal: "[instagram]" is not markup
         started: list[Part] = []
         try:
             for part in parts:

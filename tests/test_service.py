@@ -71,6 +71,8 @@ def test_run_prints_banner_and_stops_cleanly_on_sigterm_and_sigint(database_url,
         try:
             banner = wait_for(proc, "running")
             assert "database" in banner and "whatsapp" in banner and "http api" in banner
+            # no key configured: the banner names the setting literally (not eaten as console markup)
+            assert "rapidapi   : no RapidAPI key ([instagram] key / CICERO_INSTAGRAM__KEY)" in banner, banner
             proc.send_signal(sig)
             rest, _ = proc.communicate(timeout=60)
         finally:
