@@ -116,7 +116,7 @@ async def fill(pool) -> None:
     t0 = time.perf_counter()
     async with pool.acquire() as conn:
         outcome = await rebuild(conn)
-    await pool.execute("ANALYZE")
+    await pool.execute("VACUUM ANALYZE")   # the settled state autovacuum keeps a production database in
     print(f"ledger rebuilt from raw engagement: {outcome.written:,} rows in {time.perf_counter() - t0:.1f} s "
           f"({load()})")
 
@@ -152,7 +152,8 @@ async def api_time(pool, url: str, runs: int) -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    env = {**os.environ, "CICERO_DATABASE__URL": url, "CICERO_GENERAL__ENVIRONMENT": "development"}
+    env = {**os.environ, "CICERO_DATABASE__URL": url, "CICERO_GENERAL__ENVIRONMENT": "development",
+           "CICERO_API__RECAP_CACHE_SECONDS": "0"}   # uncached: every request runs the engine
     server = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot.cli", "--config", "/nonexistent/cicero.toml", "api", "--host", "127.0.0.1",
         "--port", str(port), cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -54,17 +54,20 @@ def world(personnel: int, posts: int, platform: Platform, seed: int):
     post_rows = [PostRow(f"{platform.value[:2].upper()}{i:04d}", "DITBINMAS", start + timedelta(minutes=30 * i),
                          None, 0, 0) for i in range(posts)]
     ids = [p.post_id for p in post_rows]
-    people = []
+    people, done_ids = [], {}
     for n in range(personnel):
         cid = "DITBINMAS" if n % (SATKER + 1) == 0 else satker[n % SATKER].id
         has_username = rng.random() > 0.1
         share = rng.random()
         done = [i for i in ids if rng.random() < share] if has_username else []
-        people.append((f"{80000000 + n}", f"PERSONEL {n:05d}", rng.choice(RANKS), rng.choice(DIVISIONS), None, cid,
-                       False, f"user{n}" if has_username else None, len(done), tuple(done)))
-    people.sort(key=lambda r: (r[5], r[3]))
+        nrp = f"{80000000 + n}"
+        people.append((nrp, f"PERSONEL {n:05d}", rng.choice(RANKS), rng.choice(DIVISIONS), None, cid, False,
+                       f"user{n}" if has_username else None))
+        if done:
+            done_ids[nrp] = done
     return assemble_report(client, platform, Period.today(NOW), Scope.DIRECTORATE, AttendanceRules(), post_rows,
-                           people, clients, satker, with_post_ids=True)
+                           people, {nrp: len(ids) for nrp, ids in done_ids.items()}, clients, satker,
+                           done_post_ids=done_ids)
 
 
 def timed(fn, runs: int):

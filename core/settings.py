@@ -325,6 +325,8 @@ class ApiSettings(Section):
     trusted_proxies: list[str] = Field(
         default_factory=list, description="addresses/networks whose X-Forwarded-For is believed (default: none)")
     retry_after_seconds: int = Field(30, ge=1, le=3600, description="Retry-After of a 503 while the database is down")
+    recap_cache_seconds: float = Field(
+        15.0, ge=0, le=600, description="how long a rendered recap is served again to the next callers (0: never)")
 
     @field_validator("trusted_proxies")
     @classmethod

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
+import socket
 import subprocess
 
 import asyncpg
@@ -46,6 +47,23 @@ async def test_part_serves_real_http_and_stops(pool, settings):
     with pytest.raises(httpx.ConnectError):
         async with httpx.AsyncClient(base_url=part.base_url) as http:
             await http.get("/api/health")
+
+
+async def test_accepted_connections_send_without_nagle_delay(pool, settings):
+    """A response written in parts must not wait for the client's delayed ACK: every accepted socket has
+    TCP_NODELAY (asyncio sets it only on sockets created as IPPROTO_TCP)."""
+    part = ApiPart(api_deps(settings, pool, noon_clock()), host="127.0.0.1", port=0)
+    await part.start()
+    try:
+        async with httpx.AsyncClient(base_url=part.base_url) as http:
+            assert (await http.get("/api/health")).status_code == 200
+            connections = list(part._server.server_state.connections)
+            assert connections, "the keep-alive connection is still open"
+            for protocol in connections:
+                sock = protocol.transport.get_extra_info("socket")
+                assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0
+    finally:
+        await part.stop()
 
 
 async def test_busy_port_is_a_clear_error(pool, settings):

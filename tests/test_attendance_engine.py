@@ -7,8 +7,8 @@ from datetime import date
 import pytest
 
 from handlers.reports.attendance import (
-    AttendanceRules, Category, Period, Platform, Scope, build_attendance, build_combined_attendance, person_order,
-    rank_order,
+    AttendanceRules, Category, Period, Platform, Scope, Tally, build_attendance, build_combined_attendance,
+    person_order, rank_order,
 )
 from tests.support.factories import Factory, wib
 
@@ -74,6 +74,27 @@ async def test_directorate_counts_categories_and_boundaries(pool):
     assert [d.name for d in dit_sat.divisions] == ["BAG OPS", "SUBDIT BINPOLMAS"]
     assert [p.name for p in dit_sat.divisions[1].people] == ["ANI", "BUDI"]  # KASUBDIT first
     assert [p.name for p in dit_sat.divisions[0].people] == ["CICI", "EXCEP", "DODI"]  # rank order
+
+
+async def test_every_group_tally_is_the_definition_over_its_people(pool):
+    """The engine counts divisions while it reads people; each count must be `Tally.of` of the people shown,
+    and a satker's and the report's the sum of theirs, on both platforms and with a lower-case stored name."""
+    dit = await _world(pool)
+    f = Factory(pool)
+    await f.person("10", client_id="POLRES_A", name="hadi lower", rank="BRIPDA", division="sat binmas",
+                   instagram="hadi", tiktok="hadi", exception=True, roles=["ditbinmas"])
+    await f.tt_post("V1", client_id="DITBINMAS", posted_at=wib(2026, 11, 25, 9))
+    await f.comments("V1", ["budi.tt"])
+    for platform in Platform:
+        rep = await build_attendance(pool, dit, Period.today(NOW), platform)
+        for satker in rep.satkers:
+            for division in satker.divisions:
+                assert division.tally == Tally.of(division.people), (platform, satker.name, division.name)
+            assert satker.tally == Tally.of(satker.people)
+        assert rep.tally == Tally.of(rep.people)
+        polres_a = next(s for s in rep.satkers if s.client_id == "POLRES_A")
+        assert [d.name for d in polres_a.divisions] == ["SAT BINMAS"]   # both spellings, one division
+        assert "HADI LOWER" in [p.name for p in polres_a.people]
 
 
 async def test_exception_counts_only_where_there_is_a_username(pool):

@@ -36,10 +36,12 @@ class ApiDeps:
     clock: Clock
     # name -> object with optional `health()` (sync or async) returning a dict; read by /api/health
     peers: Callable[[], list[Any]] = field(default=lambda: [])
-    rekap_cache_seconds: float = 15.0
+    rekap_cache_seconds: float | None = None   # None: `[api] recap_cache_seconds`
     cache: ResultCache = field(default=None)  # type: ignore[assignment]
 
     def __post_init__(self) -> None:
+        if self.rekap_cache_seconds is None:
+            self.rekap_cache_seconds = self.settings.api.recap_cache_seconds
         if self.cache is None:
             self.cache = ResultCache(self.clock, self.rekap_cache_seconds)
 

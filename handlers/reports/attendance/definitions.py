@@ -42,7 +42,7 @@ figure constants (`PERSONNEL` … `LENGKAP_SHARE`; per person `DONE`, `MISSING`)
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from enum import Enum
 from typing import Callable, Iterable, Sequence, TypeVar
 
@@ -209,8 +209,28 @@ class Tally:
         return cls(lengkap + kurang + belum + tanpa_username + tanpa_tugas, lengkap, kurang, belum, tanpa_username,
                    tanpa_tugas, done, assigned)
 
+    @classmethod
+    def of_counts(cls, *, lengkap: int, kurang: int, belum: int, tanpa_username: int, tanpa_tugas: int,
+                  tasks_done: int, tasks: int) -> "Tally":
+        """The same figures from a group's category counts, when each of its people has `tasks` tasks (one
+        report's people): what `of` gives for them, without a second pass over the people."""
+        personnel = lengkap + kurang + belum + tanpa_username + tanpa_tugas
+        return cls(personnel, lengkap, kurang, belum, tanpa_username, tanpa_tugas, tasks_done,
+                   tasks * (personnel - tanpa_username))
+
     def __add__(self, other: "Tally") -> "Tally":
-        return Tally(*(getattr(self, f.name) + getattr(other, f.name) for f in fields(self)))
+        return Tally(self.personnel + other.personnel, self.lengkap + other.lengkap, self.kurang + other.kurang,
+                     self.belum + other.belum, self.tanpa_username + other.tanpa_username,
+                     self.tanpa_tugas + other.tanpa_tugas, self.tasks_done + other.tasks_done,
+                     self.tasks_assigned + other.tasks_assigned)
+
+    @classmethod
+    def total(cls, tallies: Iterable["Tally"]) -> "Tally":
+        """The sum of groups' tallies (a satker of its divisions, a report of its satker)."""
+        out = cls()
+        for tally in tallies:
+            out = out + tally
+        return out
 
     @property
     def sudah(self) -> int:

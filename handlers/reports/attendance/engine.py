@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 from datetime import datetime
 from enum import Enum
-from typing import Iterator, NamedTuple, Sequence
+from typing import Iterator, Mapping, NamedTuple, Sequence
 
 import asyncpg
 
@@ -34,7 +34,6 @@ from db.attendance import (
 )
 from db.clients import Client
 from db.pool import Executor
-from db.posts import last_engagement_fetch
 from handlers.reports.attendance.definitions import (
     NO_DIVISION, AttendanceRules, Category, Platform, Tally, division_name, performance_key, person_done,
     person_order, share, unit_order,
@@ -42,7 +41,6 @@ from handlers.reports.attendance.definitions import (
 from handlers.reports.attendance.periods import Period
 
 _TANPA_USERNAME = Category.TANPA_USERNAME
-_NONE = object()   # "no value seen yet" (None is a value: a person without a division)
 
 
 class Scope(str, Enum):
@@ -233,11 +231,13 @@ def order_satkers(satkers: list[SatkerAttendance], directorate_id: str) -> list[
 
 @contextmanager
 def collector_paused() -> Iterator[None]:
-    """Pause Python's cycle collector while a report is assembled.
+    """Pause Python's cycle collector while a report is read and assembled.
 
-    Assembling allocates tens of thousands of small tuples, none of them in a cycle; the collector would
-    otherwise run every 700 allocations and walk every object of the process, a third of the time at
-    directorate scale. Use it only around code that does not await: nothing else runs meanwhile.
+    Decoding and assembling allocate tens of thousands of records and tuples, none of them in a cycle; the
+    collector would otherwise run every 700 of them, promote them all and walk every object of the process
+    — a third of a directorate build's time. The pause may span awaits: other coroutines meanwhile only
+    allocate without collecting, and pauses that overlap nest safely (each one re-enables only what it
+    found enabled, so the collector is back on when the first one to pause it ends).
     """
     was_enabled = gc.isenabled()
     gc.disable()
@@ -248,70 +248,105 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
+# Slots of a group's running counts while a report is assembled (`_Group.counts`).
+_SLOTS = (Category.LENGKAP, Category.KURANG, Category.BELUM, Category.TANPA_USERNAME, Category.TANPA_TUGAS)
+_SLOT = {id(c): i for i, c in enumerate(_SLOTS)}
+_DONE_SLOT = len(_SLOTS)                     # the group's tasks done
+
+
+class _Group(NamedTuple):
+    """One (client, division) group while a report is assembled: its people and running counts."""
+
+    members: list
+    division: str
+    client_name: str
+    counts: list[int]                        # per `_SLOTS` category, then tasks done
+
+    def attendance(self, tasks: int) -> DivisionAttendance:
+        """The division, its people in person order, its tally."""
+        self.members.sort(key=_BY_PERSON_ORDER)
+        lengkap, kurang, belum, tanpa_username, tanpa_tugas, done = self.counts
+        return DivisionAttendance(self.division, self.members, Tally.of_counts(
+            lengkap=lengkap, kurang=kurang, belum=belum, tanpa_username=tanpa_username, tanpa_tugas=tanpa_tugas,
+            tasks_done=done, tasks=tasks))
+
+
 def assemble_report(
     client: Client, platform: Platform, period: Period, scope: Scope, rules: AttendanceRules,
-    post_rows: list[PostRow], person_rows: Sequence[Sequence], clients: dict[str, ClientName],
-    satker: list[ClientName], *, with_post_ids: bool = False,
+    post_rows: list[PostRow], person_rows: Sequence[Sequence], engaged: Mapping[str, int],
+    clients: dict[str, ClientName], satker: list[ClientName], *,
+    done_post_ids: Mapping[str, Sequence[str]] | None = None,
 ) -> AttendanceReport:
     """Pure part of the engine: rows in, categorised, grouped and ordered report out.
 
-    `person_rows` in `PersonTaskRow` order; `clients`: every client's name by id; `satker`: those listed
-    even without personnel."""
+    `person_rows` in `PersonRow` order; `engaged`: NRP → tasks engaged with
+    (absent: none); `done_post_ids` (only for `PersonAttendance.done_post_ids`): NRP → those tasks' ids;
+    `clients`: every client's name by id; `satker`: those listed even without personnel."""
     posts = _post_refs(platform, post_rows, client)
     tasks = len(posts)
     t = _Rules(tasks, rules)
     done_of, exception_done, category_of, orders = t.done_of, t.exception_done, t.category_of, t.orders
+    slot_of = [_SLOT[id(c)] for c in category_of]
+    exception_slot, no_username = slot_of[exception_done], _SLOT[id(_TANPA_USERNAME)]
     new_person = tuple.__new__   # what PersonAttendance(...) does, without its Python-level wrapper
-    all_ids = frozenset(p.post_id for p in posts) if with_post_ids else None
-    by_client: dict[str, dict[str, list[PersonAttendance]]] = {client.id: {}}
+    with_ids = done_post_ids is not None
+    all_ids = frozenset(p.post_id for p in posts) if with_ids else None
+    no_ids: frozenset[str] = frozenset()
+    count_of = engaged.get
+    by_client: dict[str, dict[str, _Group]] = {client.id: {}}
     for c in satker:
         by_client.setdefault(c.id, {})
-    # one pass, no call per person: rows of one client and division tend to come together, so the
-    # group lookups are skipped while they do
-    current_client = current_raw = _NONE
-    groups: dict[str, list[PersonAttendance]] = {}
-    members: list[PersonAttendance] = []
-    division = client_name = ""
-    for nrp, name, rank, raw_division, position, client_id, exception, username, engaged, post_ids in person_rows:
-        if client_id != current_client:
-            current_client, current_raw = client_id, _NONE
-            groups = by_client.get(client_id)
-            if groups is None:
-                groups = by_client[client_id] = {}
-            known = clients.get(client_id)
-            client_name = known.name if known else client_id
-        if raw_division != current_raw:
-            current_raw, division = raw_division, t.division(raw_division)
-            members = groups.get(division)
-            if members is None:
-                members = groups[division] = []
+    groups: dict[tuple, _Group] = {}   # by (client id, division as stored): one lookup per person
+    for nrp, name, rank, raw_division, position, client_id, exception, username in person_rows:
+        group = groups.get((client_id, raw_division))
+        if group is None:
+            group = groups[(client_id, raw_division)] = _group(by_client, clients, client_id,
+                                                               t.division(raw_division))
+        members, division, client_name, counts = group
         if username is None:
-            done, category = 0, _TANPA_USERNAME
+            done, category, slot = 0, _TANPA_USERNAME, no_username
+        elif exception:
+            done, category, slot = exception_done, category_of[exception_done], exception_slot
         else:
-            done = exception_done if exception else done_of[engaged if engaged < tasks else tasks]
-            category = category_of[done]
+            n = count_of(nrp, 0)
+            done = done_of[n if n < tasks else tasks]
+            category, slot = category_of[done], slot_of[done]
+        counts[slot] += 1
+        counts[_DONE_SLOT] += done
         done_ids = None
-        if all_ids is not None:
-            done_ids = frozenset() if username is None else all_ids if exception else frozenset(post_ids or ())
+        if with_ids:
+            done_ids = no_ids if username is None else all_ids if exception else frozenset(done_post_ids.get(nrp, ()))
         order = orders.get((position, rank))
         if order is None:
             order = t.order(position, rank)
-        members.append(new_person(PersonAttendance, (nrp, name, rank, division, position, client_id, client_name,
-                                                     username, exception, tasks, done, category, done_ids, order)))
+        members.append(new_person(PersonAttendance, (nrp, name.upper(), rank, division, position, client_id,
+                                                     client_name, username, exception, tasks, done, category,
+                                                     done_ids, order)))
     if scope is Scope.CLIENT:
-        by_client = {cid: groups for cid, groups in by_client.items() if groups or cid == client.id}
+        by_client = {cid: units for cid, units in by_client.items() if units or cid == client.id}
 
     satkers = []
-    for cid, groups in by_client.items():
-        divisions = order_divisions([_division(name, members) for name, members in groups.items()])
+    for cid, units in by_client.items():
+        divisions = order_divisions([group.attendance(tasks) for group in units.values()])
         known = clients.get(cid)
         name, is_directorate = (client.name, client.is_directorate) if cid == client.id else \
             (known.name, known.is_directorate) if known else (cid, False)
-        satkers.append(SatkerAttendance(cid, name, is_directorate, divisions, sum((d.tally for d in divisions), Tally())))
+        satkers.append(SatkerAttendance(cid, name, is_directorate, divisions, Tally.total(d.tally for d in divisions)))
     satkers = order_satkers(satkers, client.id)
     ordered = [p for s in satkers for d in s.divisions for p in d.people]
     return AttendanceReport(client=client, platform=platform, period=period, scope=scope, rules=rules, posts=posts,
-                            people=ordered, satkers=satkers, tally=sum((s.tally for s in satkers), Tally()))
+                            people=ordered, satkers=satkers, tally=Tally.total(s.tally for s in satkers))
+
+
+def _group(by_client: dict[str, dict[str, _Group]], clients: dict[str, ClientName], client_id: str,
+           division: str) -> _Group:
+    """The group of `client_id`'s people in `division` (two stored spellings of a division share one)."""
+    units = by_client.setdefault(client_id, {})
+    group = units.get(division)
+    if group is None:
+        known = clients.get(client_id)
+        group = units[division] = _Group([], division, known.name if known else client_id, [0] * (_DONE_SLOT + 1))
+    return group
 
 
 async def build_attendance(
@@ -334,15 +369,16 @@ async def build_attendance(
     rules = rules or AttendanceRules()
     scope = scope or default_scope(client)
     start, end = period.bounds(tz)
-    rows = await read_attendance(db, platform.value, client.id, start, end, period.first, period.last,
-                                 population(client, scope, regional_id), with_post_ids=with_post_ids)
-    check_zone(rows.zone, tz.key)
-    satker = satker_of(rows.clients, client.id, regional_id) if scope is Scope.DIRECTORATE else []
-    fetched_at = await last_engagement_fetch(db, platform.value, [client.id], start, end)
     with collector_paused():
-        report = assemble_report(client, platform, period, scope, rules, rows.posts, rows.people, rows.clients,
-                                 satker, with_post_ids=with_post_ids)
-    return replace(report, data_fetched_at=fetched_at)
+        rows = await read_attendance(db, platform.value, client.id, start, end, period.first, period.last,
+                                     population(client, scope, regional_id), with_post_ids=with_post_ids)
+        check_zone(rows.zone, tz.key)
+        satker = satker_of(rows.clients, client.id, regional_id) if scope is Scope.DIRECTORATE else []
+        report = assemble_report(client, platform, period, scope, rules, rows.posts, rows.people, rows.engaged,
+                                 rows.clients, satker, done_post_ids=rows.done_post_ids)
+        report = replace(report, data_fetched_at=rows.fetched_at)
+        del rows   # freed before the collector resumes, which then has only the report to look at
+    return report
 
 
 @dataclass(frozen=True)
