@@ -71,6 +71,7 @@ class TaskPost:
     posted_at: datetime
     like_count: int
     comment_count: int
+    manual: bool = False   # added by an admin by URL (`cicero posts add`, console `tugas`), not seen by the API
 
 
 async def todays_task_posts(db: Executor, client_id: str, start: datetime, end: datetime
@@ -78,12 +79,14 @@ async def todays_task_posts(db: Executor, client_id: str, start: datetime, end: 
     """(Instagram, TikTok) tasks of the client posted in [start, end) and not removed, oldest first."""
     rows = await db.fetch(
         """
-        SELECT cp.platform, cp.post_id, p.caption, cp.posted_at, p.like_count, p.comment_count
+        SELECT cp.platform, cp.post_id, p.caption, cp.posted_at, p.like_count, p.comment_count,
+               cp.source = 'manual' AS manual
         FROM client_posts cp JOIN instagram_posts p ON p.shortcode = cp.post_id
         WHERE cp.client_id = $1 AND cp.platform = 'instagram' AND cp.posted_at >= $2 AND cp.posted_at < $3
           AND cp.removed_at IS NULL
         UNION ALL
-        SELECT cp.platform, cp.post_id, p.caption, cp.posted_at, p.like_count, p.comment_count
+        SELECT cp.platform, cp.post_id, p.caption, cp.posted_at, p.like_count, p.comment_count,
+               cp.source = 'manual' AS manual
         FROM client_posts cp JOIN tiktok_posts p ON p.video_id = cp.post_id
         WHERE cp.client_id = $1 AND cp.platform = 'tiktok' AND cp.posted_at >= $2 AND cp.posted_at < $3
           AND cp.removed_at IS NULL

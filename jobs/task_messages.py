@@ -86,8 +86,16 @@ def _new_post_entries(posts: list[TaskPost], link_of, no_caption: str, caption_c
         excerpt = potong(p.caption, caption_chars)
         lines += [f"{i}. {link_of(p)}",
                   f"   {'_' + excerpt + '_' if excerpt else no_caption}",
-                  f"   Diunggah: {waktu_unggah(p.posted_at)}"]
+                  f"   Diunggah: {waktu_unggah(p.posted_at)}", *_manual_mark(p)]
     return lines
+
+
+MANUAL_MARK = "   ✍️ Ditambahkan manual oleh admin"
+
+
+def _manual_mark(p: TaskPost) -> list[str]:
+    """The line that tells a manually added task from one the API found (none for the API's)."""
+    return [MANUAL_MARK] if p.manual else []
 
 
 def new_instagram_message(client_name: str, posts: list[TaskPost], *, caption_chars: int = 80) -> str:
@@ -161,7 +169,7 @@ def _entry(i: int, link: str, p: TaskPost, empty: str, caption_chars: int) -> li
     return [f"{i}. {link}",
             f"   _{excerpt}_" if excerpt else f"   _{empty}_",
             f"   Diunggah: {waktu_unggah(p.posted_at)}",
-            f"   Like: {angka(p.like_count)} | Komentar: {angka(p.comment_count)}"]
+            f"   Like: {angka(p.like_count)} | Komentar: {angka(p.comment_count)}", *_manual_mark(p)]
 
 
 def scheduled_list_message(client_name: str, now: datetime, instagram: list[TaskPost], tiktok: list[TaskPost],

@@ -1,5 +1,6 @@
 """Task notifications: slot key, window, change detection, messages, state handling."""
 
+import re
 from datetime import datetime
 
 import pytest
@@ -229,3 +230,21 @@ async def test_inactive_or_unknown_clients_are_skipped(pool, settings, clock, re
     assert (await run(pool, settings, clock, reporter)).decision is None
     assert (await run(pool, settings, clock, reporter, cid="NOPE")).decision is None
     assert await queued(pool) == []
+
+
+async def test_a_manually_added_task_is_marked_in_the_task_messages(pool, settings, clock, reporter, f):
+    from db.audit import Actor
+    from jobs.manual_posts import add_manual_post
+    from jobs.task_messages import MANUAL_MARK
+
+    await f.client("POLRES_A", name="Polres A", group_ids=[GROUP])
+    await f.ig_post("SC1", client_id="POLRES_A", posted_at=wib(2026, 2, 17, 5, 30), caption="Apel pagi")
+    await add_manual_post(pool, "POLRES_A", "https://www.instagram.com/p/MISSED1/", Actor("cli:admin", "cli"),
+                          now=wib(2026, 2, 17, 6, 0))
+    out = await run(pool, settings, clock, reporter)
+    assert out.decision == "scheduled"
+    [message] = await queued(pool)
+    entries = re.split(r"\n(?=\d+\. )", message.body)   # one numbered entry each
+    [manual] = [e for e in entries if "MISSED1" in e]
+    [from_api] = [e for e in entries if "/p/SC1/" in e]
+    assert MANUAL_MARK.strip() in manual and MANUAL_MARK.strip() not in from_api
