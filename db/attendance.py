@@ -17,6 +17,8 @@ whose client is in region `regional_id`.
 
 from __future__ import annotations
 
+import asyncio
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import NamedTuple, Sequence
@@ -212,51 +214,118 @@ def _population_sql(platform: str) -> str:
                FROM personnel p WHERE {_POPULATION_WHERE}"""
 
 
+# PostgreSQL's default random_page_cost (4, for spinning disks) makes it read every personnel row instead of
+# combining the client index with the roles GIN index; with the table in memory the indexes are two to three
+# times faster. Only for the recap's transaction.
+_PLANNER = "SET LOCAL random_page_cost = 1.1"
+_SNAPSHOT_ID = re.compile(r"[0-9A-Fa-f-]{1,64}")
+
+
 async def read_attendance(
     db: Executor, platform: str, task_client_id: str, start: datetime, end: datetime, first: date, last: date,
     people: Population, *, with_post_ids: bool = False,
 ) -> AttendanceRows:
-    """Everything a recap reads, in one read-only snapshot on one connection: the ledger's zone, the
-    client's tasks in [start, end) with when their engagement was last fetched, every client's name, every
-    person of `people`, and how many of the tasks of the days [first, last] each did — from the attendance
-    ledger (`db/attendance_ledger.py`), so no raw engagement is read.
+    """Everything a recap reads, in one read-only snapshot: the ledger's zone, the client's tasks in
+    [start, end) with when their engagement was last fetched, every client's name, every person of
+    `people`, and how many of the tasks of the days [first, last] each did — from the attendance ledger
+    (`db/attendance_ledger.py`), so no raw engagement is read.
 
     The population and the ledger are read apart and matched by NRP in Python: for a directorate that is
-    half the time of PostgreSQL joining them and sending the wider rows. The person rows are asyncpg
+    half the time of PostgreSQL joining them and sending the wider rows. From a pool with a connection
+    idle, the population (the largest read) runs on it at the same time as the rest, in the same snapshot
+    (`pg_export_snapshot`); otherwise everything runs on one connection. The person rows are asyncpg
     records in `PersonRow` order (not copied: a directorate has tens of thousands of them).
     """
     _check_platform(platform)
+    rest = _Rest(platform, task_client_id, start, end, first, last, with_post_ids)
+    population_sql, population_args = _population_sql(platform), people.params()
     if isinstance(db, asyncpg.Pool):
         async with db.acquire() as conn:
-            return await read_attendance(conn, platform, task_client_id, start, end, first, last, people,
-                                         with_post_ids=with_post_ids)
+            spare = await _idle_connection(db)
+            if spare is None:
+                return await read_attendance(conn, platform, task_client_id, start, end, first, last, people,
+                                             with_post_ids=with_post_ids)
+            try:
+                return await _read_side_by_side(conn, spare, rest, population_sql, population_args)
+            finally:
+                await db.release(spare)
     async with db.transaction(isolation="repeatable_read", readonly=True):
-        # PostgreSQL's default random_page_cost (4, for spinning disks) makes it read every personnel row
-        # instead of combining the client index with the roles GIN index; with the table in memory the
-        # indexes are two to three times faster. Only for this transaction.
-        await db.execute("SET LOCAL random_page_cost = 1.1")
+        await db.execute(_PLANNER)
+        persons = await db.fetch(population_sql, *population_args)
+        return await rest.read(db, persons)
+
+
+async def _idle_connection(pool: asyncpg.Pool) -> asyncpg.Connection | None:
+    """A second connection of the pool if one is idle now. Never waits for one nor opens one: recaps that
+    each hold a connection must not wait on one another for a second."""
+    if pool.get_idle_size() == 0:
+        return None
+    try:
+        return await pool.acquire(timeout=0.05)
+    except asyncio.TimeoutError:
+        return None
+
+
+async def _read_side_by_side(conn: asyncpg.Connection, spare: asyncpg.Connection, rest: "_Rest",
+                             population_sql: str, population_args: tuple) -> AttendanceRows:
+    async with conn.transaction(isolation="repeatable_read", readonly=True):
+        # the snapshot to share, and this transaction's planner setting (as _PLANNER) in the same round trip
+        snapshot = await conn.fetchval("SELECT pg_export_snapshot() FROM set_config('random_page_cost', '1.1', true)")
+        if not _SNAPSHOT_ID.fullmatch(snapshot or ""):
+            raise RuntimeError(f"unexpected snapshot id from PostgreSQL: {snapshot!r}")
+        async with spare.transaction(isolation="repeatable_read", readonly=True):
+            await spare.execute(f"SET TRANSACTION SNAPSHOT '{snapshot}'; {_PLANNER}")
+            population = asyncio.ensure_future(spare.fetch(population_sql, *population_args))
+            try:
+                parts = await rest.read_parts(conn)
+            except BaseException:
+                population.cancel()
+                await asyncio.gather(population, return_exceptions=True)
+                raise
+            persons = await population
+    return rest.rows(persons, *parts)
+
+
+@dataclass(frozen=True)
+class _Rest:
+    """What a recap reads besides the population: tasks, client names and the ledger's counts."""
+
+    platform: str
+    task_client_id: str
+    start: datetime
+    end: datetime
+    first: date
+    last: date
+    with_post_ids: bool
+
+    async def read(self, db: Executor, persons: Sequence[Sequence]) -> AttendanceRows:
+        return self.rows(persons, *await self.read_parts(db))
+
+    async def read_parts(self, db: Executor) -> tuple:
         tasks = await db.fetch(
             f"""SELECT z.zone, t.engagement_fetched_at, t.post_id, t.client_id, t.posted_at, t.caption,
                        t.like_count, t.comment_count
-                FROM {ZONE_SQL} LEFT JOIN LATERAL ({_posts_sql(platform, fetched=True)}) t ON TRUE
+                FROM {ZONE_SQL} LEFT JOIN LATERAL ({_posts_sql(self.platform, fetched=True)}) t ON TRUE
                 ORDER BY t.posted_at, t.post_id""",
-            [task_client_id], start, end, platform,
+            [self.task_client_id], self.start, self.end, self.platform,
         )
         clients = await client_names(db)
-        persons = await db.fetch(_population_sql(platform), *people.params())
-        done_sql, days = _done_sql(first, last, with_post_ids)
-        if with_post_ids:
-            done = await db.fetch(done_sql, task_client_id, platform, *days)
-            engaged, done_post_ids = {r[0]: r[1] for r in done}, {r[0]: r[2] for r in done}
-        else:  # two arrays in one row: a third of the decoding of one record per person
-            nrps, counts = await db.fetchrow(f"SELECT array_agg(d.nrp), array_agg(d.n) FROM ({done_sql}) d(nrp, n, ids)",
-                                             task_client_id, platform, *days)
-            engaged, done_post_ids = dict(zip(nrps or (), counts or ())), None
-    fetched = [r[1] for r in tasks if r[1] is not None]
-    return AttendanceRows(
-        zone=tasks[0][0], posts=[PostRow(*r[2:]) for r in tasks if r[2] is not None],
-        fetched_at=max(fetched) if fetched else None, people=persons, engaged=engaged,
-        done_post_ids=done_post_ids, clients=clients)
+        done_sql, days = _done_sql(self.first, self.last, self.with_post_ids)
+        if self.with_post_ids:
+            done = await db.fetch(done_sql, self.task_client_id, self.platform, *days)
+            return tasks, clients, {r[0]: r[1] for r in done}, {r[0]: r[2] for r in done}
+        # two arrays in one row: a third of the decoding of one record per person
+        nrps, counts = await db.fetchrow(f"SELECT array_agg(d.nrp), array_agg(d.n) FROM ({done_sql}) d(nrp, n, ids)",
+                                         self.task_client_id, self.platform, *days)
+        return tasks, clients, dict(zip(nrps or (), counts or ())), None
+
+    @staticmethod
+    def rows(persons, tasks, clients, engaged, done_post_ids) -> AttendanceRows:
+        fetched = [r[1] for r in tasks if r[1] is not None]
+        return AttendanceRows(
+            zone=tasks[0][0], posts=[PostRow(*r[2:]) for r in tasks if r[2] is not None],
+            fetched_at=max(fetched) if fetched else None, people=persons, engaged=engaged,
+            done_post_ids=done_post_ids, clients=clients)
 
 
 @dataclass(frozen=True)

@@ -215,3 +215,30 @@ async def test_longer_periods_add_up_the_days(pool):
         assert {p.name: p.done for p in rep.people} == added_up, period
     month = await build_attendance(pool, dit, Period.month(2026, 11), Platform.INSTAGRAM)
     assert {p.name: p.done for p in month.people}["ANI"] == 2 and month.task_count == 4
+
+
+async def test_the_population_read_beside_the_ledger_gives_the_same_report(database_url, pool):
+    """From a pool with an idle connection the population is read on it, in the exported snapshot of the
+    other; the report must equal the one read on a single connection, and with no idle connection the read
+    must neither wait for one nor fail."""
+    import asyncpg
+
+    from db.attendance import _idle_connection
+    from db.pool import _init_connection
+
+    dit = await _world(pool)
+    two = await asyncpg.create_pool(database_url, min_size=2, max_size=2, init=_init_connection)
+    try:
+        async with two.acquire():
+            assert two.get_idle_size() == 1
+            spare = await _idle_connection(two)
+            assert spare is not None and await _idle_connection(two) is None   # never waits for one
+            await two.release(spare)
+        side_by_side = await build_attendance(two, dit, Period.today(NOW), Platform.INSTAGRAM)
+        async with two.acquire() as conn:
+            one_connection = await build_attendance(conn, dit, Period.today(NOW), Platform.INSTAGRAM)
+            busy = await build_attendance(two, dit, Period.today(NOW), Platform.INSTAGRAM)  # the other is held
+        assert side_by_side.people == one_connection.people == busy.people
+        assert side_by_side.tally == one_connection.tally == busy.tally and side_by_side.tally.personnel == 7
+    finally:
+        await two.close()
