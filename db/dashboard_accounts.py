@@ -37,6 +37,7 @@ class AccountSession:
     role: str
     client_ids: list[str]
     revoked: bool
+    password_epoch: int = 0      # tokens issued under an older password generation are refused
 
 
 _SELECT = """
@@ -102,9 +103,14 @@ async def set_account_clients(db: Executor, account_id: int, client_ids: list[st
     )
 
 
-async def set_password_hash(db: Executor, account_id: int, password_hash: str) -> None:
+async def set_password_hash(db: Executor, account_id: int, password_hash: str, *, new_password: bool) -> None:
+    """Store a password hash. `new_password`: the password itself changed, which ends the account's sessions
+    (its `password_epoch` goes up); False for a re-hash of the same password at login."""
     await db.execute(
-        "UPDATE dashboard_accounts SET password_hash = $2, updated_at = now() WHERE id = $1", account_id, password_hash
+        """UPDATE dashboard_accounts SET password_hash = $2, updated_at = now(),
+                  password_epoch = password_epoch + CASE WHEN $3 THEN 1 ELSE 0 END
+           WHERE id = $1""",
+        account_id, password_hash, new_password,
     )
 
 
@@ -133,11 +139,11 @@ async def account_session(db: Executor, account_id: int, jti: str) -> AccountSes
                          HAVING count(*) = 1 AND bool_and(c.type = 'direktorat')), a.role) AS role,
                coalesce(array(SELECT client_id FROM dashboard_account_clients WHERE account_id = a.id
                               ORDER BY client_id), '{}'::text[]) AS client_ids,
-               EXISTS (SELECT 1 FROM api_revoked_tokens WHERE jti = $2) AS revoked
+               EXISTS (SELECT 1 FROM api_revoked_tokens WHERE jti = $2) AS revoked, a.password_epoch
         FROM dashboard_accounts a WHERE a.id = $1
         """,
         account_id, jti,
     )
     if row is None:
         return None
-    return AccountSession(row["active"], row["role"], list(row["client_ids"]), row["revoked"])
+    return AccountSession(row["active"], row["role"], list(row["client_ids"]), row["revoked"], row["password_epoch"])

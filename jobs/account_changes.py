@@ -168,7 +168,7 @@ async def set_dashboard_password(db: Executor, actor: Actor, username: str,
     password_hash = await asyncio.to_thread(hash_password, password)
     async with transaction(db) as conn:
         account = await find_account(conn, username)
-        await set_password_hash(conn, account.id, password_hash)
+        await set_password_hash(conn, account.id, password_hash, new_password=True)   # ends its sessions
         await record_change(conn, actor, action="dashboard_account.password", entity="dashboard_account",
                             entity_id=account.username, note="password diganti")
     return CreatedAccount(account, password)

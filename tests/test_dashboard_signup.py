@@ -174,6 +174,27 @@ async def test_reset_request_then_confirm_sets_the_new_password(http, world, set
     assert audit[0].action == "dashboard_account.password" and NEW_PASSWORD not in str(audit[0])
 
 
+async def test_a_reset_ends_the_sessions_opened_with_the_old_password(http, world, settings, clock, account):
+    """Someone who had the old password (the reason to reset it) must lose their token; a re-hash at login
+    of the same password must not log anyone out."""
+    old_session = {"Authorization": f"Bearer {(await login(http, 'op_kediri', PASSWORD)).json()['token']}"}
+    day = {"periode": "harian", "tanggal": "2025-01-15"}
+    assert (await http.get("/api/insta/rekap-likes", headers=old_session, params=day)).status_code == 200
+    from argon2 import PasswordHasher
+
+    weaker = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1).hash(PASSWORD)   # re-hashed at login
+    await world.execute("UPDATE dashboard_accounts SET password_hash = $1 WHERE username = 'op_kediri'", weaker)
+    rehashed = {"Authorization": f"Bearer {(await login(http, 'op_kediri', PASSWORD)).json()['token']}"}
+    assert await world.fetchval("SELECT password_hash FROM dashboard_accounts WHERE username = 'op_kediri'") != weaker
+    assert (await http.get("/api/insta/rekap-likes", headers=old_session, params=day)).status_code == 200
+    assert (await confirm(http, await request_code(http, world, settings, clock))).status_code == 200
+    for stale in (old_session, rehashed):
+        r = await http.get("/api/insta/rekap-likes", headers=stale, params=day)
+        assert r.status_code == 401 and r.json()["reason"] == "invalid_token" and "Password" in r.json()["message"]
+    fresh = {"Authorization": f"Bearer {(await login(http, 'op_kediri', NEW_PASSWORD)).json()['token']}"}
+    assert (await http.get("/api/insta/rekap-likes", headers=fresh, params=day)).status_code == 200
+
+
 async def test_reset_request_never_tells_whether_the_account_exists(http, world, settings, clock, account):
     for body in ({"username": "op_kediri", "contact": "081299999999"}, {"username": "tidak_ada", "contact": "0812"}):
         r = await http.post("/api/auth/dashboard-password-reset/request", json=body)

@@ -85,8 +85,10 @@ async def get_principal(request: Request, deps: ApiDeps = Depends(get_deps)) -> 
             raise _unauthorized("invalid_token", "Akun tidak aktif atau sudah dihapus; silakan login ulang")
         if session.revoked:
             raise _unauthorized("invalid_token", "Sesi sudah diakhiri (logout); silakan login ulang")
+        if principal.password_epoch != session.password_epoch:
+            raise _unauthorized("invalid_token", "Password akun sudah diganti; silakan login ulang")
         principal = Principal(principal.kind, principal.subject, principal.username, session.role,
-                              tuple(session.client_ids), principal.jti, principal.expires_at)
+                              tuple(session.client_ids), principal.jti, principal.expires_at, session.password_epoch)
     else:
         principal = await _current_operator(deps, principal)
     request.state.principal = principal

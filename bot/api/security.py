@@ -42,6 +42,9 @@ async def verify_password_async(password_hash: str | None, password: str) -> boo
     return await asyncio.to_thread(verify_password, password_hash, password)
 
 
+PASSWORD_EPOCH_CLAIM = "pwe"   # dashboard tokens: the password generation they were issued under
+
+
 @dataclass(frozen=True)
 class Principal:
     """Who is calling, as read from a verified token (and, for accounts, the database)."""
@@ -53,6 +56,7 @@ class Principal:
     client_ids: tuple[str, ...]
     jti: str
     expires_at: datetime
+    password_epoch: int = 0      # the account's password generation when the token was issued (claim `pwe`)
 
     @property
     def is_admin(self) -> bool:
@@ -100,13 +104,17 @@ def read_token(secret: str, token: str, *, now: datetime) -> Principal:
         exp = datetime.fromtimestamp(int(claims["exp"]), tz=timezone.utc)
         client_ids = tuple(str(c) for c in (claims.get("client_ids") or []))
         role = str(claims.get("role") or "")
+        password_epoch = claims.get(PASSWORD_EPOCH_CLAIM, 0)
+        if type(password_epoch) is not int:
+            raise TypeError("password epoch")
     except (KeyError, ValueError, TypeError):
         raise TokenError("invalid_token", "Token tidak valid; silakan login ulang") from None
     if kind not in (KIND_DASHBOARD, KIND_CLIENT_OPERATOR) or prefix != kind or not subject:
         raise TokenError("invalid_token", "Token tidak valid; silakan login ulang")
     if now >= exp:
         raise TokenError("expired_token", "Sesi sudah berakhir; silakan login ulang")
-    return Principal(kind, subject, claims.get("username"), role, client_ids, str(claims["jti"]), exp)
+    return Principal(kind, subject, claims.get("username"), role, client_ids, str(claims["jti"]), exp,
+                     password_epoch)
 
 
 def bearer_token(authorization: str | None) -> str | None:

@@ -14,7 +14,8 @@ from bot.api.schemas import (
     DashboardLoginBody, DashboardLoginResponse, OkResponse, OperatorLoginBody, OperatorLoginResponse,
 )
 from bot.api.security import (
-    ADMIN_ROLE, KIND_CLIENT_OPERATOR, MIN_PASSWORD_LENGTH, KIND_DASHBOARD, Principal, hash_password, issue_token, needs_rehash,
+    ADMIN_ROLE, KIND_CLIENT_OPERATOR, MIN_PASSWORD_LENGTH, KIND_DASHBOARD, PASSWORD_EPOCH_CLAIM, Principal, hash_password,
+    issue_token, needs_rehash,
     verify_password_async,
 )
 from db.clients import get_client
@@ -82,14 +83,17 @@ async def dashboard_login(body: DashboardLoginBody, request: Request, deps: ApiD
         await fail(401, "bad_credentials", "Login gagal: username atau password salah")
     if not account.active:
         await fail(403, "inactive_account", "Akun belum disetujui atau dinonaktifkan")
-    role = (await account_session(deps.db, account.id, "")).role  # the role it acts with (one directorate → it)
+    session = await account_session(deps.db, account.id, "")
+    role = session.role  # the role it acts with (one directorate → it)
     if not account.client_ids and role != ADMIN_ROLE:
         await fail(403, "no_clients", "Akun belum memiliki client yang diizinkan")
     if needs_rehash(password_hash) and len(body.password) >= MIN_PASSWORD_LENGTH:
-        await set_password_hash(deps.db, account.id, await asyncio.to_thread(hash_password, body.password))
+        await set_password_hash(deps.db, account.id, await asyncio.to_thread(hash_password, body.password),
+                                new_password=False)
     issued = issue_token(deps.jwt_secret, now=now, lifetime=deps.token_lifetime, kind=KIND_DASHBOARD,
                          subject=str(account.id), role=role, client_ids=account.client_ids,
-                         username=account.username, extra={"user_id": str(account.id)})
+                         username=account.username,
+                         extra={"user_id": str(account.id), PASSWORD_EPOCH_CLAIM: session.password_epoch})
     await log_attempt(deps.db, attempt, success=True, reason=None, now=now)
     return {"success": True, "token": issued.token,
             "user": {"user_id": str(account.id), "username": account.username,
