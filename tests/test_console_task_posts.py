@@ -97,6 +97,17 @@ async def test_admin_removes_a_task_with_a_reason(pool, settings, clock, world):
         ("task_post.remove", "salah unggah", ADMIN)]
 
 
+async def test_the_list_shows_today_or_yesterday(pool, settings, clock, world):
+    chat = await console_chat(pool, settings, clock)
+    menu = (await chat.say("tugas"))[-1]
+    assert "4. Daftar post tugas kemarin" in menu
+    today = (await chat.walk("1", "POLRES_A"))[0]
+    assert "— 25/11/2026" in today and "KEGIATAN1" in today and "KEMARIN1" not in today
+    yesterday = (await chat.walk("4", "POLRES_A"))[0]
+    assert "— 24/11/2026" in yesterday and "KEMARIN1" in yesterday and "KEGIATAN1" not in yesterday
+    assert "Tidak ada post tugas hari itu." in (await chat.walk("4", "POLRES_B"))[0]
+
+
 async def test_a_super_admin_manages_only_their_own_client_and_an_operator_not_at_all(pool, settings, clock, world):
     chat = await console_chat(pool, settings, clock)
     picker = await chat.walk("tugas", "2", phone=SUPER_A)

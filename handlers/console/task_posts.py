@@ -1,4 +1,4 @@
-"""`tugas` (alias `posttugas`): a client's task posts of today — list them, add one by URL, remove one with a reason.
+"""`tugas` (alias `posttugas`): a client's task posts — list today's or yesterday's, add one by URL, remove one with a reason.
 
 Steps: main → pick → list (shown at once) | (add_url → add_confirm) |
 (remove_url → remove_reason → remove_confirm). The writes are
@@ -10,6 +10,8 @@ confirmation. Operators are not in the admin console.
 """
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 from core.clock import day_range, local_day
 from db import client_posts as tasks_db
@@ -81,7 +83,9 @@ MAIN_CHOICES = [
     Choice("1", "Daftar post tugas hari ini", "list"),
     Choice("2", "Tambah post tugas (tautan)", "add"),
     Choice("3", "Hapus post dari tugas (dengan alasan)", "remove"),
+    Choice("4", "Daftar post tugas kemarin", "list_yesterday"),
 ]
+DAYS_BACK = {"list": 0, "list_yesterday": 1}   # list choices: which day, counted back from today
 
 
 async def main_choices(ctx: HandlerContext) -> list[Choice]:
@@ -107,12 +111,14 @@ def task_line(row: tasks_db.TaskRow, ctx: HandlerContext) -> str:
 
 
 async def task_list_text(ctx: HandlerContext, client: Client) -> str:
-    day = local_day(ctx.clock.now(), ctx.clock.tz)
+    """The task posts of the day the list choice names (today, or yesterday: late likes, removals)."""
+    back = DAYS_BACK.get(ctx.conversation.data.get("next") or "list", 0)
+    day = local_day(ctx.clock.now(), ctx.clock.tz) - timedelta(days=back)
     start, end = day_range(day, ctx.clock.tz)
     rows = await task_list(ctx.pool, client.id, start, end)
     title = f"📌 *Post tugas {client.id}* — {day:%d/%m/%Y}"
     if not rows:
-        return f"{title}\nBelum ada post tugas hari ini."
+        return f"{title}\n{'Belum ada post tugas hari ini.' if back == 0 else 'Tidak ada post tugas hari itu.'}"
     live = sum(1 for r in rows if r.removed_at is None)
     return "\n".join([title, f"{live} tugas, {len(rows) - live} dihapus", "",
                       *capped([task_line(r, ctx) for r in rows])])
