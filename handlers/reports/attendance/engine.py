@@ -297,6 +297,7 @@ def assemble_report(
     for c in satker:
         by_client.setdefault(c.id, {})
     groups: dict[tuple, _Group] = {}   # by (client id, division as stored): one lookup per person
+    done_slot = _DONE_SLOT
     for nrp, name, rank, raw_division, position, client_id, exception, username in person_rows:
         group = groups.get((client_id, raw_division))
         if group is None:
@@ -312,7 +313,7 @@ def assemble_report(
             done = done_of[n if n < tasks else tasks]
             category, slot = category_of[done], slot_of[done]
         counts[slot] += 1
-        counts[_DONE_SLOT] += done
+        counts[done_slot] += done
         done_ids = None
         if with_ids:
             done_ids = no_ids if username is None else all_ids if exception else frozenset(done_post_ids.get(nrp, ()))
