@@ -241,7 +241,7 @@ def serve_fake(clients: int) -> None:
             post.engagers = people + post.engagers[:len(post.engagers) - own]
 
     async def serve() -> None:
-        fake = FakeRapidApi(scenario, record=False)
+        fake = FakeRapidApi(scenario, record=False, cache_pages=True)
         print(await fake.start(), flush=True)
         await asyncio.Event().wait()
 
