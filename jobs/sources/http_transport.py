@@ -28,6 +28,8 @@ import urllib.request
 import httpcore
 import httpx
 
+from jobs.sources.lean_http import LeanPool
+
 READ_HIGH_WATER = 1 << 20  # stop reading the socket while this much is buffered and unread
 READ_LOW_WATER = 1 << 18
 
@@ -248,6 +250,27 @@ class CollectionTransport(httpx.AsyncBaseTransport):
 
     async def aclose(self) -> None:
         await self._pool.aclose()
+
+
+class CollectionHttp(httpx.AsyncClient):
+    """The collection's client (`fetch_deps`): an `httpx.AsyncClient` on `CollectionTransport`, carrying `lean`,
+    the `LeanPool` that `bounded_get` sends its GETs through. With a proxy configured there is no lean pool
+    and the transport is httpx's own (which honours the proxy)."""
+
+    def __init__(self, limits: httpx.Limits) -> None:
+        transport = collection_transport(limits)
+        super().__init__(limits=limits, transport=transport)
+        self.lean: LeanPool | None = LeanPool(limits) if transport is not None else None
+
+    async def aclose(self) -> None:
+        if self.lean is not None:
+            await self.lean.aclose()
+        await super().aclose()
+
+    async def __aexit__(self, *exc) -> None:
+        if self.lean is not None:
+            await self.lean.aclose()
+        await super().__aexit__(*exc)
 
 
 def collection_transport(limits: httpx.Limits) -> CollectionTransport | None:
