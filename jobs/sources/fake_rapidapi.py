@@ -39,6 +39,7 @@ from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
 from jobs.sources.fake_faults import FAULT_KINDS, Fault, bomb, trickle
+from jobs.sources.fake_pages import PageEncoder
 from jobs.sources.fake_scenario import FakeAccount, FakePost, Scenario, zlib_crc
 
 __all__ = ["CALLS", "FakeAccount", "FakePost", "FakeRapidApi", "RecordedRequest", "Scenario"]
@@ -70,6 +71,7 @@ class FakeRapidApi:
         self.cache_pages = cache_pages
         self._pages: dict[tuple[str, bytes], bytes] = {}  # (path, raw query) -> body, when cache_pages
         self._posts = {p.id: (a, p) for a in scenario.accounts for p in a.posts} if cache_pages else None
+        self._encoder = PageEncoder() if cache_pages else None  # likers/comments pages from encoded fragments
         self.app = Starlette(routes=[
             Route("/v1/posts", self._ig_posts),
             Route("/v1/likes", self._ig_likes),
@@ -184,6 +186,14 @@ class FakeRapidApi:
                 return Response(body, media_type="application/json")
         return None
 
+    def _plain_page(self, request: Request) -> PageEncoder | None:
+        """The page encoder when this answer is a plain cached page (no fault shapes it)."""
+        return self._encoder if getattr(request.state, "fault", None) is None else None
+
+    def _cached(self, request: Request, body: bytes) -> Response:
+        self._pages[_page_key(request)] = body
+        return Response(body, media_type="application/json")
+
     def _post(self, post_id: str) -> tuple[FakeAccount, FakePost] | None:
         return self._posts.get(post_id) if self._posts is not None else self.scenario.post(post_id)
 
@@ -237,6 +247,8 @@ class FakeRapidApi:
         size = self.scenario.likers_page_size
         page = post.engagers[start:start + size] + [f"bot{i:06d}" for i in range(self.flood_size(request))]
         more = start + size < len(post.engagers)
+        if (encoder := self._plain_page(request)) is not None:
+            return self._cached(request, encoder.likers_page(page, str(start + size) if more else None, more))
         payload = {"data": {"items": [{"username": u, "full_name": u.upper()} for u in page],
                             "next_cursor": str(start + size) if more else None, "has_more": more,
                             "count": len(page)}}
@@ -312,6 +324,10 @@ class FakeRapidApi:
                                                        self.scenario.comments_max_page)
         page = post.engagers[start:start + size]
         page = page + [f"bot{i:06d}" for i in range(self.flood_size(request))]
+        has_more = 1 if start + size < len(post.engagers) else 0
+        if (encoder := self._plain_page(request)) is not None and \
+                (body := encoder.comments_page(vid, start, page, len(post.engagers), has_more)) is not None:
+            return self._cached(request, body)
         comments = [{"cid": f"{vid}-{start + i}", "text": "mantap", "user": {"unique_id": u, "nickname": u}}
                     for i, u in enumerate(page)]
         payload = {"data": {"comments": comments, "total": len(post.engagers), "cursor": start + len(page),
