@@ -12,6 +12,10 @@ whole compressed chunk at once, so a small gzip body can become gigabytes.
   the compression ratio;
 * refuses any other content encoding (`UnexpectedEncoding`).
 
+A client with a lean pool (`http_transport.CollectionHttp`, the collection's)
+sends the GET through it: the whole raw body (capped) then the same bounded
+inflating; any other client goes through httpx's streaming as above.
+
 `longest_string_bytes(body)` finds the longest JSON string of a body cheaply
 (only needed when the body itself is longer than the string cap).
 """

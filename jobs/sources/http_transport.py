@@ -16,6 +16,10 @@ httpcore's (its documented `AsyncNetworkBackend` interface); the client stays an
 so the bounds of `bounded_http.py` and the retries of `rapidapi.py` see the same
 things as before. `collection_transport(limits)` returns None when the
 environment configures a proxy: httpx's own transport then handles it as before.
+
+`CollectionHttp` (what `fetch_deps` builds) is the `httpx.AsyncClient` on this
+transport that also carries a `lean_http.LeanPool`: the collection's GETs
+(`bounded_get`) go through that leaner path, anything else through httpx.
 """
 
 from __future__ import annotations
