@@ -163,3 +163,12 @@ async def test_lean_path_deadline_and_refusal():
             await get(http, url, deadline=0.2)
         with pytest.raises(httpx.ConnectError):
             await get(http, "http://127.0.0.1:9/")
+
+
+async def test_lean_path_refuses_a_header_that_would_split_the_request():
+    server = RawServer(b"{}")
+    async with server as url, CollectionHttp(LIMITS) as http:
+        for bad in ({"X-RapidAPI-Key": "k\r\nX-Injected: 1"}, {"X-RapidAPI-Key": "kunci\u2603"}):
+            with pytest.raises(httpx.LocalProtocolError):
+                await bounded_get(http, url, params={}, headers=bad, deadline_seconds=5, max_body_bytes=1024)
+    assert server.requests == 0

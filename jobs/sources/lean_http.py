@@ -246,10 +246,9 @@ def _request_head(target: str, netloc: str, headers: dict[str, str]) -> bytes:
     lines = [f"GET {target} HTTP/1.1", f"Host: {netloc}"]
     lines += [f"{name}: {value}" for name, value in _DEFAULT_HEADERS if name.lower() not in given]
     lines += [f"{name}: {value}" for name, value in headers.items()]
-    text = "\r\n".join(lines)
-    if "\n" in text.replace("\r\n", "") or "\r" in text.replace("\r\n", ""):
+    if any("\r" in line or "\n" in line for line in lines):
         raise httpx.LocalProtocolError("a header or the target holds a line break")
     try:
-        return (text + "\r\n\r\n").encode("latin-1")
+        return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
     except UnicodeEncodeError:
         raise httpx.LocalProtocolError("a header holds characters HTTP cannot carry") from None
