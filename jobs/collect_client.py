@@ -168,8 +168,7 @@ async def _collect_and_merge(deps: FetchDeps, platform: str, client: Client, pha
                              end: datetime, seen_at: datetime) -> _Collected:
     got = await _collect_platform(deps, platform, client, phase, start, end, seen_at)
     if got.engagement.listings:
-        got.merged = await store_engagement(deps.pool, platform, got.engagement.listings, seen_at,
-                                            turn=deps.merge_turn)
+        got.merged = await store_engagement(deps.pool, platform, got.engagement.listings, seen_at)
     return got
 
 

@@ -16,7 +16,6 @@ fetch time moves. So a repeat run writes one row per post, not one per liker.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -94,18 +93,13 @@ def listing_digest(usernames: list[str]) -> str:
     return hashlib.sha1("\n".join(usernames).encode(), usedforsecurity=False).hexdigest()
 
 
-async def store_engagement(pool, platform: str, listings: dict[str, list[str]], seen_at: datetime, *,
-                           turn: asyncio.Lock | None = None) -> engagements_db.MergeOutcome:
-    """Merge the listings' new pairs and record each post's fetch, in one transaction (see the module doc).
-
-    `turn` (`FetchDeps.merge_turn`): held around the transaction, so the merges of one process run one at a
-    time — a 2M-row COPY cost PostgreSQL 5.0 CPU-s from one session, 7.5 from 4 and 9.2 from 8 at once
-    (the same primary key's pages and WAL). It is taken before any row lock, so it cannot deadlock.
-    """
+async def store_engagement(pool, platform: str, listings: dict[str, list[str]],
+                           seen_at: datetime) -> engagements_db.MergeOutcome:
+    """Merge the listings' new pairs and record each post's fetch, in one transaction (see the module doc)."""
     if not listings:
         return engagements_db.MergeOutcome()
     digests = {post_id: listing_digest(names) for post_id, names in listings.items()}
-    async with turn or contextlib.nullcontext(), pool.acquire() as conn, conn.transaction():
+    async with pool.acquire() as conn, conn.transaction():
         merged_before = await posts_db.engagement_digests(conn, platform, sorted(listings))
         changed = {pid: names for pid, names in listings.items() if merged_before.get(pid) != digests[pid]}
         merged = await engagements_db.merge_listings(conn, platform, changed)

@@ -130,9 +130,6 @@ class FetchDeps:
     after_client: Callable[[ClientResult], Awaitable[None]] | None = None  # notify hook
     sleep: Sleep = asyncio.sleep  # backoff sleeping; tests inject a recorder
     quota: QuotaMeter | None = None  # RapidAPI requests per key; built from settings when not given
-    # engagement merges of this process take turns: concurrent COPYs into the engagements primary key
-    # cost PostgreSQL ~50-80 % more CPU than the same rows one merge at a time (jobs/collect_engagement.py)
-    merge_turn: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     def __post_init__(self) -> None:
         if self.quota is None:
