@@ -38,7 +38,10 @@ import sys
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import psutil
+
 from bench._db import bench_database
+from bench.fetch_cycle import Sampler, _cpu
 from core.clock import JAKARTA, ManualClock
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -242,7 +245,7 @@ def serve_fake(clients: int) -> None:
             post.engagers = people + post.engagers[:len(post.engagers) - own]
 
     async def serve() -> None:
-        fake = FakeRapidApi(scenario, record=False)
+        fake = FakeRapidApi(scenario, record=False, cache_pages=True)
         print(await fake.start(), flush=True)
         await asyncio.Event().wait()
 
@@ -259,12 +262,12 @@ async def fetch_cycle_overhead(clients: int, rounds: int) -> None:
     from jobs.fetch_model import fetch_deps
 
     now = datetime(2026, 2, 17, 12, 5, tzinfo=JAKARTA)
-    kept = {name: getattr(attendance_ledger, name) for name in ("record_engagements", "refresh_tasks")}
+    kept = {name: getattr(attendance_ledger, name) for name in ("record_merged", "record_engagements", "refresh_tasks")}
 
     async def skipped(*_a, **_kw) -> None:
         return None
 
-    async def one_cycle(with_ledger: bool) -> tuple[float, int, int]:
+    async def one_cycle(with_ledger: bool) -> tuple[float, float, int, int]:
         fake = await asyncio.create_subprocess_exec(sys.executable, str(Path(__file__).resolve()), "--serve-fake",
                                                     str(clients), cwd=ROOT, stdout=subprocess.PIPE)
         try:
@@ -288,14 +291,20 @@ async def fetch_cycle_overhead(clients: int, rounds: int) -> None:
                 for name in kept:
                     setattr(attendance_ledger, name, kept[name] if with_ledger else skipped)
                 async with fetch_deps(settings, pool, ManualClock(now)) as deps:
+                    sampler = Sampler(url.rsplit("/", 1)[1])  # CPU is steadier than wall on shared cores
+                    sampler.start()
+                    me, pg0 = psutil.Process(), sampler.postgres_cpu
+                    cpu0 = _cpu(me)
                     t0 = time.perf_counter()
                     result = await run_cycle(deps, phase="post_fetch", trigger="manual")
                     wall = time.perf_counter() - t0
+                    sampler.stop()
+                    cpu = _cpu(me) - cpu0 - sampler.own_cpu + sampler.postgres_cpu - pg0
                 rows = await pool.fetchval("SELECT count(*) FROM engagements")
                 marks = await pool.fetchval("SELECT count(*) FROM attendance_ledger")
                 if result.status != "ok":
                     print(f"  (cycle status {result.status})")
-                return wall, rows, marks
+                return wall, cpu, rows, marks
         finally:
             for name in kept:
                 setattr(attendance_ledger, name, kept[name])
@@ -303,16 +312,21 @@ async def fetch_cycle_overhead(clients: int, rounds: int) -> None:
             await fake.wait()
 
     walls: dict[bool, list[float]] = {True: [], False: []}
+    cpus: dict[bool, list[float]] = {True: [], False: []}
     for _ in range(rounds):
         for with_ledger in (False, True):
-            wall, rows, marks = await one_cycle(with_ledger)
+            wall, cpu, rows, marks = await one_cycle(with_ledger)
             walls[with_ledger].append(wall)
+            cpus[with_ledger].append(cpu)
             print(f"  fetch cycle {'with' if with_ledger else 'without'} the ledger: {wall:6.2f} s, "
-                  f"{rows:,} engagement rows, {marks:,} ledger rows [{load()}]")
+                  f"cicero + PostgreSQL {cpu:6.2f} CPU-s, {rows:,} engagement rows, {marks:,} ledger rows [{load()}]")
     base, with_ledger = statistics.median(walls[False]), statistics.median(walls[True])
     extra = (with_ledger - base) * 100 / base
+    cpu_base, cpu_with = statistics.median(cpus[False]), statistics.median(cpus[True])
+    cpu_extra = (cpu_with - cpu_base) * 100 / cpu_base
     print(f"ledger cost in a {clients}-client post-fetch cycle ({clients * OWN_PERSONNEL:,} personnel): "
-          f"{base:.2f} s → {with_ledger:.2f} s, {extra:+.1f} % (target ≤ 10 %) {'OK' if extra <= 10 else 'SLOW'} "
+          f"{base:.2f} s → {with_ledger:.2f} s, {extra:+.1f} % (target ≤ 10 %) {'OK' if extra <= 10 else 'SLOW'}; "
+          f"cicero + PostgreSQL CPU {cpu_base:.2f} → {cpu_with:.2f} CPU-s, {cpu_extra:+.1f} % "
           f"[median of {rounds}, {load()}]")
 
 

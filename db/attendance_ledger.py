@@ -8,8 +8,8 @@ ledger's zone (`attendance_ledger_state.zone`). Raw engagement stays the source
 of truth: `rebuild` recomputes any part from it.
 
 Kept on write, in the writer's transaction (call these on its connection):
-- `record_engagements` — after an engagement merge, with the pairs it inserted
-  (`jobs/collect_client.py`);
+- `record_merged` — after an engagement merge, with what it inserted per post
+  (`jobs/collect_engagement.py: store_engagement`; `record_engagements` takes pairs);
 - `refresh_people` — after personnel rows changed a username or were created
   (`jobs/personnel_changes.save_personnel`, the one personnel write path), and
   `rename_person` when an NRP changes (`rename_personnel`);
@@ -85,26 +85,47 @@ def _tasks_engagements_people(handle: str) -> str:
 
 async def record_engagements(conn: asyncpg.Connection, platform: str, pairs: list[tuple[str, str]]) -> None:
     """Add the marks of newly merged (post_id, username) pairs (idempotent: known pairs change nothing)."""
+    new: dict[str, list[str]] = {}
+    for post_id, name in pairs:
+        new.setdefault(post_id, []).append(name)
+    await record_merged(conn, platform, new)
+
+
+async def record_merged(conn: asyncpg.Connection, platform: str, new_by_post: dict[str, list[str]]) -> None:
+    """Add the marks of newly merged usernames per post (`MergeOutcome.new_by_post`; idempotent)."""
     handle = _check(platform)
-    if not pairs:
+    if not new_by_post:
         return
-    # who is behind the usernames (most likers are not personnel), then only their pairs, by NRP: the
-    # statement that writes then joins a handful of tasks, not a person lookup per like
+    # who is behind the usernames (most likers are not personnel), then only their marks, by NRP: the
+    # statement that writes then joins a handful of tasks, not a person lookup per like; the sets are
+    # built in C (a first cycle brings millions of names)
     holders: dict[str, list[str]] = {}
     for r in await conn.fetch(
             f"SELECT p.{handle}, p.nrp FROM personnel p WHERE p.{handle} = ANY($1::text[])",
-            list({name for _, name in pairs})):
+            list(set().union(*new_by_post.values()))):
         holders.setdefault(r[0], []).append(r[1])
-    marks = [(post_id, nrp) for post_id, name in pairs for nrp in holders.get(name, ())]
-    if not marks:
+    if not holders:
         return
-    post_ids, nrps = zip(*marks)
+    post_ids: list[str] = []
+    nrps: list[str] = []
+    for post_id, names in new_by_post.items():
+        for name in holders.keys() & names:
+            for nrp in holders[name]:
+                post_ids.append(post_id)
+                nrps.append(nrp)
+    if not nrps:
+        return
+    # the tasks of these posts first, by primary key (a handful of rows whatever the statistics say): joined
+    # straight to the pairs, a freshly filled client_posts was planned as a scan of every task of the platform
+    # per pair (150 ms a merge at 200 clients, growing with each client)
     await conn.execute(_upsert(f"""
-        SELECT cp.client_id, $1::text, (cp.posted_at AT TIME ZONE z.zone)::date, e.nrp,
-               array_agg(cp.post_id ORDER BY cp.post_id)
-        FROM {ZONE_SQL}, unnest($2::text[], $3::text[]) AS e(post_id, nrp)
-        JOIN client_posts cp ON cp.platform = $1 AND cp.post_id = e.post_id AND cp.removed_at IS NULL
-        GROUP BY 1, 3, 4"""), platform, list(post_ids), list(nrps))
+        WITH tasks AS MATERIALIZED (
+            SELECT cp.client_id, cp.post_id, (cp.posted_at AT TIME ZONE z.zone)::date AS day
+            FROM {ZONE_SQL}, client_posts cp
+            WHERE cp.platform = $1 AND cp.post_id = ANY($4::text[]) AND cp.removed_at IS NULL)
+        SELECT t.client_id, $1::text, t.day, e.nrp, array_agg(t.post_id ORDER BY t.post_id)
+        FROM unnest($2::text[], $3::text[]) AS e(post_id, nrp) JOIN tasks t ON t.post_id = e.post_id
+        GROUP BY 1, 3, 4"""), platform, post_ids, nrps, sorted(new_by_post))
 
 
 async def refresh_people(conn: asyncpg.Connection, nrps: list[str]) -> None:

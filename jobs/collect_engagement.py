@@ -6,7 +6,7 @@
   site: new (post, username) rows, each post's fetch time and listing
   fingerprint, in one transaction on one connection. Whatever is derived from
   engagement (the per-post counts inside the merge, the attendance ledger) is kept
-  here from `merged.new_pairs`, in that same transaction.
+  here from `merged.new_by_post`, in that same transaction.
 
 A post whose listing is exactly the one merged last time (same names, same
 order: `listing_digest`) has nothing new; its merge is skipped and only its
@@ -101,10 +101,9 @@ async def store_engagement(pool, platform: str, listings: dict[str, list[str]],
     digests = {post_id: listing_digest(names) for post_id, names in listings.items()}
     async with pool.acquire() as conn, conn.transaction():
         merged_before = await posts_db.engagement_digests(conn, platform, sorted(listings))
-        changed = [pid for pid in listings if merged_before.get(pid) != digests[pid]]
-        pairs = [(pid, name) for pid in changed for name in listings[pid]]
-        merged = await engagements_db.merge_engagements(conn, platform, pairs)
-        await attendance_ledger.record_engagements(conn, platform, merged.new_pairs)  # the ledger, same transaction
+        changed = {pid: names for pid, names in listings.items() if merged_before.get(pid) != digests[pid]}
+        merged = await engagements_db.merge_listings(conn, platform, changed)
+        await attendance_ledger.record_merged(conn, platform, merged.new_by_post)  # the ledger, same transaction
         await posts_db.mark_engagement_fetched(conn, platform, digests, at=seen_at)
     merged.seen = sum(len(names) for names in listings.values())
     return merged

@@ -28,7 +28,7 @@ from core.reporting import LoggingReporter, Reporter
 from core.settings import Settings
 from db.clients import Client
 from jobs.quota import QuotaMeter
-from jobs.sources.http_transport import collection_transport
+from jobs.sources.http_transport import CollectionHttp
 
 Phase = Literal["post_fetch", "engagement_only", "late_sweep"]
 PHASES: tuple[Phase, ...] = ("post_fetch", "engagement_only", "late_sweep")
@@ -188,6 +188,6 @@ async def fetch_deps(settings: Settings, pool: asyncpg.Pool, clock: Clock, *, re
         max_connections=max(settings.instagram.max_connections, settings.tiktok.max_connections),
         max_keepalive_connections=max(settings.instagram.max_connections, settings.tiktok.max_connections),
     )
-    async with httpx.AsyncClient(limits=limits, transport=collection_transport(limits)) as http:
+    async with CollectionHttp(limits) as http:
         yield FetchDeps(pool=pool, settings=settings, clock=clock, http=http,
                         reporter=reporter or LoggingReporter(), after_client=after_client, sleep=sleep)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import gzip
 
 import httpx
 import pytest
 
-from jobs.sources.bounded_http import BodyTooLarge, bounded_get
-from jobs.sources.http_transport import CollectionTransport, collection_transport
+from jobs.sources.bounded_http import BodyTooLarge, DeadlinePassed, bounded_get
+from jobs.sources.http_transport import CollectionHttp, CollectionTransport, collection_transport
 
 LIMITS = httpx.Limits(max_connections=4, max_keepalive_connections=4)
 
@@ -16,10 +17,13 @@ LIMITS = httpx.Limits(max_connections=4, max_keepalive_connections=4)
 class RawServer:
     """An HTTP/1.1 server on loopback that answers each request with `body`; counts connections."""
 
-    def __init__(self, body: bytes, *, close_after_response: bool = False, stall: bool = False):
+    def __init__(self, body: bytes, *, close_after_response: bool = False, stall: bool = False,
+                 framing: str = "length", extra_headers: bytes = b""):
         self.body = body
         self.close_after_response = close_after_response
         self.stall = stall
+        self.framing = framing  # "length" (Content-Length), "chunked", or "eof" (the body ends with the connection)
+        self.extra_headers = extra_headers
         self.connections = 0
         self.requests = 0
         self._server: asyncio.Server | None = None
@@ -34,9 +38,10 @@ class RawServer:
                 self.requests += 1
                 if self.stall:
                     await asyncio.sleep(30)
-                writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-                             b"Content-Length: %d\r\n\r\n" % len(self.body) + self.body)
+                writer.write(self._answer())
                 await writer.drain()
+                if self.framing == "eof":
+                    return
                 if self.close_after_response:  # a keep-alive connection the server drops while idle
                     writer.close()
                     return
@@ -44,6 +49,16 @@ class RawServer:
             return
         finally:
             writer.close()
+
+    def _answer(self) -> bytes:
+        head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n" + self.extra_headers
+        if self.framing == "chunked":
+            half = len(self.body) // 2
+            chunks = b"".join(b"%x\r\n%s\r\n" % (len(c), c) for c in (self.body[:half], self.body[half:]) if c)
+            return head + b"Transfer-Encoding: chunked\r\n\r\n" + chunks + b"0\r\n\r\n"
+        if self.framing == "eof":
+            return head + b"Connection: close\r\n\r\n" + self.body
+        return head + b"Content-Length: %d\r\n\r\n" % len(self.body) + self.body
 
     async def __aenter__(self) -> str:
         self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
@@ -98,3 +113,62 @@ def test_a_configured_proxy_keeps_httpx_default_transport(monkeypatch):
     assert isinstance(collection_transport(LIMITS), CollectionTransport)
     monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
     assert collection_transport(LIMITS) is None
+
+
+# ---------------------------------------------------------------------- the lean GET path (CollectionHttp)
+
+async def test_lean_path_reuses_kept_alive_connections():
+    server = RawServer(b'{"ok": true}')
+    async with server as url, CollectionHttp(LIMITS) as http:
+        for _ in range(20):
+            answer = await get(http, url)
+            assert (answer.status_code, answer.content) == (200, b'{"ok": true}')
+            assert answer.headers["content-type"] == "application/json"
+    assert server.requests == 20 and server.connections == 1
+
+
+async def test_lean_path_replaces_a_connection_the_server_closed_even_without_waiting():
+    server = RawServer(b"[1]", close_after_response=True)
+    async with server as url, CollectionHttp(LIMITS) as http:
+        for _ in range(5):  # no pause: the next request may race the server's FIN, and is sent again
+            assert (await get(http, url)).content == b"[1]"
+    assert server.connections == 5
+
+
+@pytest.mark.parametrize("framing", ["length", "chunked", "eof"])
+async def test_lean_path_reads_every_body_framing_whole(framing):
+    body = b'{"names": "' + b"a" * 300_000 + b'"}'
+    async with RawServer(body, framing=framing) as url, CollectionHttp(LIMITS) as http:
+        for _ in range(2):
+            assert (await get(http, url)).content == body
+
+
+async def test_lean_path_keeps_the_caps_and_decodes_gzip():
+    body = b'"' + b"a" * (6 * 2**20) + b'"'
+    async with RawServer(body) as url, CollectionHttp(LIMITS) as http:
+        assert (await get(http, url)).content == body
+        with pytest.raises(BodyTooLarge):
+            await get(http, url, cap=2**20)
+        assert (await get(http, url)).content == body  # the dropped connection is not reused
+    packed = gzip.compress(body)
+    async with RawServer(packed, extra_headers=b"Content-Encoding: gzip\r\n") as url, CollectionHttp(LIMITS) as http:
+        assert (await get(http, url)).content == body
+        with pytest.raises(BodyTooLarge):
+            await get(http, url, cap=2**20)
+
+
+async def test_lean_path_deadline_and_refusal():
+    async with RawServer(b"{}", stall=True) as url, CollectionHttp(LIMITS) as http:
+        with pytest.raises(DeadlinePassed):
+            await get(http, url, deadline=0.2)
+        with pytest.raises(httpx.ConnectError):
+            await get(http, "http://127.0.0.1:9/")
+
+
+async def test_lean_path_refuses_a_header_that_would_split_the_request():
+    server = RawServer(b"{}")
+    async with server as url, CollectionHttp(LIMITS) as http:
+        for bad in ({"X-RapidAPI-Key": "k\r\nX-Injected: 1"}, {"X-RapidAPI-Key": "kunci\u2603"}):
+            with pytest.raises(httpx.LocalProtocolError):
+                await bounded_get(http, url, params={}, headers=bad, deadline_seconds=5, max_body_bytes=1024)
+    assert server.requests == 0

@@ -10,7 +10,7 @@ import pytest
 
 from jobs.sources import instagram, tiktok
 from jobs.sources.fake_rapidapi import FakeRapidApi, Scenario
-from jobs.sources.http_transport import CollectionTransport
+from jobs.sources.http_transport import CollectionHttp, CollectionTransport
 from jobs.sources.rapidapi import (
     ItemError, RapidApiClient, RapidApiError, RetryPolicy, retry_after_seconds,
 )
@@ -31,11 +31,17 @@ async def fake():
     await server.stop()
 
 
-@pytest.fixture(params=["httpx-default", "collection"])
+@pytest.fixture(params=["httpx-default", "collection-transport", "collection"])
 async def http(request):
-    """Every test runs on httpx's own transport and on the collection's (what `fetch_deps` uses)."""
+    """Every test runs on httpx's own transport, on the collection's transport under httpx, and on the
+    collection's client with its lean GET path (what `fetch_deps` uses)."""
     limits = httpx.Limits(max_connections=20, max_keepalive_connections=20)
-    transport = CollectionTransport(limits) if request.param == "collection" else None
+    if request.param == "collection":
+        async with CollectionHttp(limits) as client:
+            assert client.lean is not None
+            yield client
+        return
+    transport = CollectionTransport(limits) if request.param == "collection-transport" else None
     async with httpx.AsyncClient(limits=limits, transport=transport) as client:
         yield client
 

@@ -12,6 +12,10 @@ whole compressed chunk at once, so a small gzip body can become gigabytes.
   the compression ratio;
 * refuses any other content encoding (`UnexpectedEncoding`).
 
+A client with a lean pool (`http_transport.CollectionHttp`, the collection's)
+sends the GET through it: the whole raw body (capped) then the same bounded
+inflating; any other client goes through httpx's streaming as above.
+
 `longest_string_bytes(body)` finds the longest JSON string of a body cheaply
 (only needed when the body itself is longer than the string cap).
 """
@@ -23,6 +27,8 @@ import zlib
 from dataclasses import dataclass
 
 import httpx
+
+from jobs.sources.lean_http import LeanPool, RawBodyTooLarge
 
 ACCEPT_ENCODING = "gzip, deflate"
 _STEP = 256 * 1024  # bytes inflated per decompress call
@@ -75,10 +81,16 @@ def _inflate(decoder, chunk: bytes, out: bytearray, cap: int) -> None:
 
 async def bounded_get(http: httpx.AsyncClient, url: str, *, params: dict, headers: dict, deadline_seconds: float,
                       max_body_bytes: int) -> BoundedResponse:
-    """GET within `deadline_seconds` in total, the body decoded and at most `max_body_bytes` long."""
+    """GET within `deadline_seconds` in total, the body decoded and at most `max_body_bytes` long.
+
+    A client with a `lean` pool (`http_transport.CollectionHttp`) sends it there; any other through httpx.
+    """
     headers = {**headers, "Accept-Encoding": ACCEPT_ENCODING}
+    lean = getattr(http, "lean", None)
     try:
         async with asyncio.timeout(deadline_seconds):
+            if lean is not None:
+                return await _lean_get(lean, url, params, headers, max_body_bytes)
             async with http.stream("GET", url, params=params, headers=headers,
                                    timeout=deadline_seconds) as response:
                 decoder = _decoder(response.headers.get("Content-Encoding", ""))
@@ -97,6 +109,25 @@ async def bounded_get(http: httpx.AsyncClient, url: str, *, params: dict, header
                 return BoundedResponse(response.status_code, response.headers, bytes(body))
     except TimeoutError:
         raise DeadlinePassed(f"no complete answer within {deadline_seconds:g}s") from None
+
+
+async def _lean_get(lean: LeanPool, url: str, params: dict, headers: dict, cap: int) -> BoundedResponse:
+    """The whole answer from the lean pool, then decoded with the same per-step output limit."""
+    try:  # an encoded body a little over the cap may still decode to one under it
+        raw = await lean.get(url, params, headers, max_body=cap + cap // 64 + 4096)
+    except RawBodyTooLarge:
+        raise BodyTooLarge(f"body over {cap:,} bytes") from None
+    decoder = _decoder(raw.headers.get("Content-Encoding", ""))
+    if decoder is None:
+        if len(raw.body) > cap:
+            raise BodyTooLarge(f"body over {cap:,} bytes")
+        return BoundedResponse(raw.status_code, raw.headers, raw.body)
+    body = bytearray()
+    _inflate(decoder, raw.body, body, cap)
+    body += decoder.flush()
+    if len(body) > cap:
+        raise BodyTooLarge(f"decoded body over {cap:,} bytes")
+    return BoundedResponse(raw.status_code, raw.headers, bytes(body))
 
 
 def longest_string_bytes(body: bytes) -> int:

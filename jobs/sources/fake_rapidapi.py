@@ -27,125 +27,25 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import random
-from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
+
+import orjson
 
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
-from core.clock import JAKARTA
 from jobs.sources.fake_faults import FAULT_KINDS, Fault, bomb, trickle
+from jobs.sources.fake_pages import PageEncoder
+from jobs.sources.fake_scenario import FakeAccount, FakePost, Scenario, zlib_crc
+
+__all__ = ["CALLS", "FakeAccount", "FakePost", "FakeRapidApi", "RecordedRequest", "Scenario"]
 from jobs.sources.loopback import LoopbackServer
 
 CALLS = ("ig_posts", "ig_likes", "ig_info", "tt_info", "tt_posts", "tt_comments")
-
-
-@dataclass
-class FakePost:
-    """One post/video with the usernames that liked (IG) or commented (TikTok) it."""
-
-    id: str  # shortcode or video id
-    posted_at: datetime
-    caption: str | None = None
-    engagers: list[str] = field(default_factory=list)
-    like_count: int | None = None  # defaults to len(engagers) for IG
-    comment_count: int | None = None  # defaults to len(engagers) for TikTok
-    pinned: bool = False
-    removed: bool = False
-
-
-@dataclass
-class FakeAccount:
-    platform: str  # "instagram" | "tiktok"
-    username: str
-    posts: list[FakePost] = field(default_factory=list)  # any order; served newest first
-    secuid: str | None = None  # TikTok; default "SEC-<username>"
-    followers: int = 1200  # profile figures served by ig_info / tt_info
-    following: int = 35
-    display_name: str | None = None  # default: the username upper-cased
-
-    def __post_init__(self) -> None:
-        if self.platform == "tiktok" and not self.secuid:
-            self.secuid = f"SEC-{self.username}"
-
-
-@dataclass
-class Scenario:
-    """What the fake knows: accounts (client → posts → likers/commenters) and page sizes."""
-
-    accounts: list[FakeAccount] = field(default_factory=list)
-    api_key: str | None = None  # when set, requests without this X-RapidAPI-Key get 403
-    posts_page_size: int = 12  # IG posts per page
-    likers_page_size: int = 50  # IG likers per page
-    comments_max_page: int = 50  # TikTok comments per page (the request's count, capped)
-    comments_page_size: int | None = None  # when set, served whatever count was asked (the answer's cursor says so)
-    videos_max_page: int = 35
-    tiktok_shape: str = "data.itemList"  # or "data.items", "result.videos", "string"
-    quota_limit: int | None = None  # when set, answers carry x-ratelimit-requests-* (per product: limit - served)
-
-    def account(self, platform: str, username: str) -> FakeAccount | None:
-        for acc in self.accounts:
-            if acc.platform == platform and acc.username == username:
-                return acc
-        return None
-
-    def post(self, post_id: str) -> tuple[FakeAccount, FakePost] | None:
-        for acc in self.accounts:
-            for p in acc.posts:
-                if p.id == post_id:
-                    return acc, p
-        return None
-
-    @classmethod
-    def generated(cls, *, day: date, clients: list[str], ig_posts: int = 3, tt_posts: int = 2,
-                  likers: int = 50, commenters: int = 20, older_posts: int = 2, seed: int = 7,
-                  username_pool: list[str] | None = None, **options: Any) -> "Scenario":
-        """A deterministic scenario: each client id gets IG account `<id lower, no _>` and the same
-        TikTok username, with `ig_posts`/`tt_posts` posts on `day` (WIB, from 07:00 hourly) plus
-        `older_posts` from the day before. Engagers are drawn from `username_pool` (default
-        `warga0000`…) so different posts share people."""
-        rng = random.Random(seed)
-        pool = username_pool or [f"warga{i:05d}" for i in range(max(likers, commenters) * 2 or 1)]
-        accounts = []
-        for cid in clients:
-            handle = cid.lower().replace("_", "")
-            ig = FakeAccount("instagram", handle)
-            tt = FakeAccount("tiktok", handle)
-            for i in range(ig_posts):
-                ig.posts.append(FakePost(
-                    id=f"{cid}_IG{i}", posted_at=datetime.combine(day, time(7 + i % 15, (i * 7) % 60), tzinfo=JAKARTA),
-                    caption=f"Kegiatan {cid} #{i}", engagers=_sample(rng, pool, likers)))
-            for i in range(tt_posts):
-                tt.posts.append(FakePost(
-                    id=f"7{zlib_crc(cid):09d}{i:09d}",
-                    posted_at=datetime.combine(day, time(8 + i % 14, (i * 11) % 60), tzinfo=JAKARTA),
-                    caption=f"Video {cid} #{i}", engagers=_sample(rng, pool, commenters)))
-            for i in range(older_posts):
-                when = datetime.combine(day - timedelta(days=1), time(10 + i % 10), tzinfo=JAKARTA)
-                ig.posts.append(FakePost(id=f"{cid}_OLD{i}", posted_at=when, caption="kemarin",
-                                         engagers=_sample(rng, pool, min(likers, 5))))
-                tt.posts.append(FakePost(id=f"6{zlib_crc(cid):09d}{i:09d}", posted_at=when, caption="kemarin",
-                                         engagers=_sample(rng, pool, min(commenters, 5))))
-            accounts += [ig, tt]
-        return cls(accounts=accounts, **options)
-
-
-def zlib_crc(text: str) -> int:
-    import zlib
-
-    return zlib.crc32(text.encode()) % 10**9
-
-
-def _sample(rng: random.Random, pool: list[str], n: int) -> list[str]:
-    if n <= 0:
-        return []
-    if n >= len(pool):
-        return list(pool)
-    return rng.sample(pool, n)
 
 
 @dataclass
@@ -159,11 +59,19 @@ class RecordedRequest:
 class FakeRapidApi:
     """The fake service; `await start()` returns its base URL."""
 
-    def __init__(self, scenario: Scenario, *, host: str = "127.0.0.1", port: int = 0, record: bool = True):
+    def __init__(self, scenario: Scenario, *, host: str = "127.0.0.1", port: int = 0, record: bool = True,
+                 cache_pages: bool = False):
+        """`cache_pages`: encode each answer once and serve its bytes again for the same path and query
+        (faults still apply first) — only for a scenario nobody changes while it is served (the benches'
+        standalone server); `remove_post` clears the cache."""
         self.scenario = scenario
         self.faults: list[Fault] = []
         self.requests: list[RecordedRequest] = []
         self.record = record
+        self.cache_pages = cache_pages
+        self._pages: dict[tuple[str, bytes], bytes] = {}  # (path, raw query) -> body, when cache_pages
+        self._posts = {p.id: (a, p) for a in scenario.accounts for p in a.posts} if cache_pages else None
+        self._encoder = PageEncoder() if cache_pages else None  # likers/comments pages from encoded fragments
         self.app = Starlette(routes=[
             Route("/v1/posts", self._ig_posts),
             Route("/v1/likes", self._ig_likes),
@@ -231,6 +139,7 @@ class FakeRapidApi:
         if found is None:
             raise KeyError(post_id)
         found[1].removed = True
+        self._pages.clear()
 
     def calls(self, call: str) -> list[RecordedRequest]:
         return [r for r in self.requests if r.call == call]
@@ -271,7 +180,22 @@ class FakeRapidApi:
             if fault.kind in ("truncated", "empty", "huge_string", "flood"):
                 request.state.fault = fault.kind
                 request.state.fault_size = fault.size
+        if self.cache_pages and getattr(request.state, "fault", None) is None:
+            body = self._pages.get(_page_key(request))
+            if body is not None:
+                return Response(body, media_type="application/json")
         return None
+
+    def _plain_page(self, request: Request) -> PageEncoder | None:
+        """The page encoder when this answer is a plain cached page (no fault shapes it)."""
+        return self._encoder if getattr(request.state, "fault", None) is None else None
+
+    def _cached(self, request: Request, body: bytes) -> Response:
+        self._pages[_page_key(request)] = body
+        return Response(body, media_type="application/json")
+
+    def _post(self, post_id: str) -> tuple[FakeAccount, FakePost] | None:
+        return self._posts.get(post_id) if self._posts is not None else self.scenario.post(post_id)
 
     @staticmethod
     def flood_size(request: Request) -> int:
@@ -284,9 +208,11 @@ class FakeRapidApi:
             payload = empty_payload
         if fault == "huge_string" and isinstance(payload, dict):
             payload = {**payload, "note": "x" * request.state.fault_size}
-        body = json.dumps(payload, separators=(",", ":")).encode()
+        body = orjson.dumps(payload)  # compact JSON, like json.dumps(separators=(",", ":")), ~10× cheaper
         if fault == "truncated":
             body = body[: max(1, len(body) // 2)]
+        elif fault is None and self.cache_pages:
+            self._pages[_page_key(request)] = body
         return Response(body, media_type="application/json")
 
     # ------------------------------------------------------------------ Instagram
@@ -313,7 +239,7 @@ class FakeRapidApi:
         code = (request.query_params.get("code_or_id_or_url") or "").strip()
         if (resp := await self._guard(request, "ig_likes", code)) is not None:
             return resp
-        found = self.scenario.post(code)
+        found = self._post(code)
         if found is None or found[1].removed or found[0].platform != "instagram":
             return _json({"detail": "media not found"}, 404)
         post = found[1]
@@ -321,6 +247,8 @@ class FakeRapidApi:
         size = self.scenario.likers_page_size
         page = post.engagers[start:start + size] + [f"bot{i:06d}" for i in range(self.flood_size(request))]
         more = start + size < len(post.engagers)
+        if (encoder := self._plain_page(request)) is not None:
+            return self._cached(request, encoder.likers_page(page, str(start + size) if more else None, more))
         payload = {"data": {"items": [{"username": u, "full_name": u.upper()} for u in page],
                             "next_cursor": str(start + size) if more else None, "has_more": more,
                             "count": len(page)}}
@@ -387,7 +315,7 @@ class FakeRapidApi:
         vid = (request.query_params.get("videoId") or "").strip()
         if (resp := await self._guard(request, "tt_comments", vid)) is not None:
             return resp
-        found = self.scenario.post(vid)
+        found = self._post(vid)
         if found is None or found[1].removed or found[0].platform != "tiktok":
             return _json({"message": "video not found"}, 404)
         post = found[1]
@@ -396,12 +324,20 @@ class FakeRapidApi:
                                                        self.scenario.comments_max_page)
         page = post.engagers[start:start + size]
         page = page + [f"bot{i:06d}" for i in range(self.flood_size(request))]
+        has_more = 1 if start + size < len(post.engagers) else 0
+        if (encoder := self._plain_page(request)) is not None and \
+                (body := encoder.comments_page(vid, start, page, len(post.engagers), has_more)) is not None:
+            return self._cached(request, body)
         comments = [{"cid": f"{vid}-{start + i}", "text": "mantap", "user": {"unique_id": u, "nickname": u}}
                     for i, u in enumerate(page)]
         payload = {"data": {"comments": comments, "total": len(post.engagers), "cursor": start + len(page),
                             "has_more": 1 if start + size < len(post.engagers) else 0}}
         empty = {"data": {"comments": [], "total": len(post.engagers)}}
         return self._finish(request, payload, empty)
+
+
+def _page_key(request: Request) -> tuple[str, bytes]:
+    return request.scope["path"], request.scope["query_string"]
 
 
 def _display(acc: FakeAccount) -> str:
@@ -489,7 +425,7 @@ def main(argv: list[str] | None = None) -> None:  # pragma: no cover - used by b
     )
 
     async def serve() -> None:
-        fake = FakeRapidApi(scenario, record=False)
+        fake = FakeRapidApi(scenario, record=False, cache_pages=True)
         print(await fake.start(), flush=True)
         await asyncio.Event().wait()
 

@@ -16,6 +16,10 @@ httpcore's (its documented `AsyncNetworkBackend` interface); the client stays an
 so the bounds of `bounded_http.py` and the retries of `rapidapi.py` see the same
 things as before. `collection_transport(limits)` returns None when the
 environment configures a proxy: httpx's own transport then handles it as before.
+
+`CollectionHttp` (what `fetch_deps` builds) is the `httpx.AsyncClient` on this
+transport that also carries a `lean_http.LeanPool`: the collection's GETs
+(`bounded_get`) go through that leaner path, anything else through httpx.
 """
 
 from __future__ import annotations
@@ -27,6 +31,8 @@ import urllib.request
 
 import httpcore
 import httpx
+
+from jobs.sources.lean_http import LeanPool
 
 READ_HIGH_WATER = 1 << 20  # stop reading the socket while this much is buffered and unread
 READ_LOW_WATER = 1 << 18
@@ -248,6 +254,27 @@ class CollectionTransport(httpx.AsyncBaseTransport):
 
     async def aclose(self) -> None:
         await self._pool.aclose()
+
+
+class CollectionHttp(httpx.AsyncClient):
+    """The collection's client (`fetch_deps`): an `httpx.AsyncClient` on `CollectionTransport`, carrying `lean`,
+    the `LeanPool` that `bounded_get` sends its GETs through. With a proxy configured there is no lean pool
+    and the transport is httpx's own (which honours the proxy)."""
+
+    def __init__(self, limits: httpx.Limits) -> None:
+        transport = collection_transport(limits)
+        super().__init__(limits=limits, transport=transport)
+        self.lean: LeanPool | None = LeanPool(limits) if transport is not None else None
+
+    async def aclose(self) -> None:
+        if self.lean is not None:
+            await self.lean.aclose()
+        await super().aclose()
+
+    async def __aexit__(self, *exc) -> None:
+        if self.lean is not None:
+            await self.lean.aclose()
+        await super().__aexit__(*exc)
 
 
 def collection_transport(limits: httpx.Limits) -> CollectionTransport | None:
