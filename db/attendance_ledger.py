@@ -9,7 +9,7 @@ of truth: `rebuild` recomputes any part from it.
 
 Kept on write, in the writer's transaction (call these on its connection):
 - `record_merged` — after an engagement merge, with what it inserted per post
-  (`jobs/collect_engagement.py: store_engagement`; `record_engagements` takes pairs);
+  (`jobs/collect_engagement.py: store_engagement`);
 - `refresh_people` — after personnel rows changed a username or were created
   (`jobs/personnel_changes.save_personnel`, the one personnel write path), and
   `rename_person` when an NRP changes (`rename_personnel`);
@@ -81,14 +81,6 @@ _TASKS_ENGAGEMENTS_PEOPLE = """
 
 def _tasks_engagements_people(handle: str) -> str:
     return _TASKS_ENGAGEMENTS_PEOPLE.format(handle=handle)
-
-
-async def record_engagements(conn: asyncpg.Connection, platform: str, pairs: list[tuple[str, str]]) -> None:
-    """Add the marks of newly merged (post_id, username) pairs (idempotent: known pairs change nothing)."""
-    new: dict[str, list[str]] = {}
-    for post_id, name in pairs:
-        new.setdefault(post_id, []).append(name)
-    await record_merged(conn, platform, new)
 
 
 async def record_merged(conn: asyncpg.Connection, platform: str, new_by_post: dict[str, list[str]]) -> None:

@@ -17,7 +17,6 @@ from __future__ import annotations
 import contextlib
 import re
 from dataclasses import dataclass, field
-from typing import Iterable
 
 import asyncpg
 
@@ -37,20 +36,6 @@ class MergeOutcome:
     @property
     def new(self) -> int:
         return sum(map(len, self.new_by_post.values()))
-
-    @property
-    def new_pairs(self) -> list[tuple[str, str]]:
-        """(post_id, username) pairs really inserted."""
-        return [(post_id, name) for post_id, names in self.new_by_post.items() for name in names]
-
-
-async def merge_engagements(conn: asyncpg.Connection, platform: str,
-                            rows: Iterable[tuple[str, str]]) -> MergeOutcome:
-    """Insert the (post_id, username) pairs not held yet (see `merge_listings`, which this groups them for)."""
-    listings: dict[str, list[str]] = {}
-    for post_id, name in rows:
-        listings.setdefault(post_id, []).append(name)
-    return await merge_listings(conn, platform, listings)
 
 
 async def merge_listings(conn: asyncpg.Connection, platform: str, listings: dict[str, list[str]]) -> MergeOutcome:

@@ -88,12 +88,12 @@ class Factory:
 
     async def engagements(self, platform: str, post_id: str, usernames: list[str]) -> None:
         """Likes/comments through the application's merge site (per-post counts and the ledger stay right)."""
-        from db.engagements import merge_engagements
+        from db.engagements import merge_listings
 
         async def merge(conn) -> None:
             async with conn.transaction():
-                merged = await merge_engagements(conn, platform, [(post_id, u) for u in usernames])
-                await attendance_ledger.record_engagements(conn, platform, merged.new_pairs)
+                merged = await merge_listings(conn, platform, {post_id: list(usernames)})
+                await attendance_ledger.record_merged(conn, platform, merged.new_by_post)
 
         await self._ledger(merge)
 
