@@ -27,6 +27,7 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from bot.api.app import create_app
 from bot.api.deps import ApiDeps
+from core.listening import tcp_listener
 from core.settings import ConfigError, Settings
 
 log = logging.getLogger(__name__)
@@ -131,16 +132,9 @@ class ApiPart:
         return f"http://{self.host}:{self.port}"
 
     def _bind(self) -> socket.socket:
-        family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
-        # IPPROTO_TCP, not 0: asyncio turns Nagle off (TCP_NODELAY) only on sockets whose proto says TCP, and
-        # accepted connections inherit it. With Nagle on, a response written in two parts waits for the
-        # client's delayed ACK: 40 ms added to every recap of more than one packet.
-        sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
-            sock.bind((self.host, self.port))
+            sock = tcp_listener(self.host, self.port)
         except OSError as exc:
-            sock.close()
             raise ApiPortBusy(f"api.port: the HTTP API cannot listen on {self.host}:{self.port}: {exc.strerror}; "
                               "change [api] port (CICERO_API__PORT) or stop the other process") from None
         sock.listen(2048)

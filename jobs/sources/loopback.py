@@ -7,10 +7,11 @@ real sockets, real HTTP, nothing leaves the machine.
 from __future__ import annotations
 
 import asyncio
-import socket
 from dataclasses import dataclass
 
 import uvicorn
+
+from core.listening import tcp_listener
 
 
 @dataclass
@@ -26,13 +27,7 @@ class LoopbackServer:
         return f"http://{self.host}:{self.port}"
 
     async def start(self) -> "LoopbackServer":
-        # proto IPPROTO_TCP (not 0): asyncio sets TCP_NODELAY only on sockets that say they are TCP, and an
-        # accepted socket inherits it; without it Nagle holds each answer's body until the client's delayed
-        # ACK of the headers — 40 ms per request on a kept-alive connection
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        sock.bind((self.host, self.port))
+        sock = tcp_listener(self.host, self.port)   # TCP_NODELAY on every answer (see core/listening.py)
         self.port = sock.getsockname()[1]
         config = uvicorn.Config(self.app, log_level="warning", access_log=False, lifespan="off")
         self._server = uvicorn.Server(config)
