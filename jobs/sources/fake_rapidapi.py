@@ -41,9 +41,9 @@ from starlette.routing import Route
 from jobs.sources.fake_faults import FAULT_KINDS, Fault, bomb, trickle
 from jobs.sources.fake_pages import PageEncoder
 from jobs.sources.fake_scenario import FakeAccount, FakePost, Scenario, zlib_crc
+from jobs.sources.loopback import LoopbackServer
 
 __all__ = ["CALLS", "FakeAccount", "FakePost", "FakeRapidApi", "RecordedRequest", "Scenario"]
-from jobs.sources.loopback import LoopbackServer
 
 CALLS = ("ig_posts", "ig_likes", "ig_info", "tt_info", "tt_posts", "tt_comments")
 
