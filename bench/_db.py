@@ -10,19 +10,20 @@ from typing import AsyncIterator
 import asyncpg
 
 from db.migrate import apply_migrations
-from db.pool import _init_connection
+from db.pool import connect_pool
 
 SERVER = os.environ.get("CICERO_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 
 @asynccontextmanager
 async def bench_database(prefix: str = "cicero_bench") -> AsyncIterator[tuple[str, asyncpg.Pool]]:
-    """Yield (url, pool) of a new database on SERVER; dropped afterwards."""
+    """Yield (url, pool) of a new database on SERVER, the pool as the application opens it; dropped
+    afterwards."""
     name = f"{prefix}_{secrets.token_hex(4)}"
     admin = await asyncpg.connect(SERVER)
     await admin.execute(f'CREATE DATABASE "{name}"')
     url = SERVER.rsplit("/", 1)[0] + f"/{name}"
-    pool = await asyncpg.create_pool(url, min_size=1, max_size=10, init=_init_connection)
+    pool = await connect_pool(url, min_size=1, max_size=10)
     try:
         await apply_migrations(pool)
         yield url, pool

@@ -27,12 +27,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+import asyncpg
+
 from bot.api.part import generated_secret_path
 from core.settings import Settings
 from db.backup import (
     BackupError, PgTool, dump_database, pick_tool, restore_database, restored_counts, server_major, server_version,
     user_table_count,
 )
+from db.directory_cache import bump_directory_version
 from db.migrate import migration_status
 from db.pool import Database
 
@@ -151,10 +154,20 @@ async def restore_backup(settings: Settings, db: Database, bundle: Path, *, forc
             dump = Path(work) / DUMP_MEMBER
             await asyncio.to_thread(copy_member, tar, DUMP_MEMBER, dump)
             await restore_database(db.target, tool, dump, clean=bool(tables), timeout=timeout)
+        await _directory_changed(db)
         secret = _restore_secret(tar, generated_secret_path(settings), force=force)
     report = RestoreReport(tool, manifest, secret, counts=await restored_counts(db.pool))
     report.pending_migrations = sum(1 for s in await migration_status(db.pool) if s.state != "applied")
     return report
+
+
+async def _directory_changed(db: Database) -> None:
+    """A running service must not keep the recaps' directories of before the restore. A dump older than
+    migration 0210 has no version row: the migration then creates one, new."""
+    try:
+        await bump_directory_version(db.pool)
+    except asyncpg.UndefinedTableError:
+        pass
 
 
 def copy_member(tar: tarfile.TarFile, name: str, dest: Path) -> None:

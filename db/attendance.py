@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import NamedTuple, Sequence
+from uuid import UUID
 
 import asyncpg
 
@@ -198,6 +199,7 @@ def _done_sql(first: date, last: date, with_post_ids: bool) -> tuple[str, list]:
 
 @dataclass(frozen=True)
 class AttendanceRows:
+    version: UUID | None                # the directory's version (db/directory_cache.py) in this snapshot
     zone: str                           # the ledger's zone (its days)
     posts: list[PostRow]                # the client's tasks of the period, oldest first
     fetched_at: datetime | None         # when the tasks' likes/comments were last fetched (None: never)
@@ -303,9 +305,10 @@ class _Rest:
 
     async def read_parts(self, db: Executor) -> tuple:
         tasks = await db.fetch(
-            f"""SELECT z.zone, t.engagement_fetched_at, t.post_id, t.client_id, t.posted_at, t.caption,
+            f"""SELECT z.zone, dv.version, t.engagement_fetched_at, t.post_id, t.client_id, t.posted_at, t.caption,
                        t.like_count, t.comment_count
-                FROM {ZONE_SQL} LEFT JOIN LATERAL ({_posts_sql(self.platform, fetched=True)}) t ON TRUE
+                FROM {ZONE_SQL} CROSS JOIN (SELECT (SELECT version FROM directory_version)) dv(version)
+                LEFT JOIN LATERAL ({_posts_sql(self.platform, fetched=True)}) t ON TRUE
                 ORDER BY t.posted_at, t.post_id""",
             [self.task_client_id], self.start, self.end, self.platform,
         )
@@ -321,11 +324,48 @@ class _Rest:
 
     @staticmethod
     def rows(persons, tasks, clients, engaged, done_post_ids) -> AttendanceRows:
-        fetched = [r[1] for r in tasks if r[1] is not None]
+        fetched = [r[2] for r in tasks if r[2] is not None]
         return AttendanceRows(
-            zone=tasks[0][0], posts=[PostRow(*r[2:]) for r in tasks if r[2] is not None],
+            version=tasks[0][1], zone=tasks[0][0], posts=[PostRow(*r[3:]) for r in tasks if r[3] is not None],
             fetched_at=max(fetched) if fetched else None, people=persons, engaged=engaged,
             done_post_ids=done_post_ids, clients=clients)
+
+
+@dataclass(frozen=True)
+class LedgerRows:
+    """What a recap reads when it already holds the directory: the directory's version, the ledger's zone,
+    the tasks and who did how many (as `AttendanceRows`, without the people and clients)."""
+
+    version: UUID | None
+    zone: str
+    posts: list[PostRow]
+    fetched_at: datetime | None
+    engaged: dict[str, int]
+
+
+_TASK_COLUMNS = ("post_id", "client_id", "posted_at", "caption", "like_count", "comment_count")
+
+
+async def read_ledger(db: Executor, platform: str, task_client_id: str, start: datetime, end: datetime,
+                      first: date, last: date) -> LedgerRows:
+    """The directory's version, the client's tasks in [start, end) and how many of the tasks of the days
+    [first, last] each person did: one statement (so one snapshot and one round trip, no transaction).
+    The tasks come as one array per column, the counts as two arrays."""
+    _check_platform(platform)
+    done_sql, days = _done_sql(first, last, False)
+    after = 3 + len(days)   # $1 client, $2 platform, the days, then the task bounds
+    posts_sql = _posts_sql(platform, "ARRAY[$1::text]", f"${after}", f"${after + 1}", "$2", fetched=True)
+    task_arrays = ", ".join(f"array_agg(t.{c} ORDER BY t.posted_at, t.post_id)" for c in _TASK_COLUMNS)
+    row = await db.fetchrow(
+        f"""SELECT z.zone, (SELECT version FROM directory_version), t.*, d.*
+            FROM {ZONE_SQL}
+            CROSS JOIN LATERAL (SELECT max(t.engagement_fetched_at), {task_arrays} FROM ({posts_sql}) t) t
+            CROSS JOIN LATERAL (SELECT array_agg(x.nrp), array_agg(x.n) FROM ({done_sql}) x(nrp, n, ids)) d""",
+        task_client_id, platform, *days, start, end)
+    zone, version, fetched_at, *columns, nrps, counts = row
+    posts = [PostRow(*r) for r in zip(*columns)] if columns[0] else []
+    return LedgerRows(version=version, zone=zone, posts=posts, fetched_at=fetched_at,
+                      engaged=dict(zip(nrps or (), counts or ())))
 
 
 @dataclass(frozen=True)

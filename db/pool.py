@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 import asyncpg
 
+from db.directory_cache import DirectoryCache
 from db.embedded import EMBEDDED_DATABASE, EmbeddedServer, start_embedded
 
 log = logging.getLogger(__name__)
@@ -115,18 +116,29 @@ async def _init_connection(conn: asyncpg.Connection) -> None:
         await conn.set_type_codec(typename, encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
 
 
+class CiceroPool(asyncpg.Pool):
+    """The application's pool: asyncpg's, plus what the process keeps between requests and must lose with
+    the pool (the recaps' directory, `db.directory_cache`)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.directory_cache = DirectoryCache()
+
+
+async def connect_pool(dsn: str, *, password: str | None = None, min_size: int = 1, max_size: int = 10,
+                       command_timeout: float | None = 60.0, timeout: float = 10) -> CiceroPool:
+    """A `CiceroPool` on `dsn` with the application's connection set-up (JSON codecs)."""
+    return await CiceroPool(dsn, password=password, min_size=min_size, max_size=max_size,
+                            command_timeout=command_timeout, init=_init_connection, timeout=timeout,
+                            connection_class=asyncpg.Connection, record_class=asyncpg.Record,
+                            max_queries=50_000, max_inactive_connection_lifetime=300.0, loop=None)
+
+
 async def create_pool(target: DatabaseTarget, *, min_size: int = 1, max_size: int = 10,
-                      command_timeout: float = 60.0) -> asyncpg.Pool:
+                      command_timeout: float = 60.0) -> CiceroPool:
     try:
-        return await asyncpg.create_pool(
-            target.dsn,
-            password=target.password,
-            min_size=min_size,
-            max_size=max_size,
-            command_timeout=command_timeout,
-            init=_init_connection,
-            timeout=10,
-        )
+        return await connect_pool(target.dsn, password=target.password, min_size=min_size, max_size=max_size,
+                                  command_timeout=command_timeout)
     except (OSError, asyncio.TimeoutError) as exc:
         raise DatabaseUnavailable(
             f"cannot reach PostgreSQL at {target.description}: {exc.__class__.__name__}: {exc}. "

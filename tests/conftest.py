@@ -26,7 +26,7 @@ import pytest
 
 from core.settings import Settings, load_settings
 from db.migrate import apply_migrations
-from db.pool import _init_connection
+from db.pool import connect_pool
 from tests.support.http_fake import FakeHttpServer
 
 os.environ.setdefault("XDG_RUNTIME_DIR", tempfile.gettempdir())
@@ -123,7 +123,7 @@ def database_url(pg_server_url, template_database) -> str:
 async def truncate_all(pool: asyncpg.Pool) -> None:
     tables = await pool.fetch(
         "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
-        "AND tablename <> 'schema_migrations' AND tablename NOT LIKE 'whatsmeow_%'"
+        "AND tablename NOT IN ('schema_migrations', 'directory_version') AND tablename NOT LIKE 'whatsmeow_%'"
     )
     if tables:
         names = ", ".join(f'"{t["tablename"]}"' for t in tables)
@@ -132,8 +132,9 @@ async def truncate_all(pool: asyncpg.Pool) -> None:
 
 @pytest.fixture
 async def pool(database_url):
-    """An asyncpg pool on this module's database, emptied before the test."""
-    p = await asyncpg.create_pool(database_url, min_size=1, max_size=8, init=_init_connection)
+    """The application's pool (`CiceroPool`, with its directory cache) on this module's database, emptied
+    before the test."""
+    p = await connect_pool(database_url, min_size=1, max_size=8)
     await truncate_all(p)
     yield p
     await p.close()

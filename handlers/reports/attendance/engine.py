@@ -30,14 +30,16 @@ import asyncpg
 
 from core.clock import JAKARTA
 from db.attendance import (
-    ClientName, Population, PostRow, check_zone, read_attendance, satker_of,
+    AttendanceRows, ClientName, LedgerRows, Population, PostRow, check_zone, read_attendance, read_ledger, satker_of,
 )
 from db.clients import Client
+from db.directory_cache import DirectoryCache, directory_cache_of
 from db.pool import Executor
 from handlers.reports.attendance.definitions import (
-    NO_DIVISION, AttendanceRules, Category, Platform, Tally, division_name, performance_key, person_done,
-    person_order, share, unit_order,
+    NO_DIVISION, AttendanceRules, Category, Platform, Tally, performance_key, person_done,
+    share, unit_order,
 )
+from handlers.reports.attendance.directory import Directory, Group, arrange_directory
 from handlers.reports.attendance.periods import Period
 
 _TANPA_USERNAME = Category.TANPA_USERNAME
@@ -176,30 +178,14 @@ def _post_refs(platform: Platform, rows: list[PostRow], client: Client) -> list[
                     r.like_count, r.comment_count) for r in rows]
 
 
-class _Rules:
-    """The per-report tables that make each person a few lookups: done and category for every possible
-    count, the division name and the position/rank order of every distinct value seen."""
+class _Counts:
+    """Done and category for every possible count of a report's tasks: each person is a few lookups."""
 
     def __init__(self, tasks: int, rules: AttendanceRules):
         counts = range(tasks + 1)
         self.done_of = [person_done(tasks, n, has_username=True, exception=False) for n in counts]
         self.exception_done = person_done(tasks, 0, has_username=True, exception=True)
         self.category_of = [rules.category(tasks, done, has_username=True) for done in counts]
-        self._divisions: dict[str | None, str] = {}
-        self.orders: dict[tuple, int] = {}
-
-    def division(self, raw: str | None) -> str:
-        name = self._divisions.get(raw)
-        if name is None:
-            name = self._divisions[raw] = division_name(raw)
-        return name
-
-    def order(self, position: str | None, rank: str | None) -> int:
-        value = self.orders.get((position, rank))
-        if value is None:
-            pos, rank_no = person_order(position, rank, "")[:2]
-            value = self.orders[(position, rank)] = pos * 1000 + rank_no
-        return value
 
 
 _BY_PERSON_ORDER = itemgetter(13, 1, 0)   # PersonAttendance.order, name, nrp: definitions.person_order
@@ -248,27 +234,10 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-# Slots of a group's running counts while a report is assembled (`_Group.counts`).
+# Slots of a group's running counts while a report is assembled.
 _SLOTS = (Category.LENGKAP, Category.KURANG, Category.BELUM, Category.TANPA_USERNAME, Category.TANPA_TUGAS)
 _SLOT = {id(c): i for i, c in enumerate(_SLOTS)}
 _DONE_SLOT = len(_SLOTS)                     # the group's tasks done
-
-
-class _Group(NamedTuple):
-    """One (client, division) group while a report is assembled: its people and running counts."""
-
-    members: list
-    division: str
-    client_name: str
-    counts: list[int]                        # per `_SLOTS` category, then tasks done
-
-    def attendance(self, tasks: int) -> DivisionAttendance:
-        """The division, its people in person order, its tally."""
-        self.members.sort(key=_BY_PERSON_ORDER)
-        lengkap, kurang, belum, tanpa_username, tanpa_tugas, done = self.counts
-        return DivisionAttendance(self.division, self.members, Tally.of_counts(
-            lengkap=lengkap, kurang=kurang, belum=belum, tanpa_username=tanpa_username, tanpa_tugas=tanpa_tugas,
-            tasks_done=done, tasks=tasks))
 
 
 def assemble_report(
@@ -282,54 +251,33 @@ def assemble_report(
     `person_rows` in `PersonRow` order; `engaged`: NRP → tasks engaged with
     (absent: none); `done_post_ids` (only for `PersonAttendance.done_post_ids`): NRP → those tasks' ids;
     `clients`: every client's name by id; `satker`: those listed even without personnel."""
+    return assemble_from_directory(client, platform, period, scope, rules, post_rows,
+                                   arrange_directory(person_rows, clients), engaged, satker,
+                                   done_post_ids=done_post_ids)
+
+
+def assemble_from_directory(
+    client: Client, platform: Platform, period: Period, scope: Scope, rules: AttendanceRules,
+    post_rows: list[PostRow], directory: Directory, engaged: Mapping[str, int], satker: list[ClientName], *,
+    done_post_ids: Mapping[str, Sequence[str]] | None = None,
+) -> AttendanceReport:
+    """The report of the people of `directory` (already grouped and in person order) given the counts."""
     posts = _post_refs(platform, post_rows, client)
     tasks = len(posts)
-    t = _Rules(tasks, rules)
-    done_of, exception_done, category_of, orders = t.done_of, t.exception_done, t.category_of, t.orders
-    slot_of = [_SLOT[id(c)] for c in category_of]
-    exception_slot, no_username = slot_of[exception_done], _SLOT[id(_TANPA_USERNAME)]
-    new_person = tuple.__new__   # what PersonAttendance(...) does, without its Python-level wrapper
-    with_ids = done_post_ids is not None
-    all_ids = frozenset(p.post_id for p in posts) if with_ids else None
-    no_ids: frozenset[str] = frozenset()
-    count_of = engaged.get
-    by_client: dict[str, dict[str, _Group]] = {client.id: {}}
+    all_ids = frozenset(p.post_id for p in posts) if done_post_ids is not None else None
+    count = _GroupCounter(tasks, _Counts(tasks, rules), engaged, done_post_ids, all_ids)
+    by_client: dict[str, list[DivisionAttendance]] = {client.id: []}
     for c in satker:
-        by_client.setdefault(c.id, {})
-    groups: dict[tuple, _Group] = {}   # by (client id, division as stored): one lookup per person
-    done_slot = _DONE_SLOT
-    for nrp, name, rank, raw_division, position, client_id, exception, username in person_rows:
-        group = groups.get((client_id, raw_division))
-        if group is None:
-            group = groups[(client_id, raw_division)] = _group(by_client, clients, client_id,
-                                                               t.division(raw_division))
-        members, division, client_name, counts = group
-        if username is None:
-            done, category, slot = 0, _TANPA_USERNAME, no_username
-        elif exception:
-            done, category, slot = exception_done, category_of[exception_done], exception_slot
-        else:
-            n = count_of(nrp, 0)
-            done = done_of[n if n < tasks else tasks]
-            category, slot = category_of[done], slot_of[done]
-        counts[slot] += 1
-        counts[done_slot] += done
-        done_ids = None
-        if with_ids:
-            done_ids = no_ids if username is None else all_ids if exception else frozenset(done_post_ids.get(nrp, ()))
-        order = orders.get((position, rank))
-        if order is None:
-            order = t.order(position, rank)
-        members.append(new_person(PersonAttendance, (nrp, name.upper(), rank, division, position, client_id,
-                                                     client_name, username, exception, tasks, done, category,
-                                                     done_ids, order)))
+        by_client.setdefault(c.id, [])
+    for group in directory.groups:
+        by_client.setdefault(group.client_id, []).append(count(group))
     if scope is Scope.CLIENT:
         by_client = {cid: units for cid, units in by_client.items() if units or cid == client.id}
 
     satkers = []
     for cid, units in by_client.items():
-        divisions = order_divisions([group.attendance(tasks) for group in units.values()])
-        known = clients.get(cid)
+        divisions = order_divisions(units)
+        known = directory.clients.get(cid)
         name, is_directorate = (client.name, client.is_directorate) if cid == client.id else \
             (known.name, known.is_directorate) if known else (cid, False)
         satkers.append(SatkerAttendance(cid, name, is_directorate, divisions, Tally.total(d.tally for d in divisions)))
@@ -339,15 +287,50 @@ def assemble_report(
                             people=ordered, satkers=satkers, tally=Tally.total(s.tally for s in satkers))
 
 
-def _group(by_client: dict[str, dict[str, _Group]], clients: dict[str, ClientName], client_id: str,
-           division: str) -> _Group:
-    """The group of `client_id`'s people in `division` (two stored spellings of a division share one)."""
-    units = by_client.setdefault(client_id, {})
-    group = units.get(division)
-    if group is None:
-        known = clients.get(client_id)
-        group = units[division] = _Group([], division, known.name if known else client_id, [0] * (_DONE_SLOT + 1))
-    return group
+@dataclass(frozen=True)
+class _GroupCounter:
+    """A directory group → its division's attendance: each person's done and category, and the tally."""
+
+    tasks: int
+    counts: _Counts
+    engaged: Mapping[str, int]
+    done_post_ids: Mapping[str, Sequence[str]] | None
+    all_ids: frozenset[str] | None
+
+    def __call__(self, group: Group) -> DivisionAttendance:
+        tasks, done_of, category_of = self.tasks, self.counts.done_of, self.counts.category_of
+        slot_of = [_SLOT[id(c)] for c in category_of]
+        exception_done = self.counts.exception_done
+        exception_category, exception_slot = category_of[exception_done], slot_of[exception_done]
+        no_username = _SLOT[id(_TANPA_USERNAME)]
+        count_of = self.engaged.get
+        with_ids, done_post_ids, all_ids, no_ids = self.done_post_ids is not None, self.done_post_ids, \
+            self.all_ids, frozenset()
+        new_person = tuple.__new__   # what PersonAttendance(...) does, without its Python-level wrapper
+        counts = [0] * (_DONE_SLOT + 1)   # per `_SLOTS` category, then tasks done
+        people = []
+        append = people.append
+        for nrp, name, rank, division, position, client_id, client_name, username, exception, order in group.members:
+            if username is None:
+                done, category, slot = 0, _TANPA_USERNAME, no_username
+            elif exception:
+                done, category, slot = exception_done, exception_category, exception_slot
+            else:
+                n = count_of(nrp, 0)
+                done = done_of[n if n < tasks else tasks]
+                category, slot = category_of[done], slot_of[done]
+            counts[slot] += 1
+            counts[_DONE_SLOT] += done
+            done_ids = None
+            if with_ids:
+                done_ids = no_ids if username is None else all_ids if exception else \
+                    frozenset(done_post_ids.get(nrp, ()))
+            append(new_person(PersonAttendance, (nrp, name, rank, division, position, client_id, client_name,
+                                                 username, exception, tasks, done, category, done_ids, order)))
+        lengkap, kurang, belum, tanpa_username, tanpa_tugas, done = counts
+        return DivisionAttendance(group.division, people, Tally.of_counts(
+            lengkap=lengkap, kurang=kurang, belum=belum, tanpa_username=tanpa_username, tanpa_tugas=tanpa_tugas,
+            tasks_done=done, tasks=tasks))
 
 
 async def build_attendance(
@@ -370,16 +353,37 @@ async def build_attendance(
     rules = rules or AttendanceRules()
     scope = scope or default_scope(client)
     start, end = period.bounds(tz)
+    people = population(client, scope, regional_id)
+    cache = None if with_post_ids else directory_cache_of(db)
     with collector_paused():
-        rows = await read_attendance(db, platform.value, client.id, start, end, period.first, period.last,
-                                     population(client, scope, regional_id), with_post_ids=with_post_ids)
+        rows, directory = await _read(db, cache, platform, client, start, end, period, people, with_post_ids)
         check_zone(rows.zone, tz.key)
-        satker = satker_of(rows.clients, client.id, regional_id) if scope is Scope.DIRECTORATE else []
-        report = assemble_report(client, platform, period, scope, rules, rows.posts, rows.people, rows.engaged,
-                                 rows.clients, satker, done_post_ids=rows.done_post_ids)
+        satker = satker_of(directory.clients, client.id, regional_id) if scope is Scope.DIRECTORATE else []
+        report = assemble_from_directory(client, platform, period, scope, rules, rows.posts, directory, rows.engaged,
+                                         satker, done_post_ids=rows.done_post_ids if with_post_ids else None)
         report = replace(report, data_fetched_at=rows.fetched_at)
         del rows   # freed before the collector resumes, which then has only the report to look at
     return report
+
+
+async def _read(db: Executor, cache: DirectoryCache | None, platform: Platform, client: Client, start: datetime,
+                end: datetime, period: Period, people: Population,
+                with_post_ids: bool) -> tuple[AttendanceRows | LedgerRows, Directory]:
+    """The recap's rows and its directory. With a cache: the ledger's counts, and the directory kept for the
+    version they were read at; when none is kept (or without a cache), everything in one snapshot, and
+    the directory arranged from it (and kept)."""
+    key = (people, platform)
+    if cache is not None:
+        counts = await read_ledger(db, platform.value, client.id, start, end, period.first, period.last)
+        directory = cache.get(key, counts.version)
+        if directory is not None:
+            return counts, directory
+    rows = await read_attendance(db, platform.value, client.id, start, end, period.first, period.last, people,
+                                 with_post_ids=with_post_ids)
+    directory = arrange_directory(rows.people, rows.clients, rows.version)
+    if cache is not None:
+        cache.put(key, rows.version, directory, weight=directory.size)
+    return rows, directory
 
 
 @dataclass(frozen=True)
