@@ -179,13 +179,20 @@ def _post_refs(platform: Platform, rows: list[PostRow], client: Client) -> list[
 
 
 class _Counts:
-    """Done and category for every possible count of a report's tasks: each person is a few lookups."""
+    """(done, category, tally slot) for every possible count of a report's tasks, for an exception person
+    and for one without a username: each person is one lookup."""
 
     def __init__(self, tasks: int, rules: AttendanceRules):
-        counts = range(tasks + 1)
-        self.done_of = [person_done(tasks, n, has_username=True, exception=False) for n in counts]
-        self.exception_done = person_done(tasks, 0, has_username=True, exception=True)
-        self.category_of = [rules.category(tasks, done, has_username=True) for done in counts]
+        def outcome(done: int, category: Category) -> tuple[int, Category, int]:
+            return done, category, _SLOT[id(category)]
+
+        self.tasks = tasks
+        self.of_count = [outcome(done, rules.category(tasks, done, has_username=True))
+                         for done in (person_done(tasks, n, has_username=True, exception=False)
+                                      for n in range(tasks + 1))]
+        self.exception = self.of_count[person_done(tasks, 0, has_username=True, exception=True)]
+        self.no_username = outcome(person_done(tasks, 0, has_username=False, exception=False),
+                                   Category.TANPA_USERNAME)
 
 
 _BY_PERSON_ORDER = itemgetter(13, 1, 0)   # PersonAttendance.order, name, nrp: definitions.person_order
@@ -265,7 +272,7 @@ def assemble_from_directory(
     posts = _post_refs(platform, post_rows, client)
     tasks = len(posts)
     all_ids = frozenset(p.post_id for p in posts) if done_post_ids is not None else None
-    count = _GroupCounter(tasks, _Counts(tasks, rules), engaged, done_post_ids, all_ids)
+    count = _GroupCounter(_Counts(tasks, rules), engaged, done_post_ids, all_ids)
     by_client: dict[str, list[DivisionAttendance]] = {client.id: []}
     for c in satker:
         by_client.setdefault(c.id, [])
@@ -291,18 +298,15 @@ def assemble_from_directory(
 class _GroupCounter:
     """A directory group → its division's attendance: each person's done and category, and the tally."""
 
-    tasks: int
-    counts: _Counts
+    outcomes: _Counts
     engaged: Mapping[str, int]
     done_post_ids: Mapping[str, Sequence[str]] | None
     all_ids: frozenset[str] | None
 
     def __call__(self, group: Group) -> DivisionAttendance:
-        tasks, done_of, category_of = self.tasks, self.counts.done_of, self.counts.category_of
-        slot_of = [_SLOT[id(c)] for c in category_of]
-        exception_done = self.counts.exception_done
-        exception_category, exception_slot = category_of[exception_done], slot_of[exception_done]
-        no_username = _SLOT[id(_TANPA_USERNAME)]
+        outcomes = self.outcomes
+        tasks, of_count, exception_outcome, no_username = outcomes.tasks, outcomes.of_count, outcomes.exception, \
+            outcomes.no_username
         count_of = self.engaged.get
         with_ids, done_post_ids, all_ids, no_ids = self.done_post_ids is not None, self.done_post_ids, \
             self.all_ids, frozenset()
@@ -312,13 +316,12 @@ class _GroupCounter:
         append = people.append
         for nrp, name, rank, division, position, client_id, client_name, username, exception, order in group.members:
             if username is None:
-                done, category, slot = 0, _TANPA_USERNAME, no_username
+                done, category, slot = no_username
             elif exception:
-                done, category, slot = exception_done, exception_category, exception_slot
+                done, category, slot = exception_outcome
             else:
                 n = count_of(nrp, 0)
-                done = done_of[n if n < tasks else tasks]
-                category, slot = category_of[done], slot_of[done]
+                done, category, slot = of_count[n if n < tasks else tasks]
             counts[slot] += 1
             counts[_DONE_SLOT] += done
             done_ids = None
