@@ -25,9 +25,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Iterable, Mapping, Sequence
 
 import asyncpg
 
+from db.directory_cache import DirectoryCache
 from db.pool import Executor
 
 PLATFORMS = ("instagram", "tiktok")
@@ -83,19 +85,16 @@ def _tasks_engagements_people(handle: str) -> str:
     return _TASKS_ENGAGEMENTS_PEOPLE.format(handle=handle)
 
 
-async def record_merged(conn: asyncpg.Connection, platform: str, new_by_post: dict[str, list[str]]) -> None:
-    """Add the marks of newly merged usernames per post (`MergeOutcome.new_by_post`; idempotent)."""
-    handle = _check(platform)
+async def record_merged(conn: asyncpg.Connection, platform: str, new_by_post: dict[str, list[str]], *,
+                        cache: DirectoryCache | None = None) -> None:
+    """Add the marks of newly merged usernames per post (`MergeOutcome.new_by_post`; idempotent).
+    `cache`: the pool's (`db.directory_cache`), to look the usernames up in a map kept between merges."""
+    _check(platform)
     if not new_by_post:
         return
     # who is behind the usernames (most likers are not personnel), then only their marks, by NRP: the
-    # statement that writes then joins a handful of tasks, not a person lookup per like; the sets are
-    # built in C (a first cycle brings millions of names)
-    holders: dict[str, list[str]] = {}
-    for r in await conn.fetch(
-            f"SELECT p.{handle}, p.nrp FROM personnel p WHERE p.{handle} = ANY($1::text[])",
-            list(set().union(*new_by_post.values()))):
-        holders.setdefault(r[0], []).append(r[1])
+    # statement that writes then joins a handful of tasks, not a person lookup per like
+    holders = await username_holders(conn, platform, new_by_post.values(), cache)
     if not holders:
         return
     post_ids: list[str] = []
@@ -118,6 +117,45 @@ async def record_merged(conn: asyncpg.Connection, platform: str, new_by_post: di
         SELECT t.client_id, $1::text, t.day, e.nrp, array_agg(t.post_id ORDER BY t.post_id)
         FROM unnest($2::text[], $3::text[]) AS e(post_id, nrp) JOIN tasks t ON t.post_id = e.post_id
         GROUP BY 1, 3, 4"""), platform, post_ids, nrps, sorted(new_by_post))
+
+
+# A kept username map is weighed as a third of a person of a directory per username (a short string and
+# an NRP tuple against a directory's whole person).
+_HOLDER_WEIGHT = 3
+
+
+async def username_holders(conn: asyncpg.Connection, platform: str, listings: Iterable[list[str]],
+                           cache: DirectoryCache | None) -> Mapping[str, tuple[str, ...]]:
+    """Username → the NRPs of the people holding it, for (at least) the usernames in `listings`.
+
+    With a cache: every stored username of the platform, read once per `directory_version` (usernames
+    change only with personnel, which raises it) and kept — a merge then costs one small read instead
+    of an index lookup per liker (13 ms for a client's 10,000 likers). Read in one statement, so the map
+    is of exactly the version it is kept under. Without a cache (or a map too large to keep): the
+    usernames of `listings` looked up.
+    """
+    handle = _HANDLE[platform]
+    if cache is not None:
+        key = ("username holders", platform)
+        held = cache.get(key, await conn.fetchval("SELECT version FROM directory_version"))
+        if held is not None:
+            return held
+        version, names, nrps = await conn.fetchrow(
+            f"""SELECT (SELECT version FROM directory_version), array_agg({handle}), array_agg(nrp)
+                FROM personnel WHERE {handle} IS NOT NULL""")
+        held = _holders(zip(names or (), nrps or ()))
+        cache.put(key, version, held, weight=len(held) // _HOLDER_WEIGHT)
+        return held
+    # the set is built in C (a first cycle brings millions of names)
+    return _holders(await conn.fetch(f"SELECT {handle}, nrp FROM personnel WHERE {handle} = ANY($1::text[])",
+                                     list(set().union(*listings))))
+
+
+def _holders(pairs: Iterable[Sequence[str]]) -> dict[str, tuple[str, ...]]:
+    held: dict[str, tuple[str, ...]] = {}
+    for name, nrp in pairs:
+        held[name] = held.get(name, ()) + (nrp,)
+    return held
 
 
 async def refresh_people(conn: asyncpg.Connection, nrps: list[str]) -> None:

@@ -23,6 +23,7 @@ from datetime import datetime
 from db import attendance_ledger
 from db import engagements as engagements_db
 from db import posts as posts_db
+from db.directory_cache import directory_cache_of
 from jobs.sources.instagram import post_likers
 from jobs.sources.rapidapi import RapidApiClient, RapidApiError
 from jobs.sources.tiktok import video_commenters
@@ -103,7 +104,8 @@ async def store_engagement(pool, platform: str, listings: dict[str, list[str]],
         merged_before = await posts_db.engagement_digests(conn, platform, sorted(listings))
         changed = {pid: names for pid, names in listings.items() if merged_before.get(pid) != digests[pid]}
         merged = await engagements_db.merge_listings(conn, platform, changed)
-        await attendance_ledger.record_merged(conn, platform, merged.new_by_post)  # the ledger, same transaction
+        await attendance_ledger.record_merged(conn, platform, merged.new_by_post,   # the ledger, same transaction
+                                              cache=directory_cache_of(pool))
         await posts_db.mark_engagement_fetched(conn, platform, digests, at=seen_at)
     merged.seen = sum(len(names) for names in listings.values())
     return merged

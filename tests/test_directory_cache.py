@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from db.attendance_ledger import username_holders
 from db.clients import get_client, upsert_client
 from db.directory_cache import DirectoryCache, bump_directory_version, directory_version
 from db.personnel import get_personnel, rename_nrp, upsert_personnel
@@ -136,6 +137,27 @@ async def test_a_bumped_version_makes_every_kept_directory_stale(pool):
     assert await _kept(pool, dit) is not None
     await bump_directory_version(pool)
     assert await _kept(pool, dit) is None
+
+
+async def test_the_username_map_of_merges_follows_every_personnel_write(pool):
+    """The collector looks likers up in a username map kept per version: a person added, renamed or given
+    another username between two merges is found by the next, as by a lookup that keeps nothing."""
+    f, _ = await _world(pool)
+    likers = [["budi", "ani", "zaki", "public1"]]
+
+    async def both() -> tuple[dict, dict]:
+        async with pool.acquire() as conn:
+            kept = await username_holders(conn, "instagram", likers, pool.directory_cache)
+            looked_up = await username_holders(conn, "instagram", likers, None)
+        return {n: kept[n] for n in likers[0] if n in kept}, dict(looked_up)
+
+    kept, looked_up = await both()
+    assert kept == looked_up == {"budi": ("1",), "ani": ("2",)}
+    await f.person("6", client_id="POLRES_A", name="ZAKI", instagram="zaki")
+    await f.people([replace(await get_personnel(pool, "2"), instagram="ani.baru")])
+    await rename_nrp(pool, "1", "11")
+    kept, looked_up = await both()
+    assert kept == looked_up == {"budi": ("11",), "zaki": ("6",)}
 
 
 def test_the_cache_keeps_within_its_entries_and_people():

@@ -22,6 +22,7 @@ import asyncpg
 from core.clock import JAKARTA
 from db import attendance_ledger
 from db.clients import Client, upsert_client
+from db.directory_cache import directory_cache_of
 from db.personnel import Personnel, upsert_personnel
 
 
@@ -93,7 +94,8 @@ class Factory:
         async def merge(conn) -> None:
             async with conn.transaction():
                 merged = await merge_listings(conn, platform, {post_id: list(usernames)})
-                await attendance_ledger.record_merged(conn, platform, merged.new_by_post)
+                await attendance_ledger.record_merged(conn, platform, merged.new_by_post,
+                                                      cache=directory_cache_of(self.db))
 
         await self._ledger(merge)
 
