@@ -262,7 +262,7 @@ async def fetch_cycle_overhead(clients: int, rounds: int) -> None:
     from jobs.fetch_model import fetch_deps
 
     now = datetime(2026, 2, 17, 12, 5, tzinfo=JAKARTA)
-    kept = {name: getattr(attendance_ledger, name) for name in ("record_merged", "refresh_tasks")}
+    kept = {name: getattr(attendance_ledger, name) for name in ("record_merged", "refresh_tasks", "add_tasks")}
 
     async def skipped(*_a, **_kw) -> None:
         return None

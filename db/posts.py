@@ -166,7 +166,7 @@ async def upsert_posts(conn: asyncpg.Connection, platform: str, client_id: str, 
         )
         # the attendance ledger follows the task list (same transaction)
         await attendance_ledger.refresh_tasks(conn, platform, [r["post_id"] for r in moved], any_day=True)
-        await attendance_ledger.refresh_tasks(conn, platform, [r["post_id"] for r in linked], client_id=client_id)
+        await attendance_ledger.add_tasks(conn, platform, [r["post_id"] for r in linked], client_id)
     out = UpsertOutcome(new=[r["post_id"] for r in linked])
     new = set(out.new)
     out.updated = sorted(r["id"] for r in changed if r["id"] not in new)

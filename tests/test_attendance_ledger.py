@@ -159,6 +159,12 @@ async def test_task_list_changes_move_the_marks(pool):
                                        ("POLRES_B", "instagram", DAY, "1"): ("P1",)}
     assert await mark_removed(pool, "instagram", "POLRES_A", ["P1"], at=wib(2026, 2, 17, 13)) == ["P1"]
     assert await ledger_rows(pool) == {("POLRES_B", "instagram", DAY, "1"): ("P1",)}
+    async with pool.acquire() as conn:  # listed again: a live task once more, its likes with it
+        await upsert_posts(conn, "instagram", "POLRES_A", [PostRecord("P1", wib(2026, 2, 17, 9))],
+                           seen_at=wib(2026, 2, 17, 14))
+    assert await ledger_rows(pool) == {("POLRES_A", "instagram", DAY, "1"): ("P1",),
+                                       ("POLRES_B", "instagram", DAY, "1"): ("P1",)}
+    assert await mark_removed(pool, "instagram", "POLRES_A", ["P1"], at=wib(2026, 2, 17, 15)) == ["P1"]
     async with pool.acquire() as conn:  # the API now dates the post a day later
         await upsert_posts(conn, "instagram", "POLRES_B", [PostRecord("P1", wib(2026, 2, 18, 9))],
                            seen_at=wib(2026, 2, 18, 12))
