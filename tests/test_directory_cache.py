@@ -12,7 +12,7 @@ from db.attendance_ledger import username_holders
 from db.clients import get_client, upsert_client
 from db.directory_cache import DirectoryCache, bump_directory_version, directory_version
 from db.personnel import get_personnel, rename_nrp, upsert_personnel
-from handlers.reports.attendance import Period, Platform, Scope, build_attendance, population
+from handlers.reports.attendance import AttendanceRules, Period, Platform, Scope, build_attendance, population
 from tests.support.factories import Factory, wib
 
 NOW = wib(2026, 11, 25, 14, 5)
@@ -113,6 +113,32 @@ async def test_every_write_of_personnel_and_clients_is_seen_by_the_next_recap(po
 
 async def _rename_client(pool, client_id: str, name: str) -> None:
     await upsert_client(pool, replace(await get_client(pool, client_id), name=name))
+
+
+async def test_a_division_is_made_again_exactly_when_its_counts_or_rules_change(pool):
+    """Recaps of a kept directory hand out the people of the last division made from the same counts and
+    rules (the same objects, in new lists); new likes or other rules make them again, as a fresh read does."""
+    f, dit = await _world(pool)
+    today = Period.today(NOW)
+    first = await build_attendance(pool, dit, today, Platform.INSTAGRAM)
+    again = await build_attendance(pool, dit, today, Platform.INSTAGRAM)
+    assert all(a is b for a, b in zip(first.people, again.people)) and first.people == again.people
+    pairs = [(a, b) for sa, sb in zip(first.satkers, again.satkers) for a, b in zip(sa.divisions, sb.divisions)]
+    assert pairs and all(a.people is not b.people for a, b in pairs)   # a caller's list is its own
+
+    half = AttendanceRules(complete_percent=50.0)                      # other rules: 1 of 2 is lengkap
+    with_rules = await build_attendance(pool, dit, today, Platform.INSTAGRAM, rules=half)
+    async with pool.acquire() as conn:
+        afresh = await build_attendance(conn, dit, today, Platform.INSTAGRAM, rules=half)
+    assert _shown(with_rules) == _shown(afresh) != _shown(first)
+
+    await build_attendance(pool, dit, today, Platform.INSTAGRAM)       # the default rules' divisions again
+    await f.likes("P2", ["budi", "cici"])                               # the counts change
+    after_likes = await build_attendance(pool, dit, today, Platform.INSTAGRAM)
+    async with pool.acquire() as conn:
+        afresh = await build_attendance(conn, dit, today, Platform.INSTAGRAM)
+    assert _shown(after_likes) == _shown(afresh) and _shown(after_likes) != _shown(first)
+    assert {p.name: p.done for p in after_likes.people}["BUDI"] == 2
 
 
 async def test_a_recap_sees_the_directory_of_its_own_snapshot(pool):

@@ -13,7 +13,7 @@ depend on the counts; the groups themselves are ordered per report, by performan
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import NamedTuple, Sequence
 from uuid import UUID
 
@@ -40,6 +40,7 @@ class Group(NamedTuple):
     client_id: str
     division: str
     members: tuple[Person, ...]    # in person order
+    nrps: tuple[str, ...]          # the members' NRPs, in the same order
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,9 @@ class Directory:
     clients: dict[str, ClientName]  # every client by id
     groups: tuple[Group, ...]      # in the order their first person was read
     size: int                      # people
+    # the engine's last division of each group (by index), with the counts and rules it was made from: a
+    # recap whose counts and rules are the same takes it instead of making it again (engine._GroupCounter)
+    last_divisions: dict[int, tuple] = field(default_factory=dict, compare=False, repr=False)
 
 
 def _by_person_order(person: Person) -> tuple:
@@ -80,7 +84,7 @@ def arrange_directory(person_rows: Sequence[Sequence], clients: dict[str, Client
     arranged = []
     for (client_id, division), members in groups.items():
         members.sort(key=_by_person_order)
-        arranged.append(Group(client_id, division, tuple(members)))
+        arranged.append(Group(client_id, division, tuple(members), tuple(p.nrp for p in members)))
     return Directory(version=version, clients=clients, groups=tuple(arranged), size=len(person_rows))
 
 

@@ -272,12 +272,12 @@ def assemble_from_directory(
     posts = _post_refs(platform, post_rows, client)
     tasks = len(posts)
     all_ids = frozenset(p.post_id for p in posts) if done_post_ids is not None else None
-    count = _GroupCounter(_Counts(tasks, rules), engaged, done_post_ids, all_ids)
+    count = _GroupCounter(_Counts(tasks, rules), rules, engaged, done_post_ids, all_ids, directory.last_divisions)
     by_client: dict[str, list[DivisionAttendance]] = {client.id: []}
     for c in satker:
         by_client.setdefault(c.id, [])
-    for group in directory.groups:
-        by_client.setdefault(group.client_id, []).append(count(group))
+    for index, group in enumerate(directory.groups):
+        by_client.setdefault(group.client_id, []).append(count(index, group))
     if scope is Scope.CLIENT:
         by_client = {cid: units for cid, units in by_client.items() if units or cid == client.id}
 
@@ -296,14 +296,35 @@ def assemble_from_directory(
 
 @dataclass(frozen=True)
 class _GroupCounter:
-    """A directory group → its division's attendance: each person's done and category, and the tally."""
+    """A directory group → its division's attendance: each person's done and category, and the tally.
+
+    A division is a pure function of the group (fixed for a directory), the rules, the number of tasks and
+    each member's count. So without post ids the counter first reads the members' counts and, when they,
+    the rules and the number of tasks are those the directory's last division of the group was made from,
+    hands out that division's people and tally again (in a new list): between two collection runs a
+    leader's recaps then make no person again, and leave the garbage collector nothing to walk."""
 
     outcomes: _Counts
+    rules: AttendanceRules
     engaged: Mapping[str, int]
     done_post_ids: Mapping[str, Sequence[str]] | None
     all_ids: frozenset[str] | None
+    last: dict[int, tuple]            # Directory.last_divisions
 
-    def __call__(self, group: Group) -> DivisionAttendance:
+    def __call__(self, index: int, group: Group) -> DivisionAttendance:
+        if self.done_post_ids is not None:
+            return self._count(group)
+        count_of = self.engaged.get
+        counts = [count_of(nrp, 0) for nrp in group.nrps]
+        made_from = (self.outcomes.tasks, self.rules)
+        last = self.last.get(index)
+        if last is not None and last[0] == made_from and last[1] == counts:
+            return DivisionAttendance(group.division, list(last[2]), last[3])
+        division = self._count(group)
+        self.last[index] = (made_from, counts, tuple(division.people), division.tally)
+        return division
+
+    def _count(self, group: Group) -> DivisionAttendance:
         outcomes = self.outcomes
         tasks, of_count, exception_outcome, no_username = outcomes.tasks, outcomes.of_count, outcomes.exception, \
             outcomes.no_username
