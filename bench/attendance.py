@@ -14,8 +14,9 @@ personnel count beside every figure and the load average:
 The engine and the API run as in the service: on the application's pool, which keeps each scope's
 directory and the divisions of unchanged counts between recaps (`db/directory_cache.py`); "uncached"
 means without the API's response cache, so every request reads the ledger. For reference the engine is
-also timed with nothing kept (a bare connection), and options 5, 21 and 19 through the router (fake
-WhatsApp).
+also timed with every division made again (as the first recap after a collection run that changed every
+count) and with nothing kept (a bare connection: the first recap after a personnel change), and options 5,
+21 and 19 through the router (fake WhatsApp).
 Each directorate has 30 satker; its personnel carry its role, so "whole
 directorate scope" is every person of the directorate and its satker.
 
@@ -130,29 +131,35 @@ async def fill(pool) -> None:
 
 async def engine_times(pool, runs: int) -> None:
     """The engine on the application's pool, as recaps between two collection runs meet it (the directory and
-    the divisions of unchanged counts kept), and, for reference, with nothing kept (a bare connection: what
-    the first recap after a personnel change costs)."""
+    the divisions of unchanged counts kept), and, for reference, with every division made again and with
+    nothing kept."""
     from db.clients import get_client
-    from handlers.reports.attendance import Period, Platform, Scope, build_attendance
+    from handlers.reports.attendance import AttendanceRules, Period, Platform, Scope, build_attendance
 
+    # two rules that put everyone in the same category but are not equal: alternating them makes every
+    # division again on each recap, as the first recap after a collection run that changed every count
+    same_but_new = (AttendanceRules(), AttendanceRules(partial_percent=1e-6))
     cases = [("DITBINMAS", Period.today(NOW), 12, "a day"), ("DITBESAR", Period.today(NOW), 120, "a day"),
              ("DITBULAN", Period.month(NOW.year, NOW.month), 40, "a month")]
+    ways = [("", True, False), (", every division made again", True, True), (", nothing kept", False, False)]
     for directorate, period, target, what in cases:
         client = await get_client(pool, directorate)
-        for kept in (True, False):
+        for label, kept, remake in ways:
             times = []
             async with pool.acquire() as conn:
                 db = pool if kept else conn
                 for i in range(runs + 2):
+                    rules = same_but_new[i % 2] if remake else same_but_new[0]
                     t0 = time.perf_counter()
-                    report = await build_attendance(db, client, period, Platform.INSTAGRAM, scope=Scope.DIRECTORATE)
+                    report = await build_attendance(db, client, period, Platform.INSTAGRAM, rules=rules,
+                                                    scope=Scope.DIRECTORATE)
                     if i >= 2:
                         times.append(time.perf_counter() - t0)
             ms = median_ms(times)
-            how = f"{verdict(ms, target)}" if kept else "(nothing kept: reference)"
-            print(f"IG recap engine, whole directorate, {what}{'' if kept else ', nothing kept'}: "
-                  f"{report.tally.personnel:,} personnel, {report.task_count} IG tasks — median {ms:6.1f} ms over "
-                  f"{runs} {how} (fastest {min(times) * 1000:.1f}, slowest {max(times) * 1000:.1f}) [{load()}]")
+            how = verdict(ms, target) if not label else "(reference)"
+            print(f"IG recap engine, whole directorate, {what}{label}: {report.tally.personnel:,} personnel, "
+                  f"{report.task_count} IG tasks — median {ms:6.1f} ms over {runs} {how} "
+                  f"(fastest {min(times) * 1000:.1f}, slowest {max(times) * 1000:.1f}) [{load()}]")
 
 
 async def api_time(pool, url: str, runs: int) -> None:
@@ -286,7 +293,7 @@ async def fetch_cycle_overhead(clients: int, rounds: int) -> None:
     async def skipped(*_a, **_kw) -> None:
         return None
 
-    async def one_cycle(with_ledger: bool) -> tuple[float, float, int, int]:
+    async def one_cycle(with_ledger: bool) -> tuple[float, float, float, int, int]:
         fake = await asyncio.create_subprocess_exec(sys.executable, str(Path(__file__).resolve()), "--serve-fake",
                                                     str(clients), cwd=ROOT, stdout=subprocess.PIPE)
         try:
@@ -320,12 +327,13 @@ async def fetch_cycle_overhead(clients: int, rounds: int) -> None:
                     result = await run_cycle(deps, phase="post_fetch", trigger="manual")
                     wall = time.perf_counter() - t0
                     sampler.stop()
-                    cpu = _cpu(me) - cpu0 - sampler.own_cpu + sampler.postgres_cpu - pg0
+                    own, pg = _cpu(me) - cpu0 - sampler.own_cpu, sampler.postgres_cpu - pg0
+                    cpu = own + pg
                 rows = await pool.fetchval("SELECT count(*) FROM engagements")
                 marks = await pool.fetchval("SELECT count(*) FROM attendance_ledger")
                 if result.status != "ok":
                     print(f"  (cycle status {result.status})")
-                return wall, cpu, rows, marks
+                return wall, cpu, own, rows, marks
         finally:
             for name in kept:
                 setattr(attendance_ledger, name, kept[name])
@@ -336,11 +344,12 @@ async def fetch_cycle_overhead(clients: int, rounds: int) -> None:
     cpus: dict[bool, list[float]] = {True: [], False: []}
     for n in range(rounds):
         for with_ledger in ((False, True) if n % 2 == 0 else (True, False)):   # neither always goes first
-            wall, cpu, rows, marks = await one_cycle(with_ledger)
+            wall, cpu, own, rows, marks = await one_cycle(with_ledger)
             walls[with_ledger].append(wall)
             cpus[with_ledger].append(cpu)
             print(f"  fetch cycle {'with' if with_ledger else 'without'} the ledger: {wall:6.2f} s, "
-                  f"cicero + PostgreSQL {cpu:6.2f} CPU-s, {rows:,} engagement rows, {marks:,} ledger rows [{load()}]")
+                  f"cicero + PostgreSQL {cpu:6.2f} CPU-s ({own:.2f} + {cpu - own:.2f}), {rows:,} engagement rows, "
+                  f"{marks:,} ledger rows [{load()}]")
     base, with_ledger = statistics.median(walls[False]), statistics.median(walls[True])
     extra = (with_ledger - base) * 100 / base
     cpu_base, cpu_with = statistics.median(cpus[False]), statistics.median(cpus[True])
