@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import NamedTuple, Sequence
 from uuid import UUID
@@ -304,31 +304,21 @@ class _Rest:
         return self.rows(persons, *await self.read_parts(db))
 
     async def read_parts(self, db: Executor) -> tuple:
-        tasks = await db.fetch(
-            f"""SELECT z.zone, dv.version, t.engagement_fetched_at, t.post_id, t.client_id, t.posted_at, t.caption,
-                       t.like_count, t.comment_count
-                FROM {ZONE_SQL} CROSS JOIN (SELECT (SELECT version FROM directory_version)) dv(version)
-                LEFT JOIN LATERAL ({_posts_sql(self.platform, fetched=True)}) t ON TRUE
-                ORDER BY t.posted_at, t.post_id""",
-            [self.task_client_id], self.start, self.end, self.platform,
-        )
+        ledger = await read_ledger(db, self.platform, self.task_client_id, self.start, self.end, self.first,
+                                   self.last)
         clients = await client_names(db)
-        done_sql, days = _done_sql(self.first, self.last, self.with_post_ids)
-        if self.with_post_ids:
-            done = await db.fetch(done_sql, self.task_client_id, self.platform, *days)
-            return tasks, clients, {r[0]: r[1] for r in done}, {r[0]: r[2] for r in done}
-        # two arrays in one row: a third of the decoding of one record per person
-        nrps, counts = await db.fetchrow(f"SELECT array_agg(d.nrp), array_agg(d.n) FROM ({done_sql}) d(nrp, n, ids)",
-                                         self.task_client_id, self.platform, *days)
-        return tasks, clients, dict(zip(nrps or (), counts or ())), None
+        if not self.with_post_ids:
+            return ledger, clients, None
+        done_sql, days = _done_sql(self.first, self.last, True)
+        done = await db.fetch(done_sql, self.task_client_id, self.platform, *days)
+        # the counts beside the ids they count (the same ledger rows of the same snapshot)
+        return replace(ledger, engaged={r[0]: r[1] for r in done}), clients, {r[0]: r[2] for r in done}
 
     @staticmethod
-    def rows(persons, tasks, clients, engaged, done_post_ids) -> AttendanceRows:
-        fetched = [r[2] for r in tasks if r[2] is not None]
-        return AttendanceRows(
-            version=tasks[0][1], zone=tasks[0][0], posts=[PostRow(*r[3:]) for r in tasks if r[3] is not None],
-            fetched_at=max(fetched) if fetched else None, people=persons, engaged=engaged,
-            done_post_ids=done_post_ids, clients=clients)
+    def rows(persons, ledger: "LedgerRows", clients, done_post_ids) -> AttendanceRows:
+        return AttendanceRows(version=ledger.version, zone=ledger.zone, posts=ledger.posts,
+                              fetched_at=ledger.fetched_at, people=persons, engaged=ledger.engaged,
+                              done_post_ids=done_post_ids, clients=clients)
 
 
 @dataclass(frozen=True)

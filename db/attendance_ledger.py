@@ -30,7 +30,7 @@ from typing import Iterable, Mapping, Sequence
 
 import asyncpg
 
-from db.directory_cache import DirectoryCache
+from db.directory_cache import DirectoryCache, directory_version
 from db.pool import Executor
 
 PLATFORMS = ("instagram", "tiktok")
@@ -138,7 +138,7 @@ async def username_holders(conn: asyncpg.Connection, platform: str, listings: It
     handle = _HANDLE[platform]
     if cache is not None:
         key = ("username holders", platform)
-        held = cache.get(key, await conn.fetchval("SELECT version FROM directory_version"))
+        held = cache.get(key, await directory_version(conn))
         if held is not None:
             return held
         version, names, nrps = await conn.fetchrow(

@@ -178,7 +178,7 @@ def _post_refs(platform: Platform, rows: list[PostRow], client: Client) -> list[
                     r.like_count, r.comment_count) for r in rows]
 
 
-class _Counts:
+class _Outcomes:
     """(done, category, tally slot) for every possible count of a report's tasks, for an exception person
     and for one without a username: each person is one lookup."""
 
@@ -272,7 +272,7 @@ def assemble_from_directory(
     posts = _post_refs(platform, post_rows, client)
     tasks = len(posts)
     all_ids = frozenset(p.post_id for p in posts) if done_post_ids is not None else None
-    count = _GroupCounter(_Counts(tasks, rules), rules, engaged, done_post_ids, all_ids, directory.last_divisions)
+    count = _GroupCounter(_Outcomes(tasks, rules), rules, engaged, done_post_ids, all_ids, directory.last_divisions)
     by_client: dict[str, list[DivisionAttendance]] = {client.id: []}
     for c in satker:
         by_client.setdefault(c.id, [])
@@ -304,7 +304,7 @@ class _GroupCounter:
     hands out that division's people and tally again (in a new list): between two collection runs a
     leader's recaps then make no person again, and leave the garbage collector nothing to walk."""
 
-    outcomes: _Counts
+    outcomes: _Outcomes
     rules: AttendanceRules
     engaged: Mapping[str, int]
     done_post_ids: Mapping[str, Sequence[str]] | None
@@ -312,36 +312,36 @@ class _GroupCounter:
     last: dict[int, tuple]            # Directory.last_divisions
 
     def __call__(self, index: int, group: Group) -> DivisionAttendance:
-        if self.done_post_ids is not None:
-            return self._count(group)
         count_of = self.engaged.get
         counts = [count_of(nrp, 0) for nrp in group.nrps]
+        if self.done_post_ids is not None:
+            return self._count(group, counts)
         made_from = (self.outcomes.tasks, self.rules)
         last = self.last.get(index)
         if last is not None and last[0] == made_from and last[1] == counts:
             return DivisionAttendance(group.division, list(last[2]), last[3])
-        division = self._count(group)
+        division = self._count(group, counts)
         self.last[index] = (made_from, counts, tuple(division.people), division.tally)
         return division
 
-    def _count(self, group: Group) -> DivisionAttendance:
+    def _count(self, group: Group, engaged: list[int]) -> DivisionAttendance:
+        """The division of `group` whose members engaged with `engaged` tasks each (in member order)."""
         outcomes = self.outcomes
         tasks, of_count, exception_outcome, no_username = outcomes.tasks, outcomes.of_count, outcomes.exception, \
             outcomes.no_username
-        count_of = self.engaged.get
         with_ids, done_post_ids, all_ids, no_ids = self.done_post_ids is not None, self.done_post_ids, \
             self.all_ids, frozenset()
         new_person = tuple.__new__   # what PersonAttendance(...) does, without its Python-level wrapper
         counts = [0] * (_DONE_SLOT + 1)   # per `_SLOTS` category, then tasks done
         people = []
         append = people.append
-        for nrp, name, rank, division, position, client_id, client_name, username, exception, order in group.members:
+        for (nrp, name, rank, division, position, client_id, client_name, username, exception, order), n in zip(
+                group.members, engaged):
             if username is None:
                 done, category, slot = no_username
             elif exception:
                 done, category, slot = exception_outcome
             else:
-                n = count_of(nrp, 0)
                 done, category, slot = of_count[n if n < tasks else tasks]
             counts[slot] += 1
             counts[_DONE_SLOT] += done
