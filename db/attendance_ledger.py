@@ -1,7 +1,8 @@
 """The attendance ledger: who did which of a client's tasks, per day — derived, kept on write, rebuildable.
 
 One row per (task client, platform, day, person) with the ids of that client's
-tasks of that day the person engaged with (sorted, distinct). A person is
+tasks of that day the person engaged with (distinct, in code-point order — `COLLATE "C"` whatever the
+database's collation, so the collector can send rows it sorted itself). A person is
 matched by the stored normalised username (`personnel.instagram_handle` /
 `tiktok_handle`); the day is the task's `client_posts.posted_at` in the
 ledger's zone (`attendance_ledger_state.zone`). Raw engagement stays the source
@@ -24,9 +25,12 @@ when it reads (it reads personnel anyway for names), so they never go stale here
 
 from __future__ import annotations
 
+import json
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from typing import Iterable, Mapping, Sequence
+from uuid import UUID
 
 import asyncpg
 
@@ -56,7 +60,7 @@ def _upsert(marks_sql: str) -> str:
         INSERT INTO attendance_ledger AS l (client_id, platform, day, nrp, post_ids)
         {marks_sql}
         ON CONFLICT (client_id, platform, day, nrp) DO UPDATE
-        SET post_ids = ARRAY(SELECT DISTINCT x FROM unnest(l.post_ids || EXCLUDED.post_ids) x ORDER BY x)
+        SET post_ids = ARRAY(SELECT DISTINCT x COLLATE "C" FROM unnest(l.post_ids || EXCLUDED.post_ids) x ORDER BY 1)
         WHERE NOT l.post_ids @> EXCLUDED.post_ids
     """
 
@@ -68,7 +72,7 @@ def _marks(handle: str, source: str, where: str) -> str:
     """
     return f"""
         SELECT cp.client_id, $1::text, (cp.posted_at AT TIME ZONE z.zone)::date, p.nrp,
-               array_agg(cp.post_id ORDER BY cp.post_id)   -- (client, post, person) is unique in every source
+               array_agg(cp.post_id ORDER BY cp.post_id COLLATE "C")   -- (client, post, person) is unique in every source
         FROM {ZONE_SQL}, {source}
         WHERE cp.platform = $1 AND cp.removed_at IS NULL AND p.{handle} IS NOT NULL AND ({where})
         GROUP BY 1, 3, 4
@@ -93,31 +97,53 @@ async def record_merged(conn: asyncpg.Connection, platform: str, new_by_post: di
     _check(platform)
     if not new_by_post:
         return
-    # who is behind the usernames (most likers are not personnel), then only their marks, by NRP: the
-    # statement that writes then joins a handful of tasks, not a person lookup per like
-    holders = await username_holders(conn, platform, new_by_post.values(), cache)
-    if not holders:
+    # the posts' live tasks and the directory's version in one read, then who is behind the usernames
+    # (most likers are not personnel): the ledger rows are made here and sent whole, so PostgreSQL
+    # neither groups pairs nor parses a parameter per pair (asyncpg encodes a list element by element)
+    version, tasks = await _live_tasks(conn, platform, sorted(new_by_post))
+    if not tasks:
         return
-    post_ids: list[str] = []
-    nrps: list[str] = []
-    for post_id, names in new_by_post.items():
-        for name in holders.keys() & names:
-            for nrp in holders[name]:
-                post_ids.append(post_id)
-                nrps.append(nrp)
-    if not nrps:
-        return
-    # the tasks of these posts first, by primary key (a handful of rows whatever the statistics say): joined
-    # straight to the pairs, a freshly filled client_posts was planned as a scan of every task of the platform
-    # per pair (150 ms a merge at 200 clients, growing with each client)
-    await conn.execute(_upsert(f"""
-        WITH tasks AS MATERIALIZED (
-            SELECT cp.client_id, cp.post_id, (cp.posted_at AT TIME ZONE z.zone)::date AS day
+    holders = await username_holders(conn, platform, new_by_post.values(), cache, version=version)
+    rows = ledger_marks(tasks, new_by_post, holders)
+    if rows:
+        await conn.execute(_upsert("""
+            SELECT r.c, $1::text, r.d, r.n, r.p
+            FROM json_to_recordset($2::text::json) AS r(c text, d date, n text, p text[])"""),
+            platform, json.dumps(rows, separators=(",", ":")))
+
+
+async def _live_tasks(conn: asyncpg.Connection, platform: str,
+                      post_ids: list[str]) -> tuple[UUID | None, list[tuple[str, str, str]]]:
+    """The directory's version and the live tasks (client id, post id, ISO day) of these posts."""
+    version, clients, posts, days = await conn.fetchrow(
+        f"""SELECT (SELECT version FROM directory_version), array_agg(cp.client_id), array_agg(cp.post_id),
+                   array_agg(((cp.posted_at AT TIME ZONE z.zone)::date)::text)
             FROM {ZONE_SQL}, client_posts cp
-            WHERE cp.platform = $1 AND cp.post_id = ANY($4::text[]) AND cp.removed_at IS NULL)
-        SELECT t.client_id, $1::text, t.day, e.nrp, array_agg(t.post_id ORDER BY t.post_id)
-        FROM unnest($2::text[], $3::text[]) AS e(post_id, nrp) JOIN tasks t ON t.post_id = e.post_id
-        GROUP BY 1, 3, 4"""), platform, post_ids, nrps, sorted(new_by_post))
+            WHERE cp.platform = $1 AND cp.post_id = ANY($2::text[]) AND cp.removed_at IS NULL""",
+        platform, post_ids)
+    return version, list(zip(clients or (), posts or (), days or ()))
+
+
+def ledger_marks(tasks: Iterable[tuple[str, str, str]], new_by_post: Mapping[str, list[str]],
+                 holders: Mapping[str, tuple[str, ...]]) -> list[dict]:
+    """The ledger rows {c: client, d: day, n: NRP, p: post ids in code-point order} of the tasks' new
+    usernames, one per (client, day, person)."""
+    by_day: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for client_id, post_id, day in tasks:
+        by_day[client_id, day].append(post_id)
+    matched: dict[str, set[str]] = {}
+    rows = []
+    for (client_id, day), post_ids in by_day.items():
+        marks: dict[str, list[str]] = defaultdict(list)
+        for post_id in sorted(post_ids):
+            names = matched.get(post_id)
+            if names is None:
+                names = matched[post_id] = holders.keys() & new_by_post[post_id]
+            for name in names:
+                for nrp in holders[name]:
+                    marks[nrp].append(post_id)
+        rows += [{"c": client_id, "d": day, "n": nrp, "p": ids} for nrp, ids in marks.items()]
+    return rows
 
 
 # A kept username map is weighed as a third of a person of a directory per username (a short string and
@@ -126,19 +152,20 @@ _HOLDER_WEIGHT = 3
 
 
 async def username_holders(conn: asyncpg.Connection, platform: str, listings: Iterable[list[str]],
-                           cache: DirectoryCache | None) -> Mapping[str, tuple[str, ...]]:
+                           cache: DirectoryCache | None, *,
+                           version: UUID | None = None) -> Mapping[str, tuple[str, ...]]:
     """Username → the NRPs of the people holding it, for (at least) the usernames in `listings`.
 
     With a cache: every stored username of the platform, read once per `directory_version` (usernames
     change only with personnel, which raises it) and kept — a merge then costs one small read instead
     of an index lookup per liker (13 ms for a client's 10,000 likers). Read in one statement, so the map
     is of exactly the version it is kept under. Without a cache (or a map too large to keep): the
-    usernames of `listings` looked up.
+    usernames of `listings` looked up. `version`: the directory's, when the caller has just read it.
     """
     handle = _HANDLE[platform]
     if cache is not None:
         key = ("username holders", platform)
-        held = cache.get(key, await directory_version(conn))
+        held = cache.get(key, version if version is not None else await directory_version(conn))
         if held is not None:
             return held
         version, names, nrps = await conn.fetchrow(
@@ -196,7 +223,7 @@ async def refresh_tasks(conn: asyncpg.Connection, platform: str, post_ids: list[
                            WHERE {match} AND l.post_ids <@ $2::text[]""", platform, ids, client_id)
     await conn.execute(
         f"""WITH {holders} UPDATE attendance_ledger l
-            SET post_ids = ARRAY(SELECT x FROM unnest(l.post_ids) x WHERE x <> ALL($2::text[]) ORDER BY x)
+            SET post_ids = ARRAY(SELECT x FROM unnest(l.post_ids) x WHERE x <> ALL($2::text[]) ORDER BY x COLLATE "C")
             FROM holders h WHERE {match} AND l.post_ids && $2::text[]""",
         platform, ids, client_id,
     )
