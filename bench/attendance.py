@@ -113,7 +113,7 @@ async def fill_world(pool, directorate: str, personnel: int, days: int, ig_a_day
 
 
 async def fill(pool) -> None:
-    from db.attendance_ledger import rebuild
+    from db.attendance_ledger import fold_days, rebuild
 
     rnd = random.Random(13)
     for n, (directorate, (personnel, days, ig, tt)) in enumerate(WORLDS.items()):
@@ -124,6 +124,8 @@ async def fill(pool) -> None:
     t0 = time.perf_counter()
     async with pool.acquire() as conn:
         outcome = await rebuild(conn)
+        # as a collection run leaves it: the days before today in the monthly totals, today's daily rows not
+        await fold_days(conn, NOW.date() - timedelta(days=1))
     await pool.execute("VACUUM ANALYZE")   # the settled state autovacuum keeps a production database in
     print(f"ledger rebuilt from raw engagement: {outcome.written:,} rows in {time.perf_counter() - t0:.1f} s "
           f"({load()})")

@@ -26,7 +26,7 @@ from uuid import UUID
 
 import asyncpg
 
-from db.attendance_ledger import ZONE_SQL, LedgerZoneMismatch
+from db.attendance_ledger import FOLDED_SQL, ZONE_SQL, LedgerZoneMismatch
 from db.pool import Executor
 
 PLATFORMS = ("instagram", "tiktok")
@@ -179,22 +179,28 @@ def _done_sql(first: date, last: date, with_post_ids: bool) -> tuple[str, list]:
             WHERE l.client_id = $1 AND l.platform = $2 AND l.day >= $3 AND l.day <= $4 GROUP BY l.nrp""", \
             [first, last]
     months = full_months(first, last)
-    if months is None:  # no whole month: the daily rows only
-        before_end, after_start, m_first, m_last = last + timedelta(days=1), last + timedelta(days=1), None, None
+    after = last + timedelta(days=1)
+    if months is None:  # no whole month: the daily rows only (an empty month range)
+        m_first, m_last, m_after = after, first, after
     else:
         m_first, m_last = months
-        before_end = m_first                                                  # days before the months
-        after_start = (m_last.replace(day=28) + timedelta(days=4)).replace(day=1)  # days after them
-    return """SELECT nrp, sum(n)::int, NULL FROM (
+        m_after = (m_last.replace(day=28) + timedelta(days=4)).replace(day=1)   # the day after the months
+    # the totals cover the months' days up to the folded edge (migration 0221); the daily rows the rest:
+    # the days before the months, the months' days after the edge and the days after the months
+    return f"""SELECT nrp, sum(n)::int, NULL FROM (
             SELECT m.nrp, m.done AS n FROM attendance_ledger_monthly m
             WHERE m.client_id = $1 AND m.platform = $2 AND m.month >= $5 AND m.month <= $6
             UNION ALL
             SELECT l.nrp, cardinality(l.post_ids) FROM attendance_ledger l
-            WHERE l.client_id = $1 AND l.platform = $2 AND l.day >= $3 AND l.day < $7
+            WHERE l.client_id = $1 AND l.platform = $2 AND l.day >= $3 AND l.day < $5
             UNION ALL
             SELECT l.nrp, cardinality(l.post_ids) FROM attendance_ledger l
-            WHERE l.client_id = $1 AND l.platform = $2 AND l.day >= $8 AND l.day <= $4
-        ) parts GROUP BY nrp""", [first, last, m_first, m_last, before_end, after_start]
+            WHERE l.client_id = $1 AND l.platform = $2 AND l.day >= $5 AND l.day < $7
+              AND l.day > {FOLDED_SQL}
+            UNION ALL
+            SELECT l.nrp, cardinality(l.post_ids) FROM attendance_ledger l
+            WHERE l.client_id = $1 AND l.platform = $2 AND l.day >= $7 AND l.day <= $4
+        ) parts GROUP BY nrp""", [first, last, m_first, m_last, m_after]
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,10 @@ Kept on write, in the writer's transaction (call these on its connection):
 - `add_tasks` — after posts became live tasks of a client (`db/posts.py`), and
   `refresh_tasks` after a post was taken off a client's list, added by hand or
   moved to another day (`db/posts.py`, `db/client_posts.py`).
-Monthly totals (`attendance_ledger_monthly`, for periods of whole months) follow every change of the
-ledger by database triggers (migration 0101), so no writer has to keep them.
+Monthly totals (`attendance_ledger_monthly`, for periods of whole months) cover the days up to
+`attendance_ledger_state.folded_through` and follow every change of those days' rows by database
+triggers (migrations 0101, 0221), so no writer has to keep them; `fold_days` moves the edge (a collection
+run moves it to yesterday first, so the day's own writes touch daily rows only).
 Client, active and exception flags are not in the ledger: a recap applies them
 when it reads (it reads personnel anyway for names), so they never go stale here.
 """
@@ -42,6 +44,8 @@ DEFAULT_ZONE = "Asia/Jakarta"
 _HANDLE = {"instagram": "instagram_handle", "tiktok": "tiktok_handle"}
 # the ledger's zone as a one-row relation `z` (the default when the state row is missing, e.g. after a TRUNCATE)
 ZONE_SQL = f"(SELECT coalesce(max(zone), '{DEFAULT_ZONE}') AS zone FROM attendance_ledger_state) z"
+# the last day the monthly totals cover, as a scalar subquery ('infinity': all of them)
+FOLDED_SQL = "(SELECT coalesce(max(folded_through), 'infinity'::date) FROM attendance_ledger_state)"
 
 
 class LedgerZoneMismatch(RuntimeError):
@@ -294,6 +298,45 @@ async def rebuild(conn: asyncpg.Connection, *, zone: str = DEFAULT_ZONE, client_
     return RebuildOutcome(zone, deleted, written)
 
 
+FOLD_LOCK_TIMEOUT_SECONDS = 5.0
+
+
+async def fold_days(conn: asyncpg.Connection, through: date, *,
+                    lock_timeout: float = FOLD_LOCK_TIMEOUT_SECONDS) -> bool:
+    """Make the monthly totals cover the days up to `through` (`folded_through`, migration 0221): the days
+    between the old edge and the new one are added to them (or taken off, for an edge moved back).
+
+    Takes the ledger's SHARE ROW EXCLUSIVE lock, so it waits for the writers in flight and the next ones
+    wait for it (readers do not); after `lock_timeout` seconds of waiting it gives up and returns False,
+    leaving the edge where it was — the figures are the same either way, only a month's read has more
+    daily rows to add.
+    """
+    async with conn.transaction():
+        await conn.execute(f"SET LOCAL lock_timeout = {max(int(lock_timeout * 1000), 1)}")
+        try:
+            await conn.execute("LOCK TABLE attendance_ledger IN SHARE ROW EXCLUSIVE MODE")
+        except asyncpg.LockNotAvailableError:
+            return False
+        await conn.execute("INSERT INTO attendance_ledger_state DEFAULT VALUES ON CONFLICT DO NOTHING")
+        await conn.execute(
+            """WITH edge AS (SELECT folded_through AS old FROM attendance_ledger_state)
+               INSERT INTO attendance_ledger_monthly AS m (client_id, platform, month, nrp, done)
+               SELECT l.client_id, l.platform, date_trunc('month', l.day)::date, l.nrp,
+                      (CASE WHEN $1 > e.old THEN 1 ELSE -1 END) * sum(cardinality(l.post_ids))::int
+               FROM edge e JOIN attendance_ledger l ON l.day > least(e.old, $1) AND l.day <= greatest(e.old, $1)
+               GROUP BY e.old, 1, 2, 3, 4
+               ON CONFLICT (client_id, platform, month, nrp) DO UPDATE SET done = m.done + EXCLUDED.done""",
+            through)
+        await conn.execute("UPDATE attendance_ledger_state SET folded_through = $1", through)
+    return True
+
+
+async def folded_through(db: Executor) -> date | None:
+    """The last day the monthly totals cover (None: every day, the edge at 'infinity')."""
+    day = await db.fetchval(f"SELECT {FOLDED_SQL}")
+    return None if day == date.max else day   # asyncpg reads infinity as date.max
+
+
 async def ledger_zone(db: Executor) -> str:
     return await db.fetchval(f"SELECT zone FROM {ZONE_SQL}")
 
@@ -314,10 +357,13 @@ async def monthly_totals(db: Executor) -> dict[tuple, int]:
     return {(r[0], r[1], r[2], r[3]): r[4] for r in rows}
 
 
-def monthly_of(rows: dict[tuple, tuple[str, ...]]) -> dict[tuple, int]:
-    """The monthly totals `rows` (as `ledger_rows` returns them) add up to."""
+def monthly_of(rows: dict[tuple, tuple[str, ...]], through: date | None = None) -> dict[tuple, int]:
+    """The monthly totals `rows` (as `ledger_rows` returns them) add up to, of the days up to `through`
+    (None: every day)."""
     out: dict[tuple, int] = {}
     for (client_id, platform, day, nrp), post_ids in rows.items():
+        if through is not None and day > through:
+            continue
         key = (client_id, platform, day.replace(day=1), nrp)
         out[key] = out.get(key, 0) + len(post_ids)
     return {k: v for k, v in out.items() if v}

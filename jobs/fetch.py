@@ -29,6 +29,7 @@ import asyncpg
 from core.boundary import describe, guarded
 from core.clock import local_day
 from core.settings import Settings
+from db import attendance_ledger
 from db import clients as clients_db
 from db import engagements as engagements_db
 from db import job_runs as job_runs_db
@@ -166,6 +167,18 @@ async def run_cycle(
             await lock_conn.execute("SELECT pg_advisory_unlock($1, $2)", LOCK_CLASS, LOCK_RUN)
 
 
+async def fold_closed_days(pool: asyncpg.Pool, through: date) -> None:
+    """Fold the attendance ledger's days up to `through` into its monthly totals before the run writes, so
+    the run's own marks (today's) are daily rows only. Not folding changes no figure (only how many daily
+    rows a month's recap adds), so a busy ledger or a failure is logged and the run goes on."""
+    try:
+        async with pool.acquire() as conn:
+            if not await attendance_ledger.fold_days(conn, through):
+                log.info("attendance ledger busy: days up to %s not folded into the monthly totals this run", through)
+    except (asyncpg.PostgresError, OSError) as exc:
+        log.warning("attendance ledger: folding the days up to %s failed: %s", through, describe(exc))
+
+
 async def _locked_cycle(deps: FetchDeps, phase: Phase, client_ids: list[str] | None, trigger: str,
                         progress: CycleProgress | None, runner: ClientRunner, queued: bool,
                         platforms: tuple[str, ...] | None = None, day: date | None = None) -> CycleResult:
@@ -179,6 +192,7 @@ async def _locked_cycle(deps: FetchDeps, phase: Phase, client_ids: list[str] | N
     clients = [only_platforms(c, platforms) for c in clients]
     run_id = await job_runs_db.start_run(deps.pool, job=job, phase=phase, trigger=trigger, started_at=now,
                                          note="queued behind a run in flight" if queued else None, owner=OWNER)
+    await fold_closed_days(deps.pool, local_day(now, settings.tz) - timedelta(days=1))
     cycle = CycleResult(run_id, phase, trigger, "running", queued=queued, unknown_clients=unknown)
     run_errors: list[dict[str, Any]] = [{"client_id": cid, "error": "unknown client"} for cid in unknown]
     deadline = now + timedelta(minutes=settings.fetch.run_deadline_minutes)

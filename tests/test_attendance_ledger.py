@@ -10,12 +10,12 @@ more likes in the evening, and flags (exception, active, client) changed. Then
 from __future__ import annotations
 
 import asyncio
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
 from bot.cli import main
-from db.attendance_ledger import ledger_rows, monthly_of, monthly_totals
+from db.attendance_ledger import fold_days, folded_through, ledger_rows, monthly_of, monthly_totals
 from db.audit import Actor
 from db.posts import PostRecord, mark_removed, upsert_posts
 from handlers.reports.attendance import Period, Platform, build_attendance
@@ -116,7 +116,12 @@ async def test_a_day_of_writes_leaves_the_ledger_equal_to_a_rebuild(pool, databa
     for nrp in rebuilt_people:
         assert kept_people[nrp] == rebuilt_people[nrp], nrp
     assert kept == rebuilt
-    assert await monthly_totals(pool) == monthly_of(rebuilt) != {}   # the monthly totals follow the ledger
+    # the monthly totals follow the ledger's folded days: a run folds the days before its own
+    assert await folded_through(pool) == DAY - timedelta(days=1)
+    assert await monthly_totals(pool) == monthly_of(rebuilt, DAY - timedelta(days=1)) == {}
+    async with pool.acquire() as conn:
+        assert await fold_days(conn, DAY)
+    assert await monthly_totals(pool) == monthly_of(rebuilt) != {}
     assert not any(k[3] == people[9][0] and k[1] == "instagram" for k in kept)  # username cleared: no IG marks
     assert not any("POLRES_B_IG1" in ids for k, ids in kept.items() if k[0] == "POLRES_B")  # removed task
     assert any(shared.id in ids for k, ids in kept.items() if k[0] == "POLRES_B")           # the shared task
