@@ -15,6 +15,7 @@ from datetime import date, timedelta
 import pytest
 
 from bot.cli import main
+from db import attendance_ledger
 from db.attendance_ledger import fold_days, folded_through, ledger_rows, monthly_of, monthly_totals
 from db.audit import Actor
 from db.posts import PostRecord, mark_removed, upsert_posts
@@ -186,3 +187,46 @@ async def test_an_nrp_rename_moves_the_marks(pool):
     assert await rename_personnel(pool, Actor("cli:test", "cli"), "1", "2")
     assert await ledger_rows(pool) == {("POLRES_A", "instagram", DAY, "2"): ("P1",)}
     assert await monthly_totals(pool) == {("POLRES_A", "instagram", date(2026, 2, 1), "2"): 1}
+
+
+async def test_first_merges_of_a_day_and_values_that_need_quoting_equal_a_rebuild(pool):
+    """A client's first merge of a day is COPYed (no row of it exists); later ones are upserted, and so is a
+    first merge with a value COPY would have to quote (an NRP spelled NULL, a comma, a quote in a post id)."""
+    f = Factory(pool)
+    for cid in CLIENTS:
+        await f.client(cid)
+    for nrp, username in (("1", "budi"), ("NULL", "sari"), ("7,8", "tono"), ("9", "wati")):
+        await f.person(nrp, client_id="POLRES_A", instagram=username)
+    for post_id, client_id in (("P1", "POLRES_A"), ("P2", "POLRES_A"), ('Q"1', "POLRES_B"), ("Q2", "POLRES_B")):
+        await f.ig_post(post_id, client_id=client_id, posted_at=wib(2026, 2, 17, 9))
+    await f.likes("P1", ["budi", "wati"])                 # A's first merge of the day, plain values: COPYed
+    await f.likes("P2", ["budi", "sari", "warga"])       # A's rows exist now: upserted
+    await f.likes('Q"1', ["sari", "tono", "budi"])       # B's first merge, but values to quote: upserted
+    await f.likes("Q2", ["sari", "wati"])
+    kept = await ledger_rows(pool)
+    assert kept == {("POLRES_A", "instagram", DAY, "1"): ("P1", "P2"),
+                    ("POLRES_A", "instagram", DAY, "9"): ("P1",),
+                    ("POLRES_A", "instagram", DAY, "NULL"): ("P2",),
+                    ("POLRES_B", "instagram", DAY, "1"): ('Q"1',),
+                    ("POLRES_B", "instagram", DAY, "7,8"): ('Q"1',),
+                    ("POLRES_B", "instagram", DAY, "9"): ("Q2",),
+                    ("POLRES_B", "instagram", DAY, "NULL"): ('Q"1', "Q2")}   # code-point order: '"' < '2'
+    async with pool.acquire() as conn:
+        await attendance_ledger.rebuild(conn)
+    assert await ledger_rows(pool) == kept
+
+
+async def test_a_copy_that_meets_a_row_written_meanwhile_leaves_the_merge_intact(pool):
+    """The first-merge COPY runs in a savepoint: if a concurrent writer created one of its rows after the
+    check, the COPY fails alone and the upsert merges the marks in the same transaction."""
+    f = Factory(pool)
+    await f.client("POLRES_A")
+    await f.person("1", client_id="POLRES_A", instagram="budi")
+    await f.ig_post("P1", client_id="POLRES_A", posted_at=wib(2026, 2, 17, 9))
+    rows = [{"c": "POLRES_A", "d": DAY.isoformat(), "n": "1", "p": ["P1"]}]
+    async with pool.acquire() as conn, conn.transaction():
+        await conn.execute("INSERT INTO attendance_ledger (client_id, platform, day, nrp, post_ids) "
+                           "VALUES ('POLRES_A', 'instagram', $1, '1', '{P1}')", DAY)
+        assert not await attendance_ledger._copy_fresh_rows(conn, "instagram", rows)
+        assert await conn.fetchval("SELECT count(*) FROM attendance_ledger") == 1   # still usable
+    assert await ledger_rows(pool) == {("POLRES_A", "instagram", DAY, "1"): ("P1",)}
