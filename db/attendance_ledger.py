@@ -115,7 +115,7 @@ async def record_merged(conn: asyncpg.Connection, platform: str, new_by_post: di
     await conn.execute(_upsert("""
         SELECT r.c, $1::text, r.d, r.n, r.p
         FROM json_to_recordset($2::text::json) AS r(c text, d date, n text, p text[])"""),
-        platform, json.dumps(rows, separators=(",", ":")))
+        platform, json.dumps([{"c": c, "d": d, "n": n, "p": p} for c, d, n, p in rows], separators=(",", ":")))
 
 
 async def _live_tasks(conn: asyncpg.Connection, platform: str,
@@ -133,6 +133,8 @@ async def _live_tasks(conn: asyncpg.Connection, platform: str,
     return version, bool(fresh), list(zip(clients or (), posts or (), days or ()))
 
 
+LedgerMarks = tuple[str, str, str, list[str]]   # a ledger row to write: client, ISO day, NRP, post ids
+
 # values COPY's text format and an array literal both take as they are (no quoting, never NULL)
 _PLAIN = re.compile(r"[A-Za-z0-9_.:@-]+")
 
@@ -141,15 +143,15 @@ def _plain(value: str) -> bool:
     return _PLAIN.fullmatch(value) is not None and value.lower() != "null"
 
 
-def _copy_text(platform: str, rows: list[dict]) -> bytes | None:
+def _copy_text(platform: str, rows: list[LedgerMarks]) -> bytes | None:
     """The ledger rows in COPY's text format; None when a value would need quoting."""
-    values = {r["c"] for r in rows} | {r["n"] for r in rows} | set().union(*(r["p"] for r in rows))
+    values = {r[0] for r in rows} | {r[2] for r in rows} | set().union(*(r[3] for r in rows))
     if not all(map(_plain, values)):
         return None
-    return "".join(f"{r['c']}\t{platform}\t{r['d']}\t{r['n']}\t{{{','.join(r['p'])}}}\n" for r in rows).encode()
+    return "".join(f"{c}\t{platform}\t{d}\t{n}\t{{{','.join(p)}}}\n" for c, d, n, p in rows).encode()
 
 
-async def _copy_fresh_rows(conn: asyncpg.Connection, platform: str, rows: list[dict]) -> bool:
+async def _copy_fresh_rows(conn: asyncpg.Connection, platform: str, rows: list[LedgerMarks]) -> bool:
     """COPY rows that no ledger row holds yet (about a third of an upsert's cost, as for the engagement
     rows); False when a value needs quoting or a concurrent writer got there first (the upsert then
     merges them)."""
@@ -170,24 +172,24 @@ async def _copy_fresh_rows(conn: asyncpg.Connection, platform: str, rows: list[d
 
 
 def ledger_marks(tasks: Iterable[tuple[str, str, str]], new_by_post: Mapping[str, list[str]],
-                 holders: Mapping[str, tuple[str, ...]]) -> list[dict]:
-    """The ledger rows {c: client, d: day, n: NRP, p: post ids in code-point order} of the tasks' new
-    usernames, one per (client, day, person)."""
+                 holders: Mapping[str, tuple[str, ...]]) -> list[LedgerMarks]:
+    """The ledger rows (client, ISO day, NRP, post ids in code-point order) of the tasks' new usernames,
+    one per (client, day, person)."""
     by_day: dict[tuple[str, str], list[str]] = defaultdict(list)
     for client_id, post_id, day in tasks:
         by_day[client_id, day].append(post_id)
-    matched: dict[str, set[str]] = {}
-    rows = []
+    matched: dict[str, list[tuple[str, ...]]] = {}    # post id -> the holders of its new usernames
+    rows: list[LedgerMarks] = []
     for (client_id, day), post_ids in by_day.items():
         marks: dict[str, list[str]] = defaultdict(list)
         for post_id in sorted(post_ids):
-            names = matched.get(post_id)
-            if names is None:
-                names = matched[post_id] = holders.keys() & new_by_post[post_id]
-            for name in names:
-                for nrp in holders[name]:
+            held = matched.get(post_id)
+            if held is None:   # the set operation looks each name up in C: most likers are the public
+                held = matched[post_id] = list(map(holders.__getitem__, holders.keys() & new_by_post[post_id]))
+            for nrps in held:
+                for nrp in nrps:
                     marks[nrp].append(post_id)
-        rows += [{"c": client_id, "d": day, "n": nrp, "p": ids} for nrp, ids in marks.items()]
+        rows += [(client_id, day, nrp, ids) for nrp, ids in marks.items()]
     return rows
 
 

@@ -223,7 +223,7 @@ async def test_a_copy_that_meets_a_row_written_meanwhile_leaves_the_merge_intact
     await f.client("POLRES_A")
     await f.person("1", client_id="POLRES_A", instagram="budi")
     await f.ig_post("P1", client_id="POLRES_A", posted_at=wib(2026, 2, 17, 9))
-    rows = [{"c": "POLRES_A", "d": DAY.isoformat(), "n": "1", "p": ["P1"]}]
+    rows = [("POLRES_A", DAY.isoformat(), "1", ["P1"])]
     async with pool.acquire() as conn, conn.transaction():
         await conn.execute("INSERT INTO attendance_ledger (client_id, platform, day, nrp, post_ids) "
                            "VALUES ('POLRES_A', 'instagram', $1, '1', '{P1}')", DAY)
