@@ -95,6 +95,9 @@ async def test_writes_on_either_side_of_the_edge(pool):
     await f.likes("F01", ["sari"])                        # a folded day: its month's total follows
     assert await monthly_totals(pool) != before
     await check_every_period(pool)
+    await f.ig_post("F05", client_id="POLRES_A", posted_at=wib(2026, 2, 5, 9))
+    await f.likes("F05", ["tono", "sari"])                # a folded day's first rows (COPYed) follow too
+    await check_every_period(pool)
     assert await mark_removed(pool, "instagram", "POLRES_A", ["F10"], at=wib(2026, 2, 20)) == ["F10"]
     await check_every_period(pool)                        # a removed task leaves the totals too
     await f.person("3", client_id="POLRES_A", instagram="tono_baru")   # a username change re-marks a person
