@@ -9,7 +9,7 @@ personnel count beside every figure and the load average:
 | the same at 30,000 personnel (600,000 rows) | ≤ 120 ms |
 | the same, 3,000 personnel, a month (November: 600 posts) | ≤ 40 ms |
 | `GET /api/insta/rekap-likes` uncached, 3,000 personnel, whole directorate (HTTP on loopback) | ≤ 25 ms |
-| extra time the ledger adds to a 200-client post-fetch cycle (fetch_cycle.py's load; 150 personnel per client who like and comment their own client's posts) | ≤ 10 % |
+| extra time the ledger adds to a 200-client post-fetch cycle (fetch_cycle.py's load; 150 personnel per client who like and comment their own client's posts; `bench/ledger_cycle.py`) | ≤ 10 % |
 
 The engine and the API run as in the service: on the application's pool, which keeps each scope's
 directory and the divisions of unchanged counts between recaps (`db/directory_cache.py`); "uncached"
@@ -43,10 +43,9 @@ import sys
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import psutil
 
 from bench._db import bench_database
-from bench.fetch_cycle import Sampler, _cpu
+from bench.ledger_cycle import fetch_overhead
 from core.clock import JAKARTA, ManualClock
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -246,126 +245,10 @@ async def report_times(pool, url: str, runs: int) -> None:
         print(f"{label}: {people:,} personnel — median {median_ms(times):7.1f} ms over {runs} [{load()}]")
 
 
-OWN_PERSONNEL = 150                 # per client of the fetch cycle
-OWN_LIKERS, OWN_COMMENTERS = 120, 100   # of each post's 1,000 likers / 500 commenters; the rest is the public
-
-
-def own_username(client_no: int, k: int) -> str:
-    return f"anggota{client_no:04d}x{k:03d}"
-
-
-def serve_fake(clients: int) -> None:
-    """The fetch cycle's fake RapidAPI (fetch_cycle.py's load), where each client's posts are liked and commented
-    by its own personnel as well as by the public; prints the base URL and serves until killed."""
-    from datetime import date as day_type
-
-    from jobs.sources.fake_rapidapi import FakeRapidApi, Scenario
-
-    scenario = Scenario.generated(day=day_type(2026, 2, 17), clients=[f"BENCH_{i:04d}" for i in range(clients)],
-                                  ig_posts=10, tt_posts=10, likers=1000, commenters=500, api_key="bench-key",
-                                  likers_page_size=1000, comments_page_size=1000)
-    rnd = random.Random(5)
-    for acc in scenario.accounts:
-        client_no = int(acc.username[-4:])
-        own = OWN_LIKERS if acc.platform == "instagram" else OWN_COMMENTERS
-        for post in acc.posts:
-            people = [own_username(client_no, k) for k in rnd.sample(range(OWN_PERSONNEL), own)]
-            post.engagers = people + post.engagers[:len(post.engagers) - own]
-
-    async def serve() -> None:
-        fake = FakeRapidApi(scenario, record=False, cache_pages=True)
-        print(await fake.start(), flush=True)
-        await asyncio.Event().wait()
-
-    asyncio.run(serve())
-
-
-async def fetch_cycle_overhead(clients: int, rounds: int) -> None:
-    """One post-fetch cycle (fetch_cycle.py's load, plus 150 personnel per client who like and comment their
-    own client's posts) with and without the ledger kept, a fresh database each time."""
-    from core.settings import load_settings
-    from db import attendance_ledger
-    from db.clients import Client, upsert_client
-    from jobs.fetch import run_cycle
-    from jobs.fetch_model import fetch_deps
-
-    now = datetime(2026, 2, 17, 12, 5, tzinfo=JAKARTA)
-    kept = {name: getattr(attendance_ledger, name) for name in ("record_merged", "refresh_tasks", "add_tasks")}
-
-    async def skipped(*_a, **_kw) -> None:
-        return None
-
-    async def one_cycle(with_ledger: bool) -> tuple[float, float, float, int, int]:
-        fake = await asyncio.create_subprocess_exec(sys.executable, str(Path(__file__).resolve()), "--serve-fake",
-                                                    str(clients), cwd=ROOT, stdout=subprocess.PIPE)
-        try:
-            base = (await fake.stdout.readline()).decode().strip()
-            async with bench_database("cicero_bench_ledger_fetch") as (url, pool):
-                people = []
-                for i in range(clients):
-                    cid = f"BENCH_{i:04d}"
-                    handle = cid.lower().replace("_", "")
-                    await upsert_client(pool, Client(id=cid, name=f"Bench {i}", type="org", instagram=handle,
-                                                     tiktok=handle))
-                    people += [(f"9{i:04d}{k:03d}", f"ANGGOTA {i} {k}", cid, own_username(i, k), own_username(i, k))
-                               for k in range(OWN_PERSONNEL)]
-                await pool.copy_records_to_table("personnel", records=people,
-                                                 columns=["nrp", "name", "client_id", "instagram", "tiktok"])
-                await pool.execute("ANALYZE")
-                # the previous cycle's 3 million rows must not be checkpointed during this one
-                await pool.execute("CHECKPOINT")
-                api = {"base_url": base, "key": "bench-key", "max_pages": 50, "timeout_seconds": 60}
-                settings = load_settings(Path("/nonexistent/cicero.toml"), database={"url": url},
-                                         instagram=api, tiktok=api,
-                                         fetch={"client_concurrency": 4, "run_deadline_minutes": 60}).settings
-                for name in kept:
-                    setattr(attendance_ledger, name, kept[name] if with_ledger else skipped)
-                async with fetch_deps(settings, pool, ManualClock(now)) as deps:
-                    sampler = Sampler(url.rsplit("/", 1)[1])  # CPU is steadier than wall on shared cores
-                    sampler.start()
-                    me, pg0 = psutil.Process(), sampler.postgres_cpu
-                    cpu0 = _cpu(me)
-                    t0 = time.perf_counter()
-                    result = await run_cycle(deps, phase="post_fetch", trigger="manual")
-                    wall = time.perf_counter() - t0
-                    sampler.stop()
-                    own, pg = _cpu(me) - cpu0 - sampler.own_cpu, sampler.postgres_cpu - pg0
-                    cpu = own + pg
-                rows = await pool.fetchval("SELECT count(*) FROM engagements")
-                marks = await pool.fetchval("SELECT count(*) FROM attendance_ledger")
-                if result.status != "ok":
-                    print(f"  (cycle status {result.status})")
-                return wall, cpu, own, rows, marks
-        finally:
-            for name in kept:
-                setattr(attendance_ledger, name, kept[name])
-            fake.terminate()
-            await fake.wait()
-
-    walls: dict[bool, list[float]] = {True: [], False: []}
-    cpus: dict[bool, list[float]] = {True: [], False: []}
-    for n in range(rounds):
-        for with_ledger in ((False, True) if n % 2 == 0 else (True, False)):   # neither always goes first
-            wall, cpu, own, rows, marks = await one_cycle(with_ledger)
-            walls[with_ledger].append(wall)
-            cpus[with_ledger].append(cpu)
-            print(f"  fetch cycle {'with' if with_ledger else 'without'} the ledger: {wall:6.2f} s, "
-                  f"cicero + PostgreSQL {cpu:6.2f} CPU-s ({own:.2f} + {cpu - own:.2f}), {rows:,} engagement rows, "
-                  f"{marks:,} ledger rows [{load()}]")
-    base, with_ledger = statistics.median(walls[False]), statistics.median(walls[True])
-    extra = (with_ledger - base) * 100 / base
-    cpu_base, cpu_with = statistics.median(cpus[False]), statistics.median(cpus[True])
-    cpu_extra = (cpu_with - cpu_base) * 100 / cpu_base
-    print(f"ledger cost in a {clients}-client post-fetch cycle ({clients * OWN_PERSONNEL:,} personnel): "
-          f"{base:.2f} s → {with_ledger:.2f} s, {extra:+.1f} % (target ≤ 10 %) {'OK' if extra <= 10 else 'SLOW'}; "
-          f"cicero + PostgreSQL CPU {cpu_base:.2f} → {cpu_with:.2f} CPU-s, {cpu_extra:+.1f} % "
-          f"[median of {rounds}, {load()}]")
-
-
 async def run(args) -> None:
     print(f"cpus {os.cpu_count()}, {load()}")
     if args.fetch_only:
-        await fetch_cycle_overhead(args.fetch_clients, args.fetch_rounds)
+        await fetch_overhead(args.fetch_clients, args.fetch_rounds)
         return
     async with bench_database("cicero_bench_attendance") as (url, pool):
         await fill(pool)
@@ -373,7 +256,7 @@ async def run(args) -> None:
         await api_time(pool, url, args.runs)
         await report_times(pool, url, args.runs)
     if not args.skip_fetch:
-        await fetch_cycle_overhead(args.fetch_clients, args.fetch_rounds)
+        await fetch_overhead(args.fetch_clients, args.fetch_rounds)
 
 
 def main() -> None:
@@ -383,12 +266,7 @@ def main() -> None:
     parser.add_argument("--fetch-clients", type=int, default=200)
     parser.add_argument("--fetch-rounds", type=int, default=2, help="cycles with and without the ledger each")
     parser.add_argument("--fetch-only", action="store_true", help="only the fetch-cycle comparison")
-    parser.add_argument("--serve-fake", type=int, metavar="CLIENTS", help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.serve_fake:
-        serve_fake(args.serve_fake)
-        return
-    asyncio.run(run(args))
+    asyncio.run(run(parser.parse_args()))
 
 
 if __name__ == "__main__":
