@@ -354,6 +354,8 @@ async def fold_days(conn: asyncpg.Connection, through: date, *,
     leaving the edge where it was — the figures are the same either way, only a month's read has more
     daily rows to add.
     """
+    if await conn.fetchval(f"SELECT {FOLDED_SQL}") == through:
+        return True   # the usual case of a run after the day's first: no lock, no writer kept waiting
     async with conn.transaction():
         await conn.execute(f"SET LOCAL lock_timeout = {max(int(lock_timeout * 1000), 1)}")
         try:
@@ -361,17 +363,30 @@ async def fold_days(conn: asyncpg.Connection, through: date, *,
         except asyncpg.LockNotAvailableError:
             return False
         await conn.execute("INSERT INTO attendance_ledger_state DEFAULT VALUES ON CONFLICT DO NOTHING")
-        await conn.execute(
-            """WITH edge AS (SELECT folded_through AS old FROM attendance_ledger_state)
-               INSERT INTO attendance_ledger_monthly AS m (client_id, platform, month, nrp, done)
-               SELECT l.client_id, l.platform, date_trunc('month', l.day)::date, l.nrp,
-                      (CASE WHEN $1 > e.old THEN 1 ELSE -1 END) * sum(cardinality(l.post_ids))::int
-               FROM edge e JOIN attendance_ledger l ON l.day > least(e.old, $1) AND l.day <= greatest(e.old, $1)
-               GROUP BY e.old, 1, 2, 3, 4
-               ON CONFLICT (client_id, platform, month, nrp) DO UPDATE SET done = m.done + EXCLUDED.done""",
-            through)
+        old = await conn.fetchval("SELECT folded_through FROM attendance_ledger_state")   # date.max: infinity
+        # the days between the two edges, added (edge moved on) or taken off (moved back), read per client
+        # and platform by primary-key range
+        await conn.execute(f"""
+            WITH RECURSIVE holders(client_id) AS ({_LEDGER_CLIENTS})
+            INSERT INTO attendance_ledger_monthly AS m (client_id, platform, month, nrp, done)
+            SELECT l.client_id, l.platform, date_trunc('month', l.day)::date, l.nrp, $3 * sum(cardinality(l.post_ids))::int
+            FROM holders h CROSS JOIN unnest($4::text[]) p(platform)
+            CROSS JOIN LATERAL (SELECT * FROM attendance_ledger l WHERE l.client_id = h.client_id
+                                AND l.platform = p.platform AND l.day > $1 AND l.day <= $2 OFFSET 0) l
+            GROUP BY 1, 2, 3, 4
+            ON CONFLICT (client_id, platform, month, nrp) DO UPDATE SET done = m.done + EXCLUDED.done""",
+            min(old, through), max(old, through), 1 if through > old else -1, list(PLATFORMS))
         await conn.execute("UPDATE attendance_ledger_state SET folded_through = $1", through)
     return True
+
+
+# the clients holding ledger rows, one primary-key probe each (a loose index scan): the days between two
+# edges are then read by primary-key range per client and platform, not by scanning the whole ledger
+_LEDGER_CLIENTS = """
+    SELECT min(client_id) FROM attendance_ledger
+    UNION ALL
+    SELECT (SELECT min(l.client_id) FROM attendance_ledger l WHERE l.client_id > h.client_id)
+    FROM holders h WHERE h.client_id IS NOT NULL"""
 
 
 async def folded_through(db: Executor) -> date | None:
