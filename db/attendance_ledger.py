@@ -38,7 +38,7 @@ from uuid import UUID
 import asyncpg
 
 from db.directory_cache import DirectoryCache, directory_version
-from db.pool import Executor
+from db.pool import Executor, copy_text
 
 PLATFORMS = ("instagram", "tiktok")
 DEFAULT_ZONE = "Asia/Jakarta"
@@ -158,14 +158,9 @@ async def _copy_fresh_rows(conn: asyncpg.Connection, platform: str, rows: list[L
     text = _copy_text(platform, rows)
     if text is None:
         return False
-
-    async def chunks():
-        yield text
-
     try:
         async with conn.transaction():   # a savepoint: a unique violation leaves the merge intact
-            await conn.copy_to_table("attendance_ledger", source=chunks(), format="text",
-                                     columns=["client_id", "platform", "day", "nrp", "post_ids"])
+            await copy_text(conn, "attendance_ledger", ["client_id", "platform", "day", "nrp", "post_ids"], text)
     except asyncpg.UniqueViolationError:
         return False
     return True
@@ -354,7 +349,7 @@ async def fold_days(conn: asyncpg.Connection, through: date, *,
     leaving the edge where it was — the figures are the same either way, only a month's read has more
     daily rows to add.
     """
-    if await conn.fetchval(f"SELECT {FOLDED_SQL}") == through:
+    if await folded_through(conn) == through:
         return True   # the usual case of a run after the day's first: no lock, no writer kept waiting
     async with conn.transaction():
         await conn.execute(f"SET LOCAL lock_timeout = {max(int(lock_timeout * 1000), 1)}")

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import asyncpg
 
-from db.pool import Executor
+from db.pool import Executor, copy_text
 
 PLATFORMS = ("instagram", "tiktok")
 _POST_TABLES = {"instagram": ("instagram_posts", "shortcode"), "tiktok": ("tiktok_posts", "video_id")}
@@ -117,11 +117,7 @@ async def _copy_listings(conn: asyncpg.Connection, platform: str, listings: dict
         await conn.copy_records_to_table("engagements", columns=columns, records=[
             (platform, post_id, name) for post_id, names in listings.items() for name in names])
         return
-
-    async def chunks():
-        yield text
-
-    await conn.copy_to_table("engagements", source=chunks(), columns=columns, format="text")
+    await copy_text(conn, "engagements", columns, text)
 
 
 async def _insert_missing(conn: asyncpg.Connection, platform: str, post_ids: list[str],

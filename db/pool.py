@@ -116,6 +116,15 @@ async def _init_connection(conn: asyncpg.Connection) -> None:
         await conn.set_type_codec(typename, encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
 
 
+async def copy_text(conn: asyncpg.Connection, table: str, columns: list[str], text: bytes) -> None:
+    """COPY rows already in COPY's text format into `table` (the caller checked nothing needs escaping)."""
+
+    async def chunks():
+        yield text
+
+    await conn.copy_to_table(table, source=chunks(), columns=columns, format="text")
+
+
 class CiceroPool(asyncpg.Pool):
     """The application's pool: asyncpg's, plus what the process keeps between requests and must lose with
     the pool (the recaps' directory, `db.directory_cache`)."""
