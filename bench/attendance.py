@@ -45,6 +45,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
 from bench._db import bench_database
+from bench.fetch_cycle import load
 from bench.ledger_cycle import fetch_overhead
 from core.clock import JAKARTA, ManualClock
 
@@ -58,11 +59,6 @@ DIVISIONS = ["BAG OPS", "BAG SDM", "SAT BINMAS", "SAT LANTAS", "SAT RESKRIM", "S
 # directorate id -> (personnel, days of posts, IG posts a day, TikTok posts a day, share of personnel per post)
 WORLDS = {"DITBINMAS": (3_000, 1, 12, 8), "DITBESAR": (30_000, 1, 12, 8), "DITBULAN": (3_000, 30, 12, 8)}
 LIKERS_SHARE, PUBLIC_SHARE = 0.8, 0.2     # of a post's engagement rows: personnel / public (= personnel count)
-
-
-def load() -> str:
-    one, five, _ = os.getloadavg()
-    return f"load {one:.2f}/{five:.2f}"
 
 
 def median_ms(times: list[float]) -> float:

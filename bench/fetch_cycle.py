@@ -72,6 +72,12 @@ def _cpu(proc: psutil.Process) -> float:
     return t.user + t.system
 
 
+def load() -> str:
+    """The 1- and 5-minute load averages, as the benches print them beside a figure."""
+    one, five, _ = os.getloadavg()
+    return f"load {one:.2f}/{five:.2f}"
+
+
 @dataclass
 class Sampler:
     """Samples, in a thread, the CPU of the database's backends and this process's RSS.

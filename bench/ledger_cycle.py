@@ -36,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import psutil
 
 from bench._db import bench_database
-from bench.fetch_cycle import Sampler, _cpu
+from bench.fetch_cycle import Sampler, _cpu, load
 from core.clock import JAKARTA, ManualClock
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,11 +44,6 @@ NOW = datetime(2026, 2, 17, 12, 5, tzinfo=JAKARTA)
 OWN_PERSONNEL = 150                 # per client of the fetch cycle
 OWN_LIKERS, OWN_COMMENTERS = 120, 100   # of each post's 1,000 likers / 500 commenters; the rest is the public
 LEDGER_WRITERS = ("record_merged", "refresh_tasks", "add_tasks")
-
-
-def load() -> str:
-    one, five, _ = os.getloadavg()
-    return f"load {one:.2f}/{five:.2f}"
 
 
 def own_username(client_no: int, k: int) -> str:

@@ -27,23 +27,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import psutil
+
 from bench._db import bench_database
+from bench.fetch_cycle import _cpu, load
 
 PERSONNEL, POSTS, LIKERS, OWN = 150, 10, 1000, 120
 WHEN = datetime(2026, 2, 17, 3, 0, tzinfo=timezone.utc)
-TICK = os.sysconf("SC_CLK_TCK")
-
-
-def backend_cpu(pid: int) -> float:
-    """CPU seconds (user + system) of a local process, from /proc."""
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICK
-
-
-def load() -> str:
-    one, five, _ = os.getloadavg()
-    return f"load {one:.2f}/{five:.2f}"
 
 
 async def prepare(pool, clients: int) -> None:
@@ -87,16 +77,17 @@ async def one_database(clients: int, ledger_on_even: bool) -> dict[bool, list[tu
     async with bench_database("cicero_bench_ledger_merge") as (_url, pool):
         await prepare(pool, clients)
         async with pool.acquire() as conn:
-            pids = {r[0] for r in await conn.fetch("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")}
+            backends = [psutil.Process(r[0]) for r in
+                        await conn.fetch("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")]
         rnd = random.Random(7)
         try:
             for i in range(clients):
                 with_ledger = (i % 2 == 0) == ledger_on_even
                 attendance_ledger.record_merged = kept if with_ledger else not_kept
                 listings = listings_of(i, rnd)
-                pg0, py0, t0 = sum(map(backend_cpu, pids)), time.process_time(), time.perf_counter()
+                pg0, py0, t0 = sum(map(_cpu, backends)), time.process_time(), time.perf_counter()
                 await store_engagement(pool, "instagram", listings, WHEN)
-                wall, py, pg = time.perf_counter() - t0, time.process_time() - py0, sum(map(backend_cpu, pids)) - pg0
+                wall, py, pg = time.perf_counter() - t0, time.process_time() - py0, sum(map(_cpu, backends)) - pg0
                 if i >= 10:   # the first merges read the username map and warm the caches
                     times[with_ledger].append((wall, py, pg))
         finally:
